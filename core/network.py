@@ -1,0 +1,181 @@
+"""A fully connected net: ReLU or tanh hidden layers, a sigmoid output, the cross-entropy cost.
+
+All parameters live in one flat vector `theta`. Layer l's [W_l | b_l] is an (n_l, n_{l-1}+1) view into
+it, and every activation buffer carries a last row of ones, so that
+
+    Z_l  = [W_l | b_l] · [A_{l-1}; 1]          one matrix product per layer, bias included
+    dθ_l = dZ_l · [A_{l-1}; 1]^T               dW_l and db_l in one product
+
+and an optimizer updates the whole net in a handful of vector operations. Buffers are allocated once
+per batch size (a `Workspace`) and every step writes into them in place.
+"""
+
+from collections.abc import Sequence
+from itertools import pairwise
+
+import numpy as np
+
+ACTIVATIONS = ("relu", "tanh")
+
+
+def with_ones_row(X: np.ndarray) -> np.ndarray:
+    """[X; 1]: the input with the row of ones that carries the bias through the first product."""
+    return np.vstack([X, np.ones((1, X.shape[1]))])
+
+
+def sigmoid_(Z: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-Z)) in place, in the course's order of operations."""
+    np.negative(Z, out=Z)
+    np.exp(Z, out=Z)
+    Z += 1
+    return np.reciprocal(Z, out=Z)
+
+
+def cross_entropy_sum(AL: np.ndarray, Y: np.ndarray) -> float:
+    """-Σ [y log a + (1-y) log(1-a)] with 0·log 0 = 0: a confident right answer costs 0, a confident
+    wrong one costs inf (what the course's nansum gives), and a nan network gives nan, never silence."""
+    return float(np.sum(-np.log(np.where(Y > 0.5, AL, 1 - AL))))
+
+
+class Network:
+    """Layer sizes [n_x, n_1, ..., n_L = 1] and their parameters."""
+
+    def __init__(self, layer_sizes: Sequence[int], activation: str = "relu"):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation: unknown {activation!r}, expected one of {ACTIVATIONS}")
+        self.layer_sizes = list(layer_sizes)
+        self.activation = activation
+        shapes = [(n, n_prev + 1) for n_prev, n in pairwise(self.layer_sizes)]
+        ends = np.cumsum([rows * cols for rows, cols in shapes])
+        self.theta = np.zeros(int(ends[-1]))
+        self.layers = [self.theta[end - r * c : end].reshape(r, c) for (r, c), end in zip(shapes, ends, strict=True)]
+        self.weight_mask = np.zeros_like(self.theta)  # 1 on every W entry, 0 on every b: L2 skips biases
+        for mask in self.views(self.weight_mask):
+            mask[:, :-1] = 1
+
+    def views(self, flat: np.ndarray) -> list[np.ndarray]:
+        """Per-layer [W | b] views into any vector laid out like theta (a gradient, a moment)."""
+        return [
+            flat[layer_slice].reshape(layer.shape) for layer_slice, layer in zip(self.slices, self.layers, strict=True)
+        ]
+
+    @property
+    def slices(self) -> list[slice]:
+        ends = np.cumsum([layer.size for layer in self.layers])
+        return [slice(int(end) - layer.size, int(end)) for layer, end in zip(self.layers, ends, strict=True)]
+
+    def W(self, l: int) -> np.ndarray:
+        """W_l (1-based, as in the course)."""
+        return self.layers[l - 1][:, :-1]
+
+    def b(self, l: int) -> np.ndarray:
+        return self.layers[l - 1][:, -1:]
+
+    def set_parameters(self, parameters: dict[str, np.ndarray]) -> "Network":
+        """Load {"W1": …, "b1": …, …}; a missing b_l stays zero."""
+        for l in range(1, len(self.layers) + 1):
+            self.W(l)[...] = parameters[f"W{l}"]
+            if f"b{l}" in parameters:
+                self.b(l)[...] = np.reshape(parameters[f"b{l}"], (-1, 1))
+        return self
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """{"W1": …, "b1": …, …} as copies, in the course's shapes."""
+        out = {}
+        for l in range(1, len(self.layers) + 1):
+            out[f"W{l}"] = self.W(l).copy()
+            out[f"b{l}"] = self.b(l).copy()
+        return out
+
+    def workspace(self, m: int) -> "Workspace":
+        return Workspace(self, m)
+
+    def probabilities(self, X: np.ndarray) -> np.ndarray:
+        """The output a_L (1, m) for inputs X (n_x, m), no dropout."""
+        ws = self.workspace(X.shape[1])
+        return ws.forward(with_ones_row(X)).copy()
+
+    def accuracy(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """Share of examples where (a > 0.5) equals the label."""
+        return float(np.mean((self.probabilities(X) > 0.5) == (Y > 0.5)))
+
+
+class Workspace:
+    """Preallocated forward/backward buffers for one batch size m, and the gradient they produce."""
+
+    def __init__(self, net: Network, m: int):
+        self.net = net
+        self.m = m
+        sizes = net.layer_sizes
+        # A[l] is [A_l; 1] for hidden layers; the output layer has no ones row
+        self.A = [np.ones((n + 1, m)) for n in sizes[1:-1]] + [np.empty((sizes[-1], m))]
+        self.dZ = [np.empty((n, m)) for n in sizes[1:]]
+        self.dA = [np.empty((n + 1, m)) for n in sizes[1:-1]]
+        self.slope = [np.empty((n, m)) for n in sizes[1:-1]]  # the activation's derivative at each unit
+        self.grad = np.zeros_like(net.theta)
+        self.grad_layers = net.views(self.grad)
+        self.keep: list[np.ndarray] | None = None  # dropout masks D_l, one per hidden layer
+        self.uniform: list[np.ndarray] | None = None  # the draws fresh masks are made from
+        self.keep_prob = 1.0
+
+    @property
+    def AL(self) -> np.ndarray:
+        return self.A[-1]
+
+    def hidden(self, l: int) -> np.ndarray:
+        """A_l without its ones row (0-based hidden layer index)."""
+        return self.A[l][:-1]
+
+    def forward(self, X1: np.ndarray) -> np.ndarray:
+        """a_L for the input [X; 1] (n_x+1, m); applies the current dropout masks, if any."""
+        A_prev = X1
+        for l, layer in enumerate(self.net.layers[:-1]):
+            Z = self.A[l][:-1]
+            np.dot(layer, A_prev, out=Z)
+            if self.net.activation == "relu":
+                np.maximum(Z, 0, out=Z)
+            else:
+                np.tanh(Z, out=Z)
+            if self.keep is not None:
+                np.multiply(Z, self.keep[l], out=Z)
+                np.divide(Z, self.keep_prob, out=Z)
+            A_prev = self.A[l]
+        np.dot(self.net.layers[-1], A_prev, out=self.AL)
+        return sigmoid_(self.AL)
+
+    def backward(self, X1: np.ndarray, Y: np.ndarray, l2_lambda: float = 0.0) -> np.ndarray:
+        """dJ/dθ after a forward pass on the same [X; 1]; returns the flat gradient."""
+        L = len(self.net.layers)
+        dZ = self.dZ[-1]
+        np.subtract(self.AL, Y, out=dZ)
+        dZ *= 1.0 / self.m
+        for l in range(L - 1, -1, -1):
+            A_prev = self.A[l - 1] if l > 0 else X1
+            np.dot(dZ, A_prev.T, out=self.grad_layers[l])
+            if l == 0:
+                break
+            dA = self.dA[l - 1]
+            np.dot(self.net.layers[l].T, dZ, out=dA)
+            dA = dA[:-1]
+            if self.keep is not None:
+                np.multiply(dA, self.keep[l - 1], out=dA)
+                np.divide(dA, self.keep_prob, out=dA)
+            dZ = self.dZ[l - 1]
+            A = self.hidden(l - 1)
+            if self.net.activation == "relu":
+                # a ReLU's output is >= 0, so its sign is the 0/1 derivative, and the cheapest mask to get
+                np.sign(A, out=self.slope[l - 1])
+                np.multiply(dA, self.slope[l - 1], out=dZ)
+            else:
+                np.multiply(A, A, out=dZ)
+                np.subtract(1, dZ, out=dZ)
+                np.multiply(dZ, dA, out=dZ)
+        if l2_lambda:
+            self.grad += self.net.theta * (l2_lambda / self.m * self.net.weight_mask)
+        return self.grad
+
+
+def l2_penalty(net: Network, l2_lambda: float, m: int) -> float:
+    """λ/(2m) Σ_l ||W_l||²_F, biases excluded."""
+    squares = sum(float(np.sum(np.square(net.W(l)))) for l in range(1, len(net.layers) + 1))
+    return 1.0 / m * l2_lambda / 2 * squares

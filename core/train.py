@@ -1,0 +1,319 @@
+"""The training loop every interface shares: it trains, reports, can be paused, stepped and stopped,
+and ends with a result.
+
+`Training` holds one run's state and advances it epoch by epoch; `Training.events()` turns that into
+a stream of `Progress`, `Boundary` and finally `Result` events, checking a `Control` between epochs.
+"""
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from core.config import RunConfig
+from core.data import Dataset, bounding_box, resolve_dataset
+from core.init import initial_weights
+from core.network import Network, Workspace, cross_entropy_sum, l2_penalty, with_ones_row
+from core.optim import make_optimizer
+
+# a non-finite cost this many reports in a row, with finite weights, counts as diverged for good
+DIVERGED_AFTER_REPORTS = 20
+
+
+@dataclass
+class Progress:
+    epoch: int
+    cost: float
+    train_accuracy: float
+    test_accuracy: float | None
+    type: str = "progress"
+
+
+@dataclass
+class Boundary:
+    """The net's output a_L over a size × size grid spanning [x_min, x_max] × [y_min, y_max];
+    row i is y = y_min + i·(y_max - y_min)/(size - 1)."""
+
+    epoch: int
+    x_min: float
+    x_max: float
+    y_min: float
+    y_max: float
+    probabilities: np.ndarray
+    type: str = "boundary"
+
+
+@dataclass
+class Result:
+    status: str  # "done" | "diverged" | "cancelled"
+    costs: list[tuple[int, float]]
+    final_cost: float
+    train_accuracy: float
+    test_accuracy: float | None
+    epochs_run: int
+    duration_s: float
+    parameters: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    type: str = "result"
+
+    def to_dict(self, with_parameters: bool = False) -> dict:
+        out = asdict(self)
+        out["costs"] = [[e, c] for e, c in self.costs]
+        out["parameters"] = (
+            {k: v.tolist() for k, v in self.parameters.items()} if with_parameters and self.parameters else None
+        )
+        if not with_parameters:
+            out.pop("parameters")
+        return out
+
+
+class Control:
+    """Switches a trainer checks between epochs; safe to flip from another thread."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self.paused = False
+        self.stopped = False
+        self.step_epochs = 0
+        self.epochs_per_second: float | None = None  # None: as fast as it goes
+
+    def _set(self, **values: object) -> None:
+        with self._changed:
+            for name, value in values.items():
+                setattr(self, name, value)
+            self._changed.notify_all()
+
+    def pause(self) -> None:
+        self._set(paused=True)
+
+    def resume(self) -> None:
+        self._set(paused=False, step_epochs=0)
+
+    def stop(self) -> None:
+        self._set(stopped=True)
+
+    def step(self, epochs: int = 1) -> None:
+        """While paused: train this many more epochs, then pause again."""
+        self._set(paused=True, step_epochs=self.step_epochs + epochs)
+
+    def set_speed(self, epochs_per_second: float | None) -> None:
+        self._set(epochs_per_second=epochs_per_second)
+
+    def may_train(self, timeout: float) -> bool:
+        """Wait (up to timeout) until an epoch may run; consumes one step while paused."""
+        with self._changed:
+            if not self.stopped and self.paused and self.step_epochs == 0:
+                self._changed.wait(timeout)
+            if self.stopped or (self.paused and self.step_epochs == 0):
+                return False
+            if self.paused:
+                self.step_epochs -= 1
+            return True
+
+
+class Training:
+    """One run: data, network, optimizer, and how far it has got."""
+
+    def __init__(self, config: RunConfig, dataset: Dataset | None = None, data_dir: str | None = None):
+        self.config = config
+        self.data = dataset if dataset is not None else resolve_dataset(config.dataset, data_dir)
+        self.net = Network([self.data.X_train.shape[0], *config.hidden_layers, 1], config.activation)
+        weights = initial_weights(self.net.layer_sizes, config.initialization, config.seed, config.init_scale)
+        for l, W in enumerate(weights, 1):
+            self.net.W(l)[...] = W
+        self.optimizer = make_optimizer(
+            config.optimizer, self.net.theta.size, config.learning_rate,
+            config.beta, config.beta1, config.beta2, config.epsilon,
+        )  # fmt: skip
+        self.X1, self.Y = with_ones_row(self.data.X_train), self.data.Y_train
+        self.m = self.Y.shape[1]
+        self.batch = min(config.mini_batch_size or self.m, self.m)
+        if self.batch < self.m:  # shuffled copies the mini-batches are column slices of
+            self.X1_shuffled, self.Y_shuffled = np.empty_like(self.X1), np.empty_like(self.Y)
+        self.workspaces: dict[int, Workspace] = {}
+        self.evaluation = {"train": self.net.workspace(self.m)}
+        if self.data.X_test is not None:
+            self.evaluation["test"] = self.net.workspace(self.data.X_test.shape[1])
+            self.X1_test = with_ones_row(self.data.X_test)
+        # fresh randomness (shuffles, dropout masks) from the run's seed, unless the course's reseeding is asked
+        self.rng = np.random.default_rng(config.seed)
+        self.shuffle_seed = 10  # the course's: incremented before each epoch, so epoch 0 uses 11
+        self.legacy = np.random.RandomState()  # reseeded, not rebuilt: building one costs 25x a reseed
+        self.epoch = 0
+        self.costs: list[tuple[int, float]] = []
+        self.non_finite_reports = 0
+        self.diverged = False
+        self.started = time.perf_counter()
+
+    @property
+    def done(self) -> bool:
+        return self.epoch >= self.config.epochs or self.diverged
+
+    def workspace(self, m: int) -> Workspace:
+        """The buffers for batches of m examples, with the course's fixed dropout masks if asked."""
+        if m not in self.workspaces:
+            ws = self.workspaces[m] = self.net.workspace(m)
+            if self.config.keep_prob < 1:
+                ws.keep_prob = self.config.keep_prob
+                hidden = self.net.layer_sizes[1:-1]
+                if self.config.course_compat:  # the notebook reseeds with 1 on every forward: always these masks
+                    rs = np.random.RandomState(1)
+                    ws.keep = [rs.rand(n, m) < self.config.keep_prob for n in hidden]
+                else:
+                    ws.keep = [np.empty((n, m), dtype=bool) for n in hidden]
+                    ws.uniform = [np.empty((n, m)) for n in hidden]
+        return self.workspaces[m]
+
+    def draw_masks(self, ws: Workspace) -> None:
+        if ws.keep is not None and not self.config.course_compat:
+            for uniform, keep in zip(ws.uniform, ws.keep, strict=True):
+                self.rng.random(out=uniform)
+                np.less(uniform, self.config.keep_prob, out=keep)
+
+    def step(self, X1: np.ndarray, Y: np.ndarray, with_cost: bool) -> float | None:
+        """One update on one batch; returns Σ of the batch's cross-entropy terms if asked."""
+        ws = self.workspace(Y.shape[1])
+        self.draw_masks(ws)
+        ws.forward(X1)
+        total = cross_entropy_sum(ws.AL, Y) if with_cost else None
+        self.optimizer.update(self.net.theta, ws.backward(X1, Y, self.config.l2_lambda))
+        return total
+
+    def permutation(self) -> np.ndarray:
+        if self.config.course_compat:
+            self.shuffle_seed += 1
+            self.legacy.seed(self.shuffle_seed)
+            return self.legacy.permutation(self.m)
+        return self.rng.permutation(self.m)
+
+    def penalty(self, m: int) -> float:
+        """The L2 term λ/(2m) Σ ||W||² for a batch of m examples (0 without L2)."""
+        return l2_penalty(self.net, self.config.l2_lambda, m) if self.config.l2_lambda else 0.0
+
+    def train_epoch(self, with_cost: bool) -> float | None:
+        """One pass over the training set; returns its cost if asked (computed on the way, before updates)."""
+        if self.batch == self.m:
+            penalty = self.penalty(self.m) if with_cost else 0.0
+            total = self.step(self.X1, self.Y, with_cost)
+            self.epoch += 1
+            return None if total is None else 1.0 / self.m * total + penalty
+        perm = self.permutation()
+        np.take(self.X1, perm, axis=1, out=self.X1_shuffled)
+        np.take(self.Y, perm, axis=1, out=self.Y_shuffled)
+        epoch_total, epoch_penalty = 0.0, 0.0
+        for k in range(0, self.m, self.batch):
+            m = min(self.batch, self.m - k)
+            penalty = self.penalty(m) if with_cost else 0.0  # on the weights this batch saw
+            total = self.step(self.X1_shuffled[:, k : k + m], self.Y_shuffled[:, k : k + m], with_cost)
+            if with_cost:
+                epoch_total += total
+                epoch_penalty += penalty * m
+                last = 1.0 / m * total + penalty
+        self.epoch += 1
+        if not with_cost:
+            return None
+        if self.config.minibatch_cost == "last_batch":
+            return last
+        return epoch_total / self.m + epoch_penalty / self.m
+
+    def accuracies(self) -> tuple[float, float | None]:
+        train = self.evaluation["train"]
+        train.forward(self.X1)
+        train_acc = float(np.mean((train.AL > 0.5) == (self.Y > 0.5)))
+        if "test" not in self.evaluation:
+            return train_acc, None
+        test = self.evaluation["test"]
+        test.forward(self.X1_test)
+        return train_acc, float(np.mean((test.AL > 0.5) == (self.data.Y_test > 0.5)))
+
+    def current_cost(self) -> float:
+        """The cost of the current weights on the whole training set, without dropout."""
+        ws = self.evaluation["train"]
+        ws.forward(self.X1)
+        return 1.0 / self.m * cross_entropy_sum(ws.AL, self.Y) + self.penalty(self.m)
+
+    def advance(self) -> Progress | None:
+        """Train one epoch; at a report epoch return the progress measured before its update."""
+        report = self.epoch % self.config.report_every == 0
+        accuracies = self.accuracies() if report else None
+        cost = self.train_epoch(with_cost=report)
+        if not report:
+            return None
+        self.costs.append((self.epoch - 1, cost))
+        self.check_divergence(cost)
+        return Progress(self.epoch - 1, cost, *accuracies)
+
+    def check_divergence(self, cost: float) -> None:
+        self.non_finite_reports = 0 if np.isfinite(cost) else self.non_finite_reports + 1
+        if not np.isfinite(self.net.theta).all() or self.non_finite_reports >= DIVERGED_AFTER_REPORTS:
+            self.diverged = True
+
+    def progress(self) -> Progress:
+        """Where the run stands now, measured on the current weights."""
+        return Progress(self.epoch, self.current_cost(), *self.accuracies())
+
+    def boundary(self) -> Boundary:
+        """a_L over the data's bounding box, grid_size × grid_size."""
+        if not hasattr(self, "grid"):
+            x_min, x_max, y_min, y_max = bounding_box(self.data)
+            n = self.config.grid_size
+            xx, yy = np.meshgrid(np.linspace(x_min, x_max, n), np.linspace(y_min, y_max, n))
+            self.grid = with_ones_row(np.vstack([xx.ravel(), yy.ravel()]))
+            self.grid_workspace = self.net.workspace(n * n)
+            self.grid_box = (x_min, x_max, y_min, y_max)
+        a = self.grid_workspace.forward(self.grid)
+        n = self.config.grid_size
+        return Boundary(self.epoch, *self.grid_box, a.reshape(n, n).copy())
+
+    def result(self, status: str | None = None) -> Result:
+        final = self.progress()
+        if status is None:
+            status = "diverged" if self.diverged or not np.isfinite(final.cost) else "done"
+        return Result(
+            status=status,
+            costs=list(self.costs),
+            final_cost=final.cost,
+            train_accuracy=final.train_accuracy,
+            test_accuracy=final.test_accuracy,
+            epochs_run=self.epoch,
+            duration_s=time.perf_counter() - self.started,
+            parameters=self.net.parameters(),
+        )
+
+    def events(
+        self, control: Control | None = None, boundary_interval: float | None = None
+    ) -> Iterator[Progress | Boundary | Result]:
+        """Train to the end, yielding progress at report epochs, a boundary at most every
+        boundary_interval seconds (never, if None), and the result last. Honours `control`."""
+        control = control or Control()
+        last_boundary = -np.inf
+        with np.errstate(all="ignore"):
+            while not self.done:
+                if not control.may_train(timeout=0.25):
+                    if control.stopped:
+                        break
+                    continue
+                stepping = control.paused
+                started = time.perf_counter()
+                progress = self.advance()
+                if progress is None and stepping and control.step_epochs == 0:
+                    progress = self.progress()  # a finished step always shows where it landed
+                if progress is not None:
+                    yield progress
+                now = time.perf_counter()
+                if boundary_interval is not None and (now - last_boundary >= boundary_interval or stepping):
+                    last_boundary = now
+                    yield self.boundary()
+                if control.epochs_per_second:
+                    time.sleep(max(0.0, 1 / control.epochs_per_second - (time.perf_counter() - started)))
+            yield self.result("cancelled" if control.stopped and not self.done else None)
+
+
+def train(config: RunConfig, dataset: Dataset | None = None, data_dir: str | None = None) -> Result:
+    """Train to the end and return the result (no events, no control)."""
+    training = Training(config, dataset, data_dir)
+    with np.errstate(all="ignore"):
+        while not training.done:
+            training.advance()
+        return training.result()
