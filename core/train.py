@@ -18,8 +18,11 @@ from core.init import initial_weights
 from core.network import Network, Workspace, cross_entropy_sum, l2_penalty, with_ones_row
 from core.optim import make_optimizer
 
-# a non-finite cost this many reports in a row, with finite weights, counts as diverged for good
+# Diverged: the weights went non-finite, or the cost went up instead of down — non-finite, or above
+# RISE × its first finite value — for this many reports in a row (a sigmoid net's bounded gradients rarely
+# reach nan; a too-large learning rate shows as a cost that climbs and stays up).
 DIVERGED_AFTER_REPORTS = 20
+RISE = 1.5
 
 
 @dataclass
@@ -142,7 +145,8 @@ class Training:
         self.legacy = np.random.RandomState()  # reseeded, not rebuilt: building one costs 25x a reseed
         self.epoch = 0
         self.costs: list[tuple[int, float]] = []
-        self.non_finite_reports = 0
+        self.first_finite_cost: float | None = None
+        self.rising_reports = 0
         self.diverged = False
         self.started = time.perf_counter()
 
@@ -244,9 +248,15 @@ class Training:
         self.check_divergence(cost)
         return Progress(self.epoch - 1, cost, *accuracies)
 
+    def risen(self, cost: float) -> bool:
+        """Is this cost non-finite, or above RISE × the first finite cost?"""
+        if self.first_finite_cost is None and np.isfinite(cost):
+            self.first_finite_cost = cost
+        return not np.isfinite(cost) or (self.first_finite_cost is not None and cost > RISE * self.first_finite_cost)
+
     def check_divergence(self, cost: float) -> None:
-        self.non_finite_reports = 0 if np.isfinite(cost) else self.non_finite_reports + 1
-        if not np.isfinite(self.net.theta).all() or self.non_finite_reports >= DIVERGED_AFTER_REPORTS:
+        self.rising_reports = self.rising_reports + 1 if self.risen(cost) else 0
+        if not np.isfinite(self.net.theta).all() or self.rising_reports >= DIVERGED_AFTER_REPORTS:
             self.diverged = True
 
     def progress(self) -> Progress:
@@ -269,7 +279,7 @@ class Training:
     def result(self, status: str | None = None) -> Result:
         final = self.progress()
         if status is None:
-            status = "diverged" if self.diverged or not np.isfinite(final.cost) else "done"
+            status = "diverged" if self.diverged or self.risen(final.cost) else "done"
         return Result(
             status=status,
             costs=list(self.costs),

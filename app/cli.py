@@ -1,0 +1,148 @@
+"""`trainlab`: train in the terminal, list presets, check gradients, serve the web lab."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+from tqdm import tqdm
+
+from core.config import RunConfig
+from core.data import DatasetUnavailable
+from core.gradcheck import gradient_check
+from core.jsonable import jsonable
+from core.presets import DESCRIPTIONS, PRESETS, preset_config
+from core.train import Control, Progress, Result, Training
+
+
+def field_value(text: str) -> object:
+    """--set values are JSON where they parse (numbers, lists, true), else plain strings (names)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def overrides_of(pairs: list[str]) -> dict:
+    out = {}
+    for pair in pairs:
+        field, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"--set {pair}: expected field=value")
+        out[field.strip()] = field_value(value)
+    return out
+
+
+def config_of(args: argparse.Namespace) -> RunConfig:
+    """The run config from a JSON file and/or a preset, then --set overrides; validated once."""
+    fields = json.loads(Path(args.config).read_text()) if args.config else {}
+    fields.update(overrides_of(args.set))
+    if args.preset:
+        return preset_config(args.preset, fields)
+    return RunConfig.model_validate(fields)
+
+
+def errors_of(error: ValidationError) -> list[str]:
+    """One line per problem, naming the field."""
+    lines = []
+    for e in error.errors():
+        field = ".".join(str(part) for part in e["loc"]) or "config"
+        lines.append(f"{field}: {e['msg']}")
+    return lines
+
+
+def train_with_bar(training: Training, quiet: bool) -> Result:
+    with tqdm(total=training.config.epochs, unit="epoch", disable=quiet, file=sys.stderr) as bar:
+        for event in training.events(Control()):
+            if isinstance(event, Progress):
+                bar.update(event.epoch + 1 - bar.n)
+                bar.set_postfix(cost=f"{event.cost:.6g}", train=f"{event.train_accuracy:.4f}")
+            elif isinstance(event, Result):
+                bar.update(event.epochs_run - bar.n)
+                return event
+    raise RuntimeError("training ended without a result")
+
+
+def run(args: argparse.Namespace) -> int:
+    training = Training(config_of(args), data_dir=args.data_dir)
+    result = train_with_bar(training, quiet=args.json)
+    if args.json:
+        print(json.dumps(jsonable(result.to_dict(with_parameters=args.parameters))))
+    else:
+        test = "n/a" if result.test_accuracy is None else f"{result.test_accuracy:.4f}"
+        print(
+            f"{result.status}: {result.epochs_run} epochs in {result.duration_s:.2f} s, final cost "
+            f"{result.final_cost:.6g}, train accuracy {result.train_accuracy:.4f}, test accuracy {test}"
+        )
+    return 0 if result.status == "done" else 3
+
+
+def presets(args: argparse.Namespace) -> int:
+    for name, fields in PRESETS.items():
+        print(f"{name:14s} {DESCRIPTIONS[name]}")
+        if args.verbose:
+            print(f"{'':14s} {json.dumps(fields)}")
+    return 0
+
+
+def gradcheck(args: argparse.Namespace) -> int:
+    config = config_of(args)
+    training = Training(config, data_dir=args.data_dir)
+    check = gradient_check(training.net, training.data.X_train, training.data.Y_train, config.l2_lambda, config.keep_prob)
+    verdict = "backprop is right" if check.passed else "backprop disagrees with the numerical gradient"
+    print(f"difference {check.difference:.3e} (threshold {check.threshold:.0e}): {verdict}")
+    return 0 if check.passed else 1
+
+
+def serve(args: argparse.Namespace) -> int:
+    from app.main import serve as serve_app  # the web stack loads only for this command
+
+    serve_app(args.host, args.port, args.data_dir)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="trainlab", description="Watch a NumPy neural network learn.")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    def with_config_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("config", nargs="?", help="a run config as a JSON file")
+        p.add_argument("--preset", choices=list(PRESETS), help="start from one of the course's experiments")
+        p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override a field")
+        p.add_argument("--data-dir", help="where the course's data.mat is (or env TRAINLAB_DATA_DIR)")
+        return p
+
+    p = with_config_options(commands.add_parser("run", help="train and print the result"))
+    p.add_argument("--json", action="store_true", help="print the result object alone, as JSON")
+    p.add_argument("--parameters", action="store_true", help="include the learned parameters in --json")
+    p.set_defaults(handler=run)
+    p = commands.add_parser("presets", help="list the course's experiments")
+    p.add_argument("-v", "--verbose", action="store_true", help="show each preset's config")
+    p.set_defaults(handler=presets)
+    with_config_options(commands.add_parser("gradcheck", help="check backprop numerically")).set_defaults(
+        handler=gradcheck
+    )
+    p = commands.add_parser("serve", help="serve the web lab")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--data-dir", help="where runs are kept and data.mat is looked for (env TRAINLAB_DATA_DIR)")
+    p.set_defaults(handler=serve)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ValidationError as error:
+        for line in errors_of(error):
+            print(f"trainlab: invalid config: {line}", file=sys.stderr)
+    except (KeyError, ValueError, DatasetUnavailable, OSError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"trainlab: {message}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
