@@ -89,7 +89,8 @@ def presets(args: argparse.Namespace) -> int:
 def gradcheck(args: argparse.Namespace) -> int:
     config = config_of(args)
     training = Training(config, data_dir=args.data_dir)
-    check = gradient_check(training.net, training.data.X_train, training.data.Y_train, config.l2_lambda, config.keep_prob)
+    data = training.data
+    check = gradient_check(training.net, data.X_train, data.Y_train, config.l2_lambda, config.keep_prob)
     verdict = "backprop is right" if check.passed else "backprop disagrees with the numerical gradient"
     print(f"difference {check.difference:.3e} (threshold {check.threshold:.0e}): {verdict}")
     return 0 if check.passed else 1

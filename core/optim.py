@@ -60,12 +60,12 @@ class Adam(GradientDescent):
         np.square(grad, out=step)
         step *= 1 - self.beta2
         self.s += step
-        np.divide(self.s, 1 - self.beta2**self.t, out=denominator)
-        np.sqrt(denominator, out=denominator)
-        denominator += self.epsilon
-        np.divide(self.v, 1 - self.beta1**self.t, out=step)
-        step *= self.learning_rate
-        step /= denominator
+        # v̂/(√ŝ + ε) = (√c2/c1)·v / (√s + ε√c2) with c = 1 - β^t: the corrections become two scalars
+        c1, sqrt_c2 = 1 - self.beta1**self.t, np.sqrt(1 - self.beta2**self.t)
+        np.sqrt(self.s, out=denominator)
+        denominator += self.epsilon * sqrt_c2
+        np.divide(self.v, denominator, out=step)
+        step *= self.learning_rate * sqrt_c2 / c1
         theta -= step
 
 

@@ -132,8 +132,9 @@ class Training:
         self.X1, self.Y = with_ones_row(self.data.X_train), self.data.Y_train
         self.m = self.Y.shape[1]
         self.batch = min(config.mini_batch_size or self.m, self.m)
-        if self.batch < self.m:  # shuffled copies the mini-batches are column slices of
-            self.X1_shuffled, self.Y_shuffled = np.empty_like(self.X1), np.empty_like(self.Y)
+        if self.batch < self.m:  # [X; 1; Y] is shuffled in one call; mini-batches are column slices of it
+            self.XY = np.vstack([self.X1, self.Y])
+            self.XY_shuffled = np.empty_like(self.XY)
         self.workspaces: dict[int, Workspace] = {}
         self.evaluation = {"train": self.net.workspace(self.m)}
         if self.data.X_test is not None:
@@ -163,22 +164,23 @@ class Training:
                 hidden = self.net.layer_sizes[1:-1]
                 if self.config.course_compat:  # the notebook reseeds with 1 on every forward: always these masks
                     rs = np.random.RandomState(1)
-                    ws.keep = [rs.rand(n, m) < self.config.keep_prob for n in hidden]
+                    ws.keep = [(rs.rand(n, m) < self.config.keep_prob).astype(float) for n in hidden]
                 else:
-                    ws.keep = [np.empty((n, m), dtype=bool) for n in hidden]
-                    ws.uniform = [np.empty((n, m)) for n in hidden]
+                    ws.keep = [np.empty((n, m)) for n in hidden]
+                    ws.uniform = [np.empty((n, m)) for n in hidden]  # the draws fresh masks come from
         return self.workspaces[m]
 
     def draw_masks(self, ws: Workspace) -> None:
-        if ws.keep is not None and not self.config.course_compat:
-            for uniform, keep in zip(ws.uniform, ws.keep, strict=True):
-                self.rng.random(out=uniform)
-                np.less(uniform, self.config.keep_prob, out=keep)
+        """Fresh dropout masks for this batch (sound dropout; course_compat keeps the notebook's fixed ones)."""
+        for uniform, keep in zip(ws.uniform, ws.keep, strict=True):
+            self.rng.random(out=uniform)
+            np.less(uniform, self.config.keep_prob, out=keep)
 
     def step(self, X1: np.ndarray, Y: np.ndarray, with_cost: bool) -> float | None:
         """One update on one batch; returns Σ of the batch's cross-entropy terms if asked."""
-        ws = self.workspace(Y.shape[1])
-        self.draw_masks(ws)
+        ws = self.workspaces.get(Y.shape[1]) or self.workspace(Y.shape[1])
+        if ws.uniform is not None:
+            self.draw_masks(ws)
         ws.forward(X1)
         total = cross_entropy_sum(ws.AL, Y) if with_cost else None
         self.optimizer.update(self.net.theta, ws.backward(X1, Y, self.config.l2_lambda))
@@ -202,14 +204,13 @@ class Training:
             total = self.step(self.X1, self.Y, with_cost)
             self.epoch += 1
             return None if total is None else 1.0 / self.m * total + penalty
-        perm = self.permutation()
-        np.take(self.X1, perm, axis=1, out=self.X1_shuffled)
-        np.take(self.Y, perm, axis=1, out=self.Y_shuffled)
+        np.take(self.XY, self.permutation(), axis=1, out=self.XY_shuffled)
+        X1, Y = self.XY_shuffled[:-1], self.XY_shuffled[-1:]
         epoch_total, epoch_penalty = 0.0, 0.0
         for k in range(0, self.m, self.batch):
             m = min(self.batch, self.m - k)
             penalty = self.penalty(m) if with_cost else 0.0  # on the weights this batch saw
-            total = self.step(self.X1_shuffled[:, k : k + m], self.Y_shuffled[:, k : k + m], with_cost)
+            total = self.step(X1[:, k : k + m], Y[:, k : k + m], with_cost)
             if with_cost:
                 epoch_total += total
                 epoch_penalty += penalty * m

@@ -59,9 +59,7 @@ def test_football_without_data_says_how_to_get_it(tmp_path):
 
 
 def test_diverged_run_is_reported_and_json_stays_valid():
-    done = trainlab(
-        "run", "--set", "learning_rate=50", "--set", "epochs=3000", "--json"
-    )
+    done = trainlab("run", "--set", "learning_rate=50", "--set", "epochs=3000", "--json")
     result = json.loads(done.stdout, parse_constant=lambda name: pytest.fail(f"bare {name} in JSON"))
     assert result["status"] == "diverged"
     assert done.returncode == 3

@@ -1,0 +1,82 @@
+"""TrainLab's training loop against the course notebooks' plain loop, in the same run.
+
+For init-he, reg-l2, reg-dropout and opt-adam: µs per iteration (a mini-batch step for Adam) of each,
+the ratio, and whether TrainLab's numbers are still the course's. Targets: ≥ 3× on the full-batch
+experiments, ≥ 5× on mini-batch Adam.
+
+    python benchmarks/engine.py [--repeat 3] [--data-dir ../shared/reference]
+"""
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from course_loop import model
+
+from core.data import find_football, resolve_dataset
+from core.presets import preset_config
+from core.train import train
+
+REF = Path(__file__).resolve().parents[2] / "shared" / "reference"
+CASES = {  # preset: (target ratio, baseline's init scale, baseline's keyword arguments, expected.json entry)
+    "init-he": (3, lambda n: np.sqrt(2 / n), {}, ("initialization", "he")),
+    "reg-l2": (3, lambda n: 1 / np.sqrt(n), {"lambd": 0.7}, ("regularization", "l2")),
+    "reg-dropout": (3, lambda n: 1 / np.sqrt(n), {"keep_prob": 0.86}, ("regularization", "dropout")),
+    "opt-adam": (5, lambda n: np.sqrt(2 / n), {"adam": True, "mini_batch_size": 64}, ("optimization", "adam")),
+}
+
+
+def matches_course(costs: dict[int, float], train_accuracy: float, published: dict) -> bool:
+    """Within the reference's tolerance_advice: rel 1e-9, or the 6 printed decimals for optimization."""
+    if "costs_6dp" in published:
+        ok = all(round(costs[int(e)], 6) == c for e, c in published["costs_6dp"].items())
+    else:
+        ok = all(abs(costs[int(e)] - c) <= 1e-9 * abs(c) for e, c in published["costs"].items())
+    return ok and train_accuracy == published["train_acc"]
+
+
+def best_time(fn, repeat: int, *args, **kwargs) -> tuple[float, object]:
+    """The fastest of `repeat` calls (the least disturbed by other work on the machine), and its result."""
+    best, out = np.inf, None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn(*args, **kwargs)
+        best = min(best, time.perf_counter() - start)
+    return best, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=2, help="best of N timings of each loop")
+    parser.add_argument("--data-dir", default=str(REF), help="holds the course's football data (football.mat)")
+    args = parser.parse_args()
+    expected = json.loads((REF / "expected.json").read_text()) if (REF / "expected.json").exists() else None
+    header = f"{'experiment':12s} {'baseline µs/it':>15s} {'TrainLab µs/it':>15s} {'ratio':>7s} {'target':>7s}"
+    print(f"{header}  course numbers")
+    for name, (target, scale, baseline_kwargs, entry) in CASES.items():
+        config = preset_config(name, {"report_every": 1000})
+        data = find_football(args.data_dir) if config.dataset == "football" else resolve_dataset(config.dataset)
+        m = data.Y_train.shape[1]
+        steps = config.epochs * (-(-m // config.mini_batch_size) if config.mini_batch_size else 1)
+        layers = [2, *config.hidden_layers, 1]
+        base_s, _ = best_time(
+            model, args.repeat, data.X_train, data.Y_train, layers, scale, config.learning_rate, config.epochs,
+            **baseline_kwargs,
+        )  # fmt: skip
+        ours_s, result = best_time(train, args.repeat, config, dataset=data)
+        verdict = "n/a (no ../shared/reference)"
+        if expected is not None:
+            published = expected[entry[0]][entry[1]]["published"]
+            same = matches_course(dict(result.costs), result.train_accuracy, published)
+            verdict = "match" if same else "DIFFER"
+        ratio = base_s / ours_s
+        print(
+            f"{name:12s} {base_s / steps * 1e6:15.1f} {ours_s / steps * 1e6:15.1f} {ratio:6.2f}x {target:6d}x  "
+            f"{verdict}{'' if ratio >= target else '  (below target)'}"
+        )
+
+
+if __name__ == "__main__":
+    main()
