@@ -1,0 +1,81 @@
+"""The numbers behind the "why" views: why a net learns, or doesn't.
+
+Weight and gradient norms per layer (exploding, vanishing), activation histograms with the share of dead
+ReLUs and saturated sigmoid outputs, how different a layer's units are (symmetry), and a gradient check of
+the net as it stands. All are pure functions over a `Network` and a `Workspace` that has run forward (and
+backward) on the training data; all but the gradient check are cheap enough to call at every report.
+"""
+
+import numpy as np
+
+from core.gradcheck import GradCheck, gradient_check
+from core.network import Network, Workspace
+from core.train import Training
+
+# a sigmoid output this close to 0 or 1 has a slope a(1 - a) under 1e-3: it barely passes a gradient back
+SATURATION = 1e-3
+
+
+def norm(x: np.ndarray) -> float:
+    """The Frobenius norm (the Euclidean norm of a vector)."""
+    return float(np.linalg.norm(x))
+
+
+def layer_norms(net: Network, grad: np.ndarray) -> list[dict]:
+    """Per layer l = 1..L: ||W_l||, ||dW_l|| (from the flat gradient `grad`) and ||b_l||."""
+    return [
+        {"layer": l, "W": norm(layer[:, :-1]), "dW": norm(dlayer[:, :-1]), "b": norm(layer[:, -1])}
+        for l, (layer, dlayer) in enumerate(zip(net.layers, net.views(grad), strict=True), 1)
+    ]
+
+
+def histogram(A: np.ndarray, bins: int) -> dict:
+    """Counts and bin edges of A's finite values, and how many are not finite (a diverged net's)."""
+    finite = A[np.isfinite(A)]
+    counts, edges = np.histogram(finite, bins=bins)
+    return {"counts": counts.tolist(), "edges": edges.tolist(), "nonfinite": int(A.size - finite.size)}
+
+
+def activation_histograms(ws: Workspace, bins: int = 20) -> list[dict]:
+    """Per layer l = 1..L, a histogram of its activations over the workspace's examples. A hidden layer also
+    gives `dead`, the share of its units that output 0 on every example (a dead ReLU passes no gradient
+    back, so it never revives); the output layer gives `saturated`, the share of outputs within 1e-3 of 0
+    or 1. Read it from a workspace without dropout (dropped units would look dead)."""
+    L = len(ws.net.layers)
+    out = []
+    for l in range(1, L):
+        A = ws.hidden(l - 1)
+        out.append({"layer": l, **histogram(A, bins), "dead": float(np.mean(np.all(A == 0, axis=1)))})
+    saturated = (ws.AL < SATURATION) | (ws.AL > 1 - SATURATION)
+    out.append({"layer": L, **histogram(ws.AL, bins), "saturated": float(np.mean(saturated))})
+    return out
+
+
+def symmetry(net: Network) -> list[float]:
+    """Per hidden layer, how different its units are: the largest ||w_i - w_j|| over pairs of units, w_i
+    being unit i's row of [W | b]. Exactly 0 means every unit computes the same function, as after a
+    zeros initialization, which gradient descent never breaks."""
+    out = []
+    for layer in net.layers[:-1]:
+        differences = layer[:, None, :] - layer[None, :, :]  # (n, n, n_prev + 1): every pair of rows
+        out.append(float(np.sqrt(np.max(np.sum(np.square(differences), axis=-1)))))
+    return out
+
+
+def forward_backward(training: Training) -> Workspace:
+    """The training's own workspace for the whole training set (no dropout) after a forward and a backward
+    pass at the current θ: its activations and `grad` are what the functions above read."""
+    ws = training.evaluation["train"]
+    ws.forward(training.X1)
+    ws.backward(training.X1, training.Y, training.config.l2_lambda)
+    return ws
+
+
+def check_gradients_now(training: Training) -> GradCheck:
+    """`gradient_check` of the training's network at its current θ, on its training data, with its L2 λ.
+
+    Dropout is off for the check (keep_prob = 1) whatever the run uses: with dropout the cost is not one
+    fixed function of θ, so centred differences would measure the masks' noise. It costs two forward
+    passes per parameter: call it on demand, between epochs, not at every report."""
+    data = training.data
+    return gradient_check(training.net, data.X_train, data.Y_train, training.config.l2_lambda, keep_prob=1.0)
