@@ -4,6 +4,11 @@ For init-he, reg-l2, reg-dropout and opt-adam: µs per iteration (a mini-batch s
 the ratio, and whether TrainLab's numbers are still the course's. Targets: ≥ 3× on the full-batch
 experiments, ≥ 5× on mini-batch Adam.
 
+Then the comparison grid: the three Initialization presets × learning rates 0.005, 0.01, 0.02, nine nets
+trained together (core.grid) against the course's loop run for the same nine configs one after another;
+µs per net-iteration of each, the ratio (target ≈ 4.5×), and whether every net's numbers are still the ones
+it gets trained alone.
+
     python benchmarks/engine.py [--repeat 3] [--data-dir ../shared/reference]
 """
 
@@ -16,8 +21,9 @@ import numpy as np
 from course_loop import model
 
 from core.data import find_football, resolve_dataset
-from core.presets import preset_config
-from core.train import train
+from core.grid import train_grid
+from core.presets import GROUPS, preset_config
+from core.train import Result, train
 
 REF = Path(__file__).resolve().parents[2] / "shared" / "reference"
 CASES = {  # preset: (target ratio, baseline's init scale, baseline's keyword arguments, expected.json entry)
@@ -26,6 +32,10 @@ CASES = {  # preset: (target ratio, baseline's init scale, baseline's keyword ar
     "reg-dropout": (3, lambda n: 1 / np.sqrt(n), {"keep_prob": 0.86}, ("regularization", "dropout")),
     "opt-adam": (5, lambda n: np.sqrt(2 / n), {"adam": True, "mini_batch_size": 64}, ("optimization", "adam")),
 }
+GRID_TARGET = 4.5
+GRID_LEARNING_RATES = (0.005, 0.01, 0.02)
+INIT_SCALES = {"zeros": lambda n: 0.0, "random": lambda n: 10.0, "he": lambda n: np.sqrt(2 / n)}  # the baseline's
+CHAOTIC = {"random"}  # past iteration 0 the large random init's costs are chaotic (tolerance_advice)
 
 
 def matches_course(costs: dict[int, float], train_accuracy: float, published: dict) -> bool:
@@ -35,6 +45,16 @@ def matches_course(costs: dict[int, float], train_accuracy: float, published: di
     else:
         ok = all(abs(costs[int(e)] - c) <= 1e-9 * abs(c) for e, c in published["costs"].items())
     return ok and train_accuracy == published["train_acc"]
+
+
+def matches_alone(together: Result, alone: Result, chaotic: bool) -> bool:
+    """Same status and accuracies, and costs within rel 1e-9 (a chaotic run: only its first cost)."""
+    pairs = list(zip(together.costs, alone.costs, strict=True))[: 1 if chaotic else None]
+    same_costs = all(e == f and (c == d or abs(c - d) <= 1e-9 * abs(d)) for (e, c), (f, d) in pairs)
+    same_ends = (together.status, together.train_accuracy, together.test_accuracy) == (
+        alone.status, alone.train_accuracy, alone.test_accuracy,
+    )  # fmt: skip
+    return same_costs and same_ends
 
 
 def best_time(fn, repeat: int, *args, **kwargs) -> tuple[float, object]:
@@ -71,11 +91,43 @@ def main() -> None:
             published = expected[entry[0]][entry[1]]["published"]
             same = matches_course(dict(result.costs), result.train_accuracy, published)
             verdict = "match" if same else "DIFFER"
-        ratio = base_s / ours_s
-        print(
-            f"{name:12s} {base_s / steps * 1e6:15.1f} {ours_s / steps * 1e6:15.1f} {ratio:6.2f}x {target:6d}x  "
-            f"{verdict}{'' if ratio >= target else '  (below target)'}"
-        )
+        print(row(name, base_s / steps, ours_s / steps, target, verdict))
+    print(grid_row(args.repeat))
+
+
+def row(name: str, base_s: float, ours_s: float, target: float, verdict: str) -> str:
+    ratio = base_s / ours_s
+    return (
+        f"{name:12s} {base_s * 1e6:15.1f} {ours_s * 1e6:15.1f} {ratio:6.2f}x {target:6g}x  "
+        f"{verdict}{'' if ratio >= target else '  (below target)'}"
+    )
+
+
+def grid_row(repeat: int) -> str:
+    """The nine Initialization configs as one grid against the course's loop for each in turn, per net-iteration."""
+    configs = [
+        preset_config(name, {"learning_rate": lr, "report_every": 1000})
+        for name in GROUPS["initialization"]
+        for lr in GRID_LEARNING_RATES
+    ]
+    data = resolve_dataset(configs[0].dataset)
+    layers = [2, *configs[0].hidden_layers, 1]
+    with np.errstate(all="ignore"):  # the random init's first costs are inf, as the course shows
+        base_s = sum(
+            best_time(
+                model, repeat, data.X_train, data.Y_train, layers, INIT_SCALES[config.initialization],
+                config.learning_rate, config.epochs,
+            )[0]
+            for config in configs
+        )  # fmt: skip
+    grid_s, together = best_time(train_grid, repeat, configs, dataset=data)
+    same = all(
+        matches_alone(result, train(config, dataset=data), config.initialization in CHAOTIC)
+        for config, result in zip(configs, together, strict=True)
+    )
+    net_iterations = len(configs) * configs[0].epochs
+    verdict = f"{'match' if same else 'DIFFER'} (each net alone)"
+    return row(f"grid {len(configs)} nets", base_s / net_iterations, grid_s / net_iterations, GRID_TARGET, verdict)
 
 
 if __name__ == "__main__":

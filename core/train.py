@@ -25,6 +25,32 @@ DIVERGED_AFTER_REPORTS = 20
 RISE = 1.5
 
 
+class Divergence:
+    """Has one run diverged (as defined above)? Fed each report's cost; shared by `Training` and the grid."""
+
+    def __init__(self) -> None:
+        self.first_finite_cost: float | None = None
+        self.rising_reports = 0
+        self.diverged = False
+
+    def risen(self, cost: float) -> bool:
+        """Is this cost non-finite, or above RISE × the first finite cost?"""
+        if self.first_finite_cost is None and np.isfinite(cost):
+            self.first_finite_cost = cost
+        return not np.isfinite(cost) or (self.first_finite_cost is not None and cost > RISE * self.first_finite_cost)
+
+    def check(self, cost: float, theta: np.ndarray) -> bool:
+        """Note a report's cost and the weights after it; has the run diverged?"""
+        self.rising_reports = self.rising_reports + 1 if self.risen(cost) else 0
+        if not np.isfinite(theta).all() or self.rising_reports >= DIVERGED_AFTER_REPORTS:
+            self.diverged = True
+        return self.diverged
+
+    def status(self, final_cost: float) -> str:
+        """A finished (not cancelled) run's status, given the cost of its final weights."""
+        return "diverged" if self.diverged or self.risen(final_cost) else "done"
+
+
 @dataclass
 class Progress:
     epoch: int
@@ -146,10 +172,12 @@ class Training:
         self.legacy = np.random.RandomState()  # reseeded, not rebuilt: building one costs 25x a reseed
         self.epoch = 0
         self.costs: list[tuple[int, float]] = []
-        self.first_finite_cost: float | None = None
-        self.rising_reports = 0
-        self.diverged = False
+        self.divergence = Divergence()
         self.started = time.perf_counter()
+
+    @property
+    def diverged(self) -> bool:
+        return self.divergence.diverged
 
     @property
     def done(self) -> bool:
@@ -246,19 +274,8 @@ class Training:
         if not report:
             return None
         self.costs.append((self.epoch - 1, cost))
-        self.check_divergence(cost)
+        self.divergence.check(cost, self.net.theta)
         return Progress(self.epoch - 1, cost, *accuracies)
-
-    def risen(self, cost: float) -> bool:
-        """Is this cost non-finite, or above RISE × the first finite cost?"""
-        if self.first_finite_cost is None and np.isfinite(cost):
-            self.first_finite_cost = cost
-        return not np.isfinite(cost) or (self.first_finite_cost is not None and cost > RISE * self.first_finite_cost)
-
-    def check_divergence(self, cost: float) -> None:
-        self.rising_reports = self.rising_reports + 1 if self.risen(cost) else 0
-        if not np.isfinite(self.net.theta).all() or self.rising_reports >= DIVERGED_AFTER_REPORTS:
-            self.diverged = True
 
     def progress(self) -> Progress:
         """Where the run stands now, measured on the current weights."""
@@ -279,10 +296,8 @@ class Training:
 
     def result(self, status: str | None = None) -> Result:
         final = self.progress()
-        if status is None:
-            status = "diverged" if self.diverged or self.risen(final.cost) else "done"
         return Result(
-            status=status,
+            status=status or self.divergence.status(final.cost),
             costs=list(self.costs),
             final_cost=final.cost,
             train_accuracy=final.train_accuracy,

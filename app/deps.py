@@ -1,0 +1,21 @@
+"""What routes share, as dependencies: the settings and the run registry the lifespan made."""
+
+from typing import Annotated
+
+from fastapi import Depends
+from starlette.requests import HTTPConnection
+
+from app.registry import Registry
+from app.settings import Settings
+
+
+def get_settings(connection: HTTPConnection) -> Settings:
+    return connection.app.state.settings
+
+
+def get_registry(connection: HTTPConnection) -> Registry:
+    return connection.app.state.registry
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+RegistryDep = Annotated[Registry, Depends(get_registry)]

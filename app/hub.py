@@ -1,0 +1,159 @@
+"""A run's channel: its latest state, and everyone watching it.
+
+Each watcher has its own bounded outbox, drained by its own sender task (app/ws.py): a slow or
+stalled client loses its oldest boundary frames (then progress batches) and never slows the run or
+the other watchers.
+"""
+
+import asyncio
+import time
+from collections import deque
+from enum import Enum
+
+from app import messages
+from core.config import RunConfig
+
+OUTBOX_LIMIT = 32  # messages; ~1.5 s of one run's frames and progress batches at 20 a second each
+
+
+class Kind(Enum):
+    BOUNDARY = "boundary"  # dropped first when an outbox is full
+    PROGRESS = "progress"  # dropped next
+    KEEP = "keep"  # snapshot, status, result, error: never dropped
+    CLOSE = "close"  # the run is over: close the socket (1000)
+
+
+class Watcher:
+    """One client's outbox."""
+
+    def __init__(self, limit: int = OUTBOX_LIMIT):
+        self.limit = limit
+        self.items: deque[tuple[Kind, str | bytes | None]] = deque()
+        self.wakeup = asyncio.Event()
+        self.closing = asyncio.Event()  # set once the close is queued
+
+    def put(self, kind: Kind, payload: str | bytes | None = None) -> None:
+        self.items.append((kind, payload))
+        if kind is Kind.CLOSE:
+            self.closing.set()
+        while len(self.items) > self.limit and self.drop_oldest():
+            pass
+        self.wakeup.set()
+
+    def drop_oldest(self) -> bool:
+        for victim in (Kind.BOUNDARY, Kind.PROGRESS):
+            for i, (kind, _) in enumerate(self.items):
+                if kind is victim:
+                    del self.items[i]
+                    return True
+        return False
+
+    async def get(self) -> tuple[Kind, str | bytes | None]:
+        while not self.items:
+            self.wakeup.clear()
+            await self.wakeup.wait()
+        return self.items.popleft()
+
+
+class Channel:
+    """One run as its watchers see it: status, epoch, the whole cost history, the latest frame, the result.
+
+    Progress and results arrive from the workers already encoded, and the history is kept as those
+    encoded pieces too, so that a snapshot of a long run is a string join, not a fresh encoding.
+    """
+
+    def __init__(self, run_id: str, config: RunConfig, dataset_json: str, keep: bool):
+        self.id = run_id
+        self.config = config
+        self.keep = keep
+        self.config_json = config.model_dump(mode="json")
+        self.dataset_json = dataset_json  # the points drawn under the boundary; they never change
+        self.status = "queued"
+        self.epoch = 0
+        self.costs: list[list] = []  # [[epoch, cost, train_acc, test_acc], ...]
+        self.costs_parts: list[str] = []  # the same, as the encoded batches' insides
+        self.frame: bytes | None = None
+        self.result: dict | None = None
+        self.result_json: str | None = None
+        self.watchers: set[Watcher] = set()
+        self.started = time.monotonic()
+
+    @property
+    def finished(self) -> bool:
+        return self.result is not None
+
+    @property
+    def last(self) -> list | None:
+        return self.costs[-1] if self.costs else None
+
+    def snapshot(self) -> str:
+        fields = {"id": self.id, "status": self.status, "config": self.config_json, "epoch": self.epoch}
+        costs_json = "[" + ",".join(part for part in self.costs_parts if part) + "]"
+        return messages.snapshot_message(fields, costs_json, self.result_json, self.dataset_json)
+
+    def subscribe(self) -> Watcher:
+        """A new watcher, its outbox primed with the snapshot and the latest frame (and the end, if over)."""
+        watcher = Watcher()
+        watcher.put(Kind.KEEP, self.snapshot())
+        if self.frame is not None:
+            watcher.put(Kind.BOUNDARY, self.frame)
+        if self.result_json is not None:
+            watcher.put(Kind.KEEP, messages.result_message(self.result_json))
+            watcher.put(Kind.CLOSE)
+        self.watchers.add(watcher)
+        return watcher
+
+    def unsubscribe(self, watcher: Watcher) -> None:
+        self.watchers.discard(watcher)
+
+    def publish(self, kind: Kind, payload: str | bytes | None = None) -> None:
+        for watcher in self.watchers:
+            watcher.put(kind, payload)
+
+    # ---------------------------------------------------------------- what the run's worker reports
+
+    def add_points(self, points: list[list], points_json: str, epoch: int) -> None:
+        self.costs.extend(points)
+        self.costs_parts.append(points_json[1:-1])
+        self.epoch = epoch
+        self.publish(Kind.PROGRESS, messages.progress_message(points_json))
+
+    def set_frame(self, frame: bytes, epoch: int) -> None:
+        self.frame = frame
+        self.epoch = epoch
+        self.publish(Kind.BOUNDARY, frame)
+
+    def set_status(self, status: str, epoch: int, reason: str | None = None) -> None:
+        if self.finished:
+            return
+        self.status = status
+        self.epoch = epoch
+        self.publish(Kind.KEEP, messages.status_message(status, epoch, reason))
+
+    def finish(self, result: dict, result_json: str) -> None:
+        self.result, self.result_json = result, result_json
+        self.status = result["status"]
+        self.epoch = result["epochs_run"]
+        # a finished run is kept a while for late readers: compactly, as the result holds the history too
+        self.costs = self.costs[-1:]
+        self.costs_parts = [",".join(part for part in self.costs_parts if part)]
+        self.publish(Kind.KEEP, messages.result_message(result_json))
+        self.publish(Kind.CLOSE)
+
+    def fail(self, reason: str) -> None:
+        """The run died without a result of its own: say why, and end it with what it had reported."""
+        if self.finished:
+            return
+        self.set_status("failed", self.epoch, reason)
+        last = self.last
+        result = {
+            "status": "failed",
+            "reason": reason,
+            "costs": [[epoch, cost] for epoch, cost, *_ in self.costs],
+            "final_cost": last[1] if last else None,
+            "train_accuracy": last[2] if last else None,
+            "test_accuracy": last[3] if last else None,
+            "epochs_run": self.epoch,
+            "duration_s": time.monotonic() - self.started,
+        }
+        self.finish(result, messages.dumps(result))

@@ -1,0 +1,76 @@
+"""The web app: create_app(settings) wires the routes, the lifespan starts and stops the worker pool,
+and serve() is what `trainlab serve` runs."""
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from app import messages
+from app.api import datasets, health, presets, runs
+from app.jobs import NoWorker
+from app.pages import STATIC, plotly_asset
+from app.pages import router as pages_router
+from app.registry import Registry, TooManyRuns, UnknownRun
+from app.settings import Settings
+from app.ws import router as ws_router
+
+
+class TrainLabJSON(JSONResponse):
+    """JSON as the protocol has it: a non-finite cost or accuracy travels as "inf", "-inf" or "nan"."""
+
+    def render(self, content: Any) -> bytes:
+        return messages.dumps(content).encode()
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    registry = Registry(settings)
+    await registry.start()
+    app.state.registry = registry
+    warm = asyncio.create_task(asyncio.to_thread(plotly_asset))  # gzip Plotly before the first page asks
+    try:
+        yield
+    finally:
+        await warm
+        await registry.close()
+
+
+def answer_with(status: int) -> Callable[[Request, Exception], Awaitable[TrainLabJSON]]:
+    """An exception handler answering `status` with the exception's message as the detail."""
+
+    async def handler(request: Request, exc: Exception) -> TrainLabJSON:
+        return TrainLabJSON({"detail": str(exc.args[0]) if exc.args else str(exc)}, status_code=status)
+
+    return handler
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    app = FastAPI(title="TrainLab", lifespan=lifespan, default_response_class=TrainLabJSON)
+    app.state.settings = settings or Settings.from_env()
+    app.add_exception_handler(UnknownRun, answer_with(404))
+    app.add_exception_handler(TooManyRuns, answer_with(429))
+    app.add_exception_handler(NoWorker, answer_with(503))
+    for router in (runs.router, presets.router, datasets.router, health.router, ws_router, pages_router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+    return app
+
+
+def serve(host: str, port: int, data_dir: str | None = None) -> None:
+    """Run the server until interrupted (for `trainlab serve`); data_dir, if given, overrides the environment's."""
+    settings = Settings.from_env()
+    settings = replace(settings, host=host, port=port, data_dir=Path(data_dir) if data_dir else settings.data_dir)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+
+
+app = create_app()

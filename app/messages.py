@@ -1,0 +1,95 @@
+"""What goes over the wire (docs/protocol.md): JSON text with non-finite numbers spelled out, and the
+binary boundary frame. Pure functions, no web imports: the worker processes build frames with them."""
+
+import json
+import struct
+from typing import Any
+
+import numpy as np
+
+from core.data import Dataset
+from core.jsonable import jsonable
+from core.train import Boundary
+
+HEADER_LENGTH = struct.Struct("<I")
+NAN_LEVEL = 128  # a nan a_L (a diverged net) is drawn as "undecided", mid-scale
+
+
+def dumps(message: Any) -> str:
+    """Compact JSON; inf, -inf and nan become the strings "inf", "-inf" and "nan"."""
+    try:  # the common case has nothing to replace: skip the walk over every number
+        return json.dumps(message, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        return json.dumps(jsonable(message), separators=(",", ":"), allow_nan=False)
+
+
+def encode_boundary(boundary: Boundary) -> bytes:
+    """uint32 LE header length, the JSON header, then size² bytes round(255 · a_L), row-major."""
+    size = boundary.probabilities.shape[0]
+    header = dumps(
+        {
+            "type": "boundary",
+            "epoch": boundary.epoch,
+            "size": size,
+            "x_min": boundary.x_min,
+            "x_max": boundary.x_max,
+            "y_min": boundary.y_min,
+            "y_max": boundary.y_max,
+        }
+    ).encode()
+    p = boundary.probabilities
+    levels = np.rint(np.clip(p, 0.0, 1.0) * 255)
+    levels[np.isnan(p)] = NAN_LEVEL
+    return HEADER_LENGTH.pack(len(header)) + header + levels.astype(np.uint8).tobytes()
+
+
+def decode_boundary(frame: bytes) -> tuple[dict, np.ndarray]:
+    """(header, size × size uint8 array): the inverse of encode_boundary, for clients and tests."""
+    (length,) = HEADER_LENGTH.unpack_from(frame)
+    header = json.loads(frame[4 : 4 + length])
+    size = header["size"]
+    values = np.frombuffer(frame, dtype=np.uint8, count=size * size, offset=4 + length)
+    return header, values.reshape(size, size)
+
+
+def dataset_points(data: Dataset) -> dict[str, list | None]:
+    """The points a page draws: rows of [x1, x2] and 0/1 labels, test set or null."""
+
+    def rows(X: np.ndarray | None) -> list | None:
+        return None if X is None else X.T.tolist()
+
+    def labels(Y: np.ndarray | None) -> list | None:
+        return None if Y is None else Y[0].astype(int).tolist()
+
+    return {
+        "X_train": rows(data.X_train),
+        "y_train": labels(data.Y_train),
+        "X_test": rows(data.X_test),
+        "y_test": labels(data.Y_test),
+    }
+
+
+def progress_message(points_json: str) -> str:
+    """A progress batch, from its points already encoded (as a JSON array)."""
+    return '{"type":"progress","points":' + points_json + "}"
+
+
+def status_message(status: str, epoch: int, reason: str | None = None) -> str:
+    message: dict[str, Any] = {"type": "status", "status": status, "epoch": epoch}
+    if reason is not None:
+        message["reason"] = reason
+    return dumps(message)
+
+
+def result_message(result_json: str) -> str:
+    return '{"type":"result","result":' + result_json + "}"
+
+
+def error_message(text: str) -> str:
+    return dumps({"type": "error", "message": text})
+
+
+def snapshot_message(fields: dict[str, Any], costs_json: str, result_json: str | None, dataset_json: str) -> str:
+    """The snapshot, assembled from parts encoded once: a long history is not encoded again per watcher."""
+    head = dumps({"type": "snapshot", **fields})[:-1]
+    return f'{head},"costs":{costs_json},"result":{result_json or "null"},"dataset":{dataset_json}}}'

@@ -1,0 +1,159 @@
+"""Request and response bodies of the HTTP API (docs/protocol.md)."""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from core.config import MAX_EPOCHS, RunConfig
+from core.presets import PRESETS, preset_config
+
+MAX_SPEED = 100_000  # epochs per second
+
+Speed = Annotated[float, Field(gt=0, le=MAX_SPEED)]
+RunStatus = Literal["queued", "running", "paused", "done", "diverged", "cancelled", "failed"]
+Point = tuple[int, float, float, float | None]  # [epoch, cost, train_acc, test_acc]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- starting a run
+
+
+class RunRequest(RunConfig):
+    """A run config (every field optional), or a preset with overrides; beside either, how the run goes."""
+
+    preset: Literal[tuple(PRESETS)] | None = None
+    overrides: dict[str, Any] | None = None
+    keep: bool = Field(False, description="keep training when nobody watches")
+    speed: Speed | None = Field(None, description="epochs per second; null: full speed")
+    paused: bool = Field(False, description="create the run paused")
+
+    @model_validator(mode="after")
+    def one_form(self) -> "RunRequest":
+        config_fields = self.model_fields_set & set(RunConfig.model_fields)
+        if self.preset is not None and config_fields:
+            raise ValueError(f"with a preset, put config fields in overrides: {', '.join(sorted(config_fields))}")
+        if self.preset is None and self.overrides is not None:
+            raise ValueError("overrides go with a preset")
+        return self
+
+    def run_config(self) -> RunConfig:
+        """The validated config; a preset's bad overrides raise ValidationError with the fields' locs."""
+        if self.preset is not None:
+            return preset_config(self.preset, self.overrides)
+        return RunConfig.model_validate(self.model_dump(include=set(RunConfig.model_fields), exclude_unset=True))
+
+
+class RunCreated(BaseModel):
+    id: str
+    status: RunStatus
+    config: RunConfig
+
+
+# ---------------------------------------------------------------- controlling a run
+
+
+class ControlRequest(Strict):
+    """pause | resume | stop; step (epochs, default 1: a running run pauses first); speed (epochs_per_second)."""
+
+    type: Literal["control"] | None = Field(None, description='"control" on the websocket; optional over REST')
+    action: Literal["pause", "resume", "step", "stop", "speed"]
+    epochs: int | None = Field(None, ge=1, le=MAX_EPOCHS, description="step: how many epochs")
+    epochs_per_second: Speed | None = Field(None, description="speed: the new speed; null: full speed")
+
+    @model_validator(mode="after")
+    def fields_fit_the_action(self) -> "ControlRequest":
+        if self.epochs is not None and self.action != "step":
+            raise ValueError(f"epochs: only with action step, not {self.action}")
+        if "epochs_per_second" in self.model_fields_set and self.action != "speed":
+            raise ValueError(f"epochs_per_second: only with action speed, not {self.action}")
+        return self
+
+    def command(self) -> tuple[str, float | None]:
+        """(action, value) as the worker takes it."""
+        if self.action == "step":
+            return self.action, self.epochs or 1
+        return self.action, self.epochs_per_second
+
+
+class ControlAnswer(BaseModel):
+    id: str
+    status: RunStatus
+
+
+# ---------------------------------------------------------------- reading a run
+
+
+class RunResult(BaseModel):
+    status: RunStatus
+    costs: list[tuple[int, float]]
+    final_cost: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+    epochs_run: int
+    duration_s: float
+    reason: str | None = None  # why a failed run failed
+
+
+class RunInfo(BaseModel):
+    id: str
+    status: RunStatus
+    config: RunConfig
+    epoch: int
+    last: Point | None
+    result: RunResult | None
+
+
+# ---------------------------------------------------------------- what there is to run
+
+
+class PresetInfo(BaseModel):
+    name: str
+    description: str
+    group: str | None
+    config: RunConfig
+
+
+class GroupInfo(BaseModel):
+    name: str
+    presets: list[str]
+
+
+class DatasetInfo(BaseModel):
+    name: str
+    available: bool  # football needs the course's data.mat in the data dir
+    n_train: int | None
+    n_test: int | None
+    noise: float | None
+    seed: int | None
+    note: str
+
+
+class PointsQuery(Strict):
+    """A generated dataset's options (unset: its defaults); the bounds are core's DatasetSpec's."""
+
+    n_train: int | None = None
+    n_test: int | None = None
+    noise: float | None = None
+    seed: int | None = None
+
+
+class DatasetPoints(BaseModel):
+    X_train: list[tuple[float, float]]
+    y_train: list[int]
+    X_test: list[tuple[float, float]] | None
+    y_test: list[int] | None
+
+
+class WorkerHealth(BaseModel):
+    pid: int | None
+    alive: bool
+    runs: list[str]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    workers: list[WorkerHealth]
+    live_runs: int

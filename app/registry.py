@@ -1,0 +1,133 @@
+"""Every run the server knows: it starts them on the worker pool, routes the workers' events to the
+runs' channels, applies controls, and stops runs that nobody watches."""
+
+import asyncio
+import secrets
+from collections import deque
+from dataclasses import dataclass
+
+from app.hub import Channel, Watcher
+from app.jobs import WorkerPool
+from app.settings import Settings
+from app.worker import Event, Failed, Finished, Frame, Points, Start, Status
+from core.config import RunConfig
+from core.data import Dataset
+
+FINISHED_KEPT = 100  # finished runs still answerable by id (and watchable), the newest
+
+
+@dataclass(frozen=True)
+class NewRun:
+    """A run to start: its validated config, its data, and how it should go."""
+
+    config: RunConfig
+    dataset: Dataset
+    dataset_json: str  # the points as the snapshot carries them, encoded once
+    keep: bool
+    speed: float | None
+    paused: bool
+
+
+class TooManyRuns(RuntimeError):  # noqa: N818 - reads as a sentence: raise TooManyRuns
+    pass
+
+
+class UnknownRun(LookupError):  # noqa: N818
+    pass
+
+
+class Registry:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.pool = WorkerPool(settings.workers, self.on_event)
+        self.channels: dict[str, Channel] = {}
+        self.live: set[str] = set()
+        self.finished: deque[str] = deque()
+        self.grace: dict[str, asyncio.TimerHandle] = {}
+
+    async def start(self) -> None:
+        await self.pool.start()
+
+    async def close(self) -> None:
+        for timer in self.grace.values():
+            timer.cancel()
+        await self.pool.close()
+
+    def create(self, run: NewRun) -> Channel:
+        if len(self.live) >= self.settings.max_live_runs:
+            raise TooManyRuns(
+                f"{len(self.live)} runs are live, the most this server trains at once: "
+                "wait for one to finish, or stop one"
+            )
+        run_id = secrets.token_hex(6)
+        channel = Channel(run_id, run.config, run.dataset_json, run.keep)
+        self.pool.submit(Start(run_id, run.config, run.dataset, run.paused, run.speed))
+        self.channels[run_id] = channel
+        self.live.add(run_id)
+        if not run.keep:  # it has until the grace period's end to get its first watcher
+            self.arm_grace(channel)
+        return channel
+
+    def get(self, run_id: str) -> Channel:
+        try:
+            return self.channels[run_id]
+        except KeyError:
+            raise UnknownRun(f"no run {run_id!r}") from None
+
+    async def control(self, run_id: str, action: str, value: float | None = None) -> str:
+        """Apply a control; the run's status afterwards. A finished run ignores controls."""
+        channel = self.get(run_id)
+        if channel.finished:
+            return channel.status
+        status = await self.pool.control(run_id, action, value)
+        return channel.status if status is None or channel.finished else status
+
+    def watch(self, channel: Channel) -> Watcher:
+        self.disarm_grace(channel.id)
+        return channel.subscribe()
+
+    def unwatch(self, channel: Channel, watcher: Watcher) -> None:
+        channel.unsubscribe(watcher)
+        if not channel.watchers and not channel.keep and not channel.finished:
+            self.arm_grace(channel)
+
+    def arm_grace(self, channel: Channel) -> None:
+        self.disarm_grace(channel.id)
+        loop = asyncio.get_running_loop()
+        self.grace[channel.id] = loop.call_later(self.settings.unwatched_grace_s, self.stop_unwatched, channel)
+
+    def disarm_grace(self, run_id: str) -> None:
+        timer = self.grace.pop(run_id, None)
+        if timer is not None:
+            timer.cancel()
+
+    def stop_unwatched(self, channel: Channel) -> None:
+        self.grace.pop(channel.id, None)
+        if not channel.watchers and not channel.finished:
+            self.pool.command(channel.id, "stop")
+
+    def on_event(self, event: Event) -> None:
+        """A worker's report about one run (called on the event loop)."""
+        channel = self.channels.get(event.run_id)
+        if channel is None:
+            return
+        match event:
+            case Points():
+                channel.add_points(event.points, event.points_json, event.epoch)
+            case Frame():
+                channel.set_frame(event.frame, event.epoch)
+            case Status():
+                channel.set_status(event.status, event.epoch)
+            case Finished():
+                channel.finish(event.result, event.result_json)
+                self.retire(channel)
+            case Failed():
+                channel.fail(event.reason)
+                self.retire(channel)
+
+    def retire(self, channel: Channel) -> None:
+        self.live.discard(channel.id)
+        self.disarm_grace(channel.id)
+        self.finished.append(channel.id)
+        while len(self.finished) > FINISHED_KEPT:
+            self.channels.pop(self.finished.popleft(), None)

@@ -1,0 +1,33 @@
+"""The server's settings, read once from the environment."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _cpu_count() -> int:
+    return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("./data")  # runs' files and the course's data.mat / football.mat
+    workers: int = field(default_factory=_cpu_count)  # training processes: one per core uses them all
+    host: str = "127.0.0.1"
+    port: int = 8000
+    unwatched_grace_s: float = 10.0  # a run nobody watches (and not kept) is stopped after this long
+    max_live_runs: int = 24  # queued, running or paused runs at once; more get 429
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
+        """Every field from its TRAINLAB_* variable, where set."""
+        defaults = cls()
+        return cls(
+            data_dir=Path(environ.get("TRAINLAB_DATA_DIR", defaults.data_dir)),
+            workers=max(1, int(environ.get("TRAINLAB_WORKERS", defaults.workers))),
+            host=environ.get("TRAINLAB_HOST", defaults.host),
+            port=int(environ.get("TRAINLAB_PORT", defaults.port)),
+            unwatched_grace_s=float(environ.get("TRAINLAB_UNWATCHED_GRACE_S", defaults.unwatched_grace_s)),
+            max_live_runs=max(1, int(environ.get("TRAINLAB_MAX_LIVE_RUNS", defaults.max_live_runs))),
+        )

@@ -1,0 +1,98 @@
+"""WS /ws/runs/{id}: a run's live stream to one watcher, and its controls back (docs/protocol.md).
+
+Each socket has a sender task draining the watcher's outbox and a receiver task reading controls;
+neither waits for the other, so a client that stops reading only fills (and overflows) its own outbox.
+"""
+
+import asyncio
+import contextlib
+
+from fastapi import APIRouter, WebSocket
+from pydantic import ValidationError
+
+from app import messages
+from app.deps import RegistryDep
+from app.hub import Kind, Watcher
+from app.models import ControlRequest
+from app.registry import Registry, UnknownRun
+
+MAX_CONTROL_BYTES = 4096  # a control message is tiny; anything bigger closes the socket (1009)
+LINGER_S = 10.0  # after the run ends, a watcher that has not taken its last messages is dropped
+UNKNOWN_RUN = 4404
+
+router = APIRouter()
+
+
+@router.websocket("/ws/runs/{run_id}")
+async def watch_run(websocket: WebSocket, run_id: str, registry: RegistryDep) -> None:
+    await websocket.accept()
+    try:
+        channel = registry.get(run_id)
+    except UnknownRun as error:
+        await websocket.close(UNKNOWN_RUN, str(error))
+        return
+    watcher = registry.watch(channel)
+    tasks = {
+        asyncio.create_task(send(websocket, watcher)),
+        asyncio.create_task(receive(websocket, registry, run_id, watcher)),
+        asyncio.create_task(linger(watcher)),
+    }
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        close_code = next((task.result() for task in done if not task.cancelled() and not task.exception()), None)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        registry.unwatch(channel, watcher)
+    if close_code is not None:
+        with contextlib.suppress(Exception):  # the client may be gone already
+            await websocket.close(close_code)
+
+
+async def send(websocket: WebSocket, watcher: Watcher) -> None:
+    """Send the outbox in order; at the end, close normally."""
+    while True:
+        kind, payload = await watcher.get()
+        if kind is Kind.CLOSE:
+            await websocket.close(1000)
+            return
+        if isinstance(payload, bytes):
+            await websocket.send_bytes(payload)
+        else:
+            await websocket.send_text(payload)
+
+
+async def receive(websocket: WebSocket, registry: Registry, run_id: str, watcher: Watcher) -> int | None:
+    """Apply the client's controls until it leaves (None) or sends too much (1009: close it)."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return None
+        text = message.get("text")
+        size = len(text.encode()) if text is not None else len(message.get("bytes") or b"")
+        if size > MAX_CONTROL_BYTES:
+            return 1009
+        if text is None:
+            watcher.put(Kind.KEEP, messages.error_message("binary messages are not understood here"))
+            continue
+        try:
+            control = ControlRequest.model_validate_json(text)
+            if control.type != "control":
+                raise ValueError('expected {"type": "control", "action": ...}')
+        except (ValidationError, ValueError) as error:
+            watcher.put(Kind.KEEP, messages.error_message(describe(error)))
+            continue
+        await registry.control(run_id, *control.command())
+
+
+async def linger(watcher: Watcher) -> None:
+    """Finish LINGER_S after the run did, whatever the client is doing: a stalled socket is not kept forever."""
+    await watcher.closing.wait()
+    await asyncio.sleep(LINGER_S)
+
+
+def describe(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(f"{'.'.join(str(part) for part in e['loc']) or 'message'}: {e['msg']}" for e in error.errors())
+    return str(error)

@@ -1,0 +1,99 @@
+// Talking to the server, per docs/protocol.md: fetch for REST, one WebSocket per watched run.
+// Everything here decodes the wire format into plain values; it never touches the page's state.
+
+/** A refused request; `detail` is the server's (for a 422, [{loc, msg, type}]). */
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(typeof detail === "string" ? detail : `HTTP ${status}`);
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+async function request(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data?.detail ?? response.statusText);
+  return data;
+}
+
+export const getSchema = () => request("GET", "/api/config/schema");
+
+/** [{name, available, n_train, n_test, noise, seed, note}]: the datasets with their defaults. */
+export const getDatasets = () => request("GET", "/api/datasets");
+
+/** {id, status, config}; body is a run config or {preset, overrides}, with speed / paused beside it. */
+export const createRun = (body) => request("POST", "/api/runs", body);
+
+export const control = (id, action, extra = {}) =>
+  request("POST", `/api/runs/${encodeURIComponent(id)}/control`, { action, ...extra });
+
+/** The dataset's points before any training: {X_train, y_train, X_test, y_test}. */
+export function getPoints(name, options) {
+  const query = new URLSearchParams(Object.entries(options).filter(([, v]) => v !== null));
+  return request("GET", `/api/datasets/${encodeURIComponent(name)}/points?${query}`);
+}
+
+// JSON cannot carry inf and nan, so the server spells them out.
+const NON_FINITE = { inf: Infinity, "-inf": -Infinity, nan: NaN };
+const number = (value) => (typeof value === "string" && value in NON_FINITE ? NON_FINITE[value] : value);
+const point = (p) => p.map(number);
+
+function decodeResult(result) {
+  return result && {
+    ...result,
+    final_cost: number(result.final_cost),
+    train_accuracy: number(result.train_accuracy),
+    test_accuracy: number(result.test_accuracy),
+    costs: result.costs.map(point),
+  };
+}
+
+export function decodeText(text) {
+  const message = JSON.parse(text);
+  switch (message.type) {
+    case "snapshot":
+      return { ...message, costs: message.costs.map(point), result: decodeResult(message.result) };
+    case "progress":
+      return { ...message, points: message.points.map(point) };
+    case "result":
+      return { ...message, result: decodeResult(message.result) };
+    default:
+      return message;
+  }
+}
+
+/** A binary boundary frame: uint32 LE header length, JSON header, then size² uint8 probabilities. */
+export function decodeBoundary(buffer) {
+  const headerLength = new DataView(buffer).getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
+  const values = new Uint8Array(buffer, 4 + headerLength, header.size * header.size);
+  return { ...header, values };
+}
+
+/**
+ * Watch a run: onMessage gets every decoded message (boundary frames as {type: "boundary", ...});
+ * onClose(code) when the server or the network ends the socket (1000: the run is over).
+ * Returns {close()}; controls go over REST, which answers with the run's status.
+ */
+export function watch(id, onMessage, onClose) {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/ws/runs/${encodeURIComponent(id)}`);
+  socket.binaryType = "arraybuffer";
+  let closedByUs = false;
+  socket.onmessage = (event) =>
+    onMessage(typeof event.data === "string" ? decodeText(event.data) : decodeBoundary(event.data));
+  socket.onclose = (event) => {
+    if (!closedByUs) onClose(event.code);
+  };
+  return {
+    close() {
+      closedByUs = true;
+      socket.close(1000);
+    },
+  };
+}

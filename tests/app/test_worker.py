@@ -1,0 +1,51 @@
+"""The worker's host, in process: one run's exception fails that run alone."""
+
+import numpy as np
+
+from app.worker import Failed, Finished, Host, Start, Status
+from core.config import RunConfig
+from core.data import Dataset, make_dataset
+
+
+def start(run_id: str, epochs: int = 300) -> Start:
+    config = RunConfig(epochs=epochs)
+    return Start(run_id, config, make_dataset("circles"), paused=False, speed=None)
+
+
+def run_until_quiet(host: Host, rounds: int = 1000) -> list:
+    events = []
+    with np.errstate(all="ignore"):
+        for _ in range(rounds):
+            host.train_round()
+            events += host.report()
+            if not host.slots:
+                break
+    return events
+
+
+def test_an_exception_in_one_run_fails_it_and_the_others_go_on():
+    host = Host()
+    host.handle(start("good"))
+    host.handle(start("bad"))
+
+    def explode():
+        raise FloatingPointError("the weights caught fire")
+
+    host.slots["bad"].training.advance = explode
+    events = run_until_quiet(host)
+    (failed,) = [e for e in events if isinstance(e, Failed)]
+    assert failed.run_id == "bad" and failed.reason == "FloatingPointError: the weights caught fire"
+    (finished,) = [e for e in events if isinstance(e, Finished)]
+    assert finished.run_id == "good" and finished.result["status"] == "done"
+    assert [e.status for e in events if isinstance(e, Status) and e.run_id == "good"] == ["running", "done"]
+
+
+def test_a_run_with_broken_data_fails_alone():
+    host = Host()
+    circles = make_dataset("circles")
+    one_feature = Dataset("broken", circles.X_train[:1], circles.Y_train, None, None)  # the boundary grid has two
+    host.handle(Start("broken", RunConfig(epochs=300), one_feature, paused=False, speed=None))
+    host.handle(start("good"))
+    events = run_until_quiet(host)
+    assert [e.run_id for e in events if isinstance(e, Failed)] == ["broken"]
+    assert [e.run_id for e in events if isinstance(e, Finished)] == ["good"]
