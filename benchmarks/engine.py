@@ -15,6 +15,7 @@ it gets trained alone.
 import argparse
 import json
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -57,19 +58,21 @@ def matches_alone(together: Result, alone: Result, chaotic: bool) -> bool:
     return same_costs and same_ends
 
 
-def best_time(fn, repeat: int, *args, **kwargs) -> tuple[float, object]:
-    """The fastest of `repeat` calls (the least disturbed by other work on the machine), and its result."""
-    best, out = np.inf, None
+def best_times(fns: list, repeat: int) -> list[tuple[float, object]]:
+    """Each function's fastest of `repeat` calls, and its result. The calls take turns, so a burst of other
+    work on the machine hits both sides alike instead of one side's whole series."""
+    best = [(np.inf, None)] * len(fns)
     for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn(*args, **kwargs)
-        best = min(best, time.perf_counter() - start)
-    return best, out
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            out = fn()
+            best[i] = (min(best[i][0], time.perf_counter() - start), out)
+    return best
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=2, help="best of N timings of each loop")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N timings of each loop, taking turns")
     parser.add_argument("--data-dir", default=str(REF), help="holds the course's football data (football.mat)")
     args = parser.parse_args()
     expected = json.loads((REF / "expected.json").read_text()) if (REF / "expected.json").exists() else None
@@ -81,11 +84,14 @@ def main() -> None:
         m = data.Y_train.shape[1]
         steps = config.epochs * (-(-m // config.mini_batch_size) if config.mini_batch_size else 1)
         layers = [2, *config.hidden_layers, 1]
-        base_s, _ = best_time(
-            model, args.repeat, data.X_train, data.Y_train, layers, scale, config.learning_rate, config.epochs,
-            **baseline_kwargs,
+        (base_s, _), (ours_s, result) = best_times(
+            [
+                partial(model, data.X_train, data.Y_train, layers, scale, config.learning_rate, config.epochs,
+                        **baseline_kwargs),
+                partial(train, config, dataset=data),
+            ],
+            args.repeat,
         )  # fmt: skip
-        ours_s, result = best_time(train, args.repeat, config, dataset=data)
         verdict = "n/a (no ../shared/reference)"
         if expected is not None:
             published = expected[entry[0]][entry[1]]["published"]
@@ -112,15 +118,14 @@ def grid_row(repeat: int) -> str:
     ]
     data = resolve_dataset(configs[0].dataset)
     layers = [2, *configs[0].hidden_layers, 1]
+
+    def one_by_one() -> None:
+        for config in configs:
+            model(data.X_train, data.Y_train, layers, INIT_SCALES[config.initialization], config.learning_rate,
+                  config.epochs)  # fmt: skip
+
     with np.errstate(all="ignore"):  # the random init's first costs are inf, as the course shows
-        base_s = sum(
-            best_time(
-                model, repeat, data.X_train, data.Y_train, layers, INIT_SCALES[config.initialization],
-                config.learning_rate, config.epochs,
-            )[0]
-            for config in configs
-        )  # fmt: skip
-    grid_s, together = best_time(train_grid, repeat, configs, dataset=data)
+        (base_s, _), (grid_s, together) = best_times([one_by_one, partial(train_grid, configs, dataset=data)], repeat)
     same = all(
         matches_alone(result, train(config, dataset=data), config.initialization in CHAOTIC)
         for config, result in zip(configs, together, strict=True)

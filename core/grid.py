@@ -19,6 +19,7 @@ from itertools import groupby
 
 import numpy as np
 
+from core.batches import MiniBatches
 from core.config import RunConfig
 from core.data import Dataset, resolve_dataset
 from core.init import initial_weights
@@ -203,9 +204,6 @@ class GridTraining:
         self.X1, self.Y = with_ones_row(self.data.X_train), self.data.Y_train
         self.m = self.Y.shape[1]
         self.batch = min(first.mini_batch_size or self.m, self.m)
-        if self.batch < self.m:  # [X; 1; Y] is shuffled in one call; mini-batches are column slices of it
-            self.XY = np.vstack([self.X1, self.Y])
-            self.XY_shuffled = np.empty_like(self.XY)
         self.workspaces: dict[int, StackWorkspace] = {}
         self.evaluation = {"train": StackWorkspace(self.stack, self.m)}
         if self.data.X_test is not None:
@@ -214,8 +212,8 @@ class GridTraining:
         # each net's own stream, as alone: its fresh dropout masks, and (one seed, see can_stack) the shuffles
         self.rngs = [np.random.default_rng(config.seed) for config in self.configs]
         self.fresh_masks = [k for k, c in enumerate(self.configs) if c.keep_prob < 1 and not c.course_compat]
-        self.shuffle_seed = 10  # the course's, as in Training
-        self.legacy = np.random.RandomState()
+        if self.batch < self.m:
+            self.minibatches = MiniBatches(self.X1, self.Y, self.batch, first.course_compat, self.rngs[0])
         self.epoch = 0
         self.costs: list[list[tuple[int, float]]] = [[] for _ in configs]
         self.divergence = [Divergence() for _ in configs]
@@ -279,14 +277,6 @@ class GridTraining:
             optimizer.update(self.stack.theta[rows], grad[rows])
         return totals
 
-    def permutation(self) -> np.ndarray:
-        """The epoch's shuffle, the one each net draws alone (`Training.permutation`; can_stack made them one)."""
-        if self.configs[0].course_compat:
-            self.shuffle_seed += 1
-            self.legacy.seed(self.shuffle_seed)
-            return self.legacy.permutation(self.m)
-        return self.rngs[0].permutation(self.m)
-
     def penalties(self, m: int) -> np.ndarray:
         """Every net's L2 term λ/(2m) Σ ||W||² for a batch of m examples (0 without L2), as `l2_penalty`."""
         squares = sum(np.sum(np.square(layer[:, :, :-1]), axis=(1, 2)) for layer in self.stack.layers)
@@ -299,13 +289,11 @@ class GridTraining:
             total = self.step(self.X1, self.Y, with_cost)
             self.epoch += 1
             return None if total is None else 1.0 / self.m * total + penalty
-        np.take(self.XY, self.permutation(), axis=1, out=self.XY_shuffled)
-        X1, Y = self.XY_shuffled[:-1], self.XY_shuffled[-1:]
         epoch_total, epoch_penalty = 0.0, 0.0
-        for k in range(0, self.m, self.batch):
-            m = min(self.batch, self.m - k)
+        for X1, Y in self.minibatches.epoch():
+            m = Y.shape[1]
             penalty = self.penalties(m) if with_cost else 0.0  # on the weights this batch saw
-            total = self.step(X1[:, k : k + m], Y[:, k : k + m], with_cost)
+            total = self.step(X1, Y, with_cost)
             if with_cost:
                 epoch_total += total
                 epoch_penalty += penalty * m

@@ -101,17 +101,30 @@ class Network:
 
 
 class Workspace:
-    """Preallocated forward/backward buffers for one batch size m, and the gradient they produce."""
+    """Preallocated forward/backward buffers for one batch size m, and the gradient they produce.
+
+    Every view the passes use is made once here: at these sizes a NumPy call costs about a microsecond,
+    and re-slicing buffers on each call would cost as much again.
+    """
 
     def __init__(self, net: Network, m: int):
         self.net = net
         self.m = m
+        self.inv_m = 1.0 / m
+        self.relu = net.activation == "relu"
         sizes = net.layer_sizes
-        # A[l] is [A_l; 1] for hidden layers; the output layer has no ones row
-        self.A = [np.ones((n + 1, m)) for n in sizes[1:-1]] + [np.empty((sizes[-1], m))]
+        # A[l] is [A_l; 1] for hidden layers (the output layer has no ones row), all hidden ones stacked in one
+        # block, and their slopes in another: one np.sign call then gives every ReLU layer's derivative
+        hidden = sizes[1:-1]
+        self.activations = np.ones((sum(n + 1 for n in hidden), m))
+        self.slopes = np.empty_like(self.activations)
+        starts = np.cumsum([0] + [n + 1 for n in hidden])[:-1]
+        self.A = [self.activations[s : s + n + 1] for s, n in zip(starts, hidden, strict=True)]
+        self.A.append(np.empty((sizes[-1], m)))
+        self.slope = [self.slopes[s : s + n] for s, n in zip(starts, hidden, strict=True)]  # the derivatives
+        self.Z = [A[:-1] for A in self.A[:-1]]  # where Z_l is computed, then activated in place into A_l
         self.dZ = [np.empty((n, m)) for n in sizes[1:]]
         self.dA = [np.empty((n + 1, m)) for n in sizes[1:-1]]
-        self.slope = [np.empty((n, m)) for n in sizes[1:-1]]  # the activation's derivative at each unit
         # max(Z, 0) against an array of zeros runs ~3x faster than against the scalar 0 (no per-call cast)
         self.zeros = [np.zeros((n, m)) for n in sizes[1:-1]]
         self.l2_scale: tuple[float, np.ndarray] | None = None  # (λ, λ/m on weights, 0 on biases)
@@ -120,6 +133,12 @@ class Workspace:
         self.keep: list[np.ndarray] | None = None  # dropout masks D_l as 0./1. floats, one per hidden layer
         self.uniform: list[np.ndarray] | None = None  # the draws fresh masks are made from
         self.keep_prob = 1.0
+        self.hidden_layers = list(zip(net.layers[:-1], self.A[:-1], self.Z, self.zeros, self.slope, strict=True))
+        self.back_layers = [  # from the output layer down to layer 2: what dθ_l and dZ_{l-1} need
+            (self.grad_layers[l], self.A[l - 1].T, net.layers[l].T, self.dA[l - 1], self.dA[l - 1][:-1],
+             self.dZ[l - 1], self.slope[l - 1], l - 1)
+            for l in range(len(net.layers) - 1, 0, -1)
+        ]  # fmt: skip
 
     @property
     def AL(self) -> np.ndarray:
@@ -127,50 +146,43 @@ class Workspace:
 
     def hidden(self, l: int) -> np.ndarray:
         """A_l without its ones row (0-based hidden layer index)."""
-        return self.A[l][:-1]
+        return self.Z[l]
 
     def forward(self, X1: np.ndarray) -> np.ndarray:
         """a_L for the input [X; 1] (n_x+1, m); applies the current dropout masks, if any."""
-        A_prev = X1
-        for l, layer in enumerate(self.net.layers[:-1]):
-            Z = self.A[l][:-1]
+        A_prev, keep = X1, self.keep
+        for l, (layer, A, Z, zeros, slope) in enumerate(self.hidden_layers):
             np.dot(layer, A_prev, out=Z)
-            if self.net.activation == "relu":
-                np.maximum(Z, self.zeros[l], out=Z)
+            if self.relu:
+                np.maximum(Z, zeros, out=Z)
             else:  # tanh' = 1 - A², taken here: after dropout A no longer holds tanh(Z)
                 np.tanh(Z, out=Z)
-                np.multiply(Z, Z, out=self.slope[l])
-                np.subtract(1, self.slope[l], out=self.slope[l])
-            if self.keep is not None:
-                np.multiply(Z, self.keep[l], out=Z)
+                np.multiply(Z, Z, out=slope)
+                np.subtract(1, slope, out=slope)
+            if keep is not None:
+                np.multiply(Z, keep[l], out=Z)
                 np.divide(Z, self.keep_prob, out=Z)
-            A_prev = self.A[l]
+            A_prev = A
         np.dot(self.net.layers[-1], A_prev, out=self.AL)
         return sigmoid_(self.AL)
 
     def backward(self, X1: np.ndarray, Y: np.ndarray, l2_lambda: float = 0.0) -> np.ndarray:
         """dJ/dθ after a forward pass on the same [X; 1]; returns the flat gradient."""
-        L = len(self.net.layers)
+        keep = self.keep
         dZ = self.dZ[-1]
         np.subtract(self.AL, Y, out=dZ)
-        dZ *= 1.0 / self.m
-        for l in range(L - 1, -1, -1):
-            A_prev = self.A[l - 1] if l > 0 else X1
-            np.dot(dZ, A_prev.T, out=self.grad_layers[l])
-            if l == 0:
-                break
-            dA = self.dA[l - 1]
-            np.dot(self.net.layers[l].T, dZ, out=dA)
-            dA = dA[:-1]
-            if self.keep is not None:
-                np.multiply(dA, self.keep[l - 1], out=dA)
-                np.divide(dA, self.keep_prob, out=dA)
-            dZ = self.dZ[l - 1]
-            A = self.hidden(l - 1)
-            if self.net.activation == "relu":
-                # a ReLU's output is >= 0, so its sign is the 0/1 derivative (dropout's zeros agree with it)
-                np.sign(A, out=self.slope[l - 1])
-            np.multiply(dA, self.slope[l - 1], out=dZ)
+        dZ *= self.inv_m
+        if self.relu:  # a ReLU's output is >= 0, so its sign is the 0/1 derivative (dropout's zeros agree)
+            np.sign(self.activations, out=self.slopes)
+        for grad, A_prev_T, layer_T, dA, dA_hidden, dZ_prev, slope, l in self.back_layers:
+            np.dot(dZ, A_prev_T, out=grad)
+            np.dot(layer_T, dZ, out=dA)
+            if keep is not None:
+                np.multiply(dA_hidden, keep[l], out=dA_hidden)
+                np.divide(dA_hidden, self.keep_prob, out=dA_hidden)
+            np.multiply(dA_hidden, slope, out=dZ_prev)
+            dZ = dZ_prev
+        np.dot(dZ, X1.T, out=self.grad_layers[0])
         if l2_lambda:
             if self.l2_scale is None or self.l2_scale[0] != l2_lambda:
                 self.l2_scale = (l2_lambda, l2_lambda / self.m * self.net.weight_mask)

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from core.batches import MiniBatches
 from core.config import RunConfig
 from core.data import Dataset, bounding_box, resolve_dataset
 from core.init import initial_weights
@@ -158,9 +159,6 @@ class Training:
         self.X1, self.Y = with_ones_row(self.data.X_train), self.data.Y_train
         self.m = self.Y.shape[1]
         self.batch = min(config.mini_batch_size or self.m, self.m)
-        if self.batch < self.m:  # [X; 1; Y] is shuffled in one call; mini-batches are column slices of it
-            self.XY = np.vstack([self.X1, self.Y])
-            self.XY_shuffled = np.empty_like(self.XY)
         self.workspaces: dict[int, Workspace] = {}
         self.evaluation = {"train": self.net.workspace(self.m)}
         if self.data.X_test is not None:
@@ -168,8 +166,8 @@ class Training:
             self.X1_test = with_ones_row(self.data.X_test)
         # fresh randomness (shuffles, dropout masks) from the run's seed, unless the course's reseeding is asked
         self.rng = np.random.default_rng(config.seed)
-        self.shuffle_seed = 10  # the course's: incremented before each epoch, so epoch 0 uses 11
-        self.legacy = np.random.RandomState()  # reseeded, not rebuilt: building one costs 25x a reseed
+        if self.batch < self.m:
+            self.minibatches = MiniBatches(self.X1, self.Y, self.batch, config.course_compat, self.rng)
         self.epoch = 0
         self.costs: list[tuple[int, float]] = []
         self.divergence = Divergence()
@@ -214,13 +212,6 @@ class Training:
         self.optimizer.update(self.net.theta, ws.backward(X1, Y, self.config.l2_lambda))
         return total
 
-    def permutation(self) -> np.ndarray:
-        if self.config.course_compat:
-            self.shuffle_seed += 1
-            self.legacy.seed(self.shuffle_seed)
-            return self.legacy.permutation(self.m)
-        return self.rng.permutation(self.m)
-
     def penalty(self, m: int) -> float:
         """The L2 term λ/(2m) Σ ||W||² for a batch of m examples (0 without L2)."""
         return l2_penalty(self.net, self.config.l2_lambda, m) if self.config.l2_lambda else 0.0
@@ -232,13 +223,11 @@ class Training:
             total = self.step(self.X1, self.Y, with_cost)
             self.epoch += 1
             return None if total is None else 1.0 / self.m * total + penalty
-        np.take(self.XY, self.permutation(), axis=1, out=self.XY_shuffled)
-        X1, Y = self.XY_shuffled[:-1], self.XY_shuffled[-1:]
         epoch_total, epoch_penalty = 0.0, 0.0
-        for k in range(0, self.m, self.batch):
-            m = min(self.batch, self.m - k)
+        for X1, Y in self.minibatches.epoch():
+            m = Y.shape[1]
             penalty = self.penalty(m) if with_cost else 0.0  # on the weights this batch saw
-            total = self.step(X1[:, k : k + m], Y[:, k : k + m], with_cost)
+            total = self.step(X1, Y, with_cost)
             if with_cost:
                 epoch_total += total
                 epoch_penalty += penalty * m

@@ -293,7 +293,7 @@ def test_adam_t2_misses_the_eps_in_sqrt_table_only_where_the_reference_says():
 
 def test_random_mini_batches_through_training():
     """random_mini_batches_test_case (seed=0, batch 64, m=148) through Training's course_compat shuffle:
-    Training increments its shuffle seed before each epoch, so starting it at -1 makes the epoch use seed 0."""
+    its MiniBatches increments the shuffle seed before each epoch, so starting it at -1 makes the epoch use 0."""
     entry = E["optimization"]["random_mini_batches_test_case"]
     assert "np.random.seed(1); X=randn(12288,148); Y=randn(1,148)<0.5" in entry["recipe"]
     rs = np.random.RandomState(1)
@@ -301,11 +301,11 @@ def test_random_mini_batches_through_training():
     Y = (rs.randn(1, 148) < 0.5).astype(float)
     config = RunConfig(hidden_layers=[1], mini_batch_size=64, course_compat=True, epochs=1)
     training = Training(config, dataset=Dataset("fixture", X, Y, None, None))
-    training.shuffle_seed = -1
+    training.minibatches.seed = -1
     batches = []
     training.step = lambda X1, Yb, with_cost: batches.append((X1[:-1].copy(), Yb.copy()))
     training.train_epoch(with_cost=False)
-    assert training.shuffle_seed == 0 and training.epoch == 1
+    assert training.minibatches.seed == 0 and training.epoch == 1
 
     shapes = [list(b[0].shape) for b in batches] + [list(b[1].shape) for b in batches]
     assert shapes == entry["published"]["shapes"]

@@ -1,0 +1,30 @@
+"""Mini-batches: each epoch, [X; 1; Y] shuffled in one call and cut into column slices made once."""
+
+import numpy as np
+
+
+class MiniBatches:
+    def __init__(self, X1: np.ndarray, Y: np.ndarray, size: int, course_compat: bool, rng: np.random.Generator):
+        self.XY = np.vstack([X1, Y])
+        self.shuffled = np.empty_like(self.XY)
+        m = Y.shape[1]
+        self.batches = [(self.shuffled[:-1, k : k + size], self.shuffled[-1:, k : k + size]) for k in range(0, m, size)]
+        self.course_compat, self.rng = course_compat, rng
+        self.seed = 10  # the course's: incremented before each epoch, so epoch 0 uses 11
+        self.legacy = np.random.RandomState()  # reseeded, not rebuilt: building one costs 25x a reseed
+        self.identity, self.order = np.arange(m), np.empty(m, dtype=np.intp)
+
+    def permutation(self) -> np.ndarray:
+        """This epoch's order of the examples: the course's reseeded legacy stream, or the run's generator."""
+        if not self.course_compat:
+            return self.rng.permutation(self.identity.size)
+        self.seed += 1
+        self.legacy.seed(self.seed)
+        np.copyto(self.order, self.identity)
+        self.legacy.shuffle(self.order)  # what permutation(m) draws, without its allocations
+        return self.order
+
+    def epoch(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """This epoch's batches [(X1_b, Y_b), …]: full ones of `size`, then the remainder."""
+        np.take(self.XY, self.permutation(), axis=1, out=self.shuffled)
+        return self.batches
