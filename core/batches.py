@@ -1,5 +1,8 @@
 """Mini-batches: each epoch, [X; 1; Y] shuffled in one call and cut into column slices made once."""
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 
@@ -28,3 +31,23 @@ class MiniBatches:
         """This epoch's batches [(X1_b, Y_b), …]: full ones of `size`, then the remainder."""
         np.take(self.XY, self.permutation(), axis=1, out=self.shuffled)
         return self.batches
+
+
+def epoch_costs(
+    batches: list[tuple[np.ndarray, np.ndarray]],
+    step: Callable[[np.ndarray, np.ndarray, bool], Any],
+    penalty: Callable[[int], Any],
+    with_cost: bool,
+) -> tuple[Any, Any] | None:
+    """One pass over `batches`: `step(X1, Y, with_cost)` updates on a batch and returns its Σ cross-entropy
+    when asked; `penalty(m)` is the L2 term on the weights that batch saw. Returns (the epoch's mean cost,
+    the last batch's cost) if asked. Costs may be floats or one per net (arrays) alike."""
+    total, total_penalty, seen, last = 0.0, 0.0, 0, None
+    for X1, Y in batches:
+        m = Y.shape[1]
+        batch_penalty = penalty(m) if with_cost else 0.0
+        batch_total = step(X1, Y, with_cost)
+        if with_cost:
+            total, total_penalty, seen = total + batch_total, total_penalty + batch_penalty * m, seen + m
+            last = 1.0 / m * batch_total + batch_penalty
+    return (total / seen + total_penalty / seen, last) if with_cost else None

@@ -19,13 +19,13 @@ from itertools import groupby
 
 import numpy as np
 
-from core.batches import MiniBatches
+from core.batches import MiniBatches, epoch_costs
 from core.config import RunConfig
 from core.data import Dataset, resolve_dataset
 from core.init import initial_weights
 from core.network import Network, cross_entropy_sum, sigmoid_, with_ones_row
 from core.optim import OPTIMIZERS, GradientDescent, make_optimizer
-from core.train import Control, Divergence, Progress, Result
+from core.train import Control, Divergence, Progress, Result, paced_epochs
 
 # what the nets of one grid share: the network's shape, the data, and when they step and report
 SHARED = ("dataset", "hidden_layers", "activation", "epochs", "mini_batch_size", "report_every")
@@ -284,24 +284,14 @@ class GridTraining:
 
     def train_epoch(self, with_cost: bool) -> np.ndarray | None:
         """One pass over the training set; every net's cost if asked, as `Training.train_epoch` reports it."""
-        if self.batch == self.m:
-            penalty = self.penalties(self.m) if with_cost else 0.0
-            total = self.step(self.X1, self.Y, with_cost)
-            self.epoch += 1
-            return None if total is None else 1.0 / self.m * total + penalty
-        epoch_total, epoch_penalty = 0.0, 0.0
-        for X1, Y in self.minibatches.epoch():
-            m = Y.shape[1]
-            penalty = self.penalties(m) if with_cost else 0.0  # on the weights this batch saw
-            total = self.step(X1, Y, with_cost)
-            if with_cost:
-                epoch_total += total
-                epoch_penalty += penalty * m
-                last = 1.0 / m * total + penalty
+        full = self.batch == self.m
+        batches = [(self.X1, self.Y)] if full else self.minibatches.epoch()
+        costs = epoch_costs(batches, self.step, self.penalties, with_cost)
         self.epoch += 1
-        if not with_cost:
+        if costs is None:
             return None
-        return np.where(self.last_batch_cost, last, epoch_total / self.m + epoch_penalty / self.m)
+        mean, last = costs
+        return last if full else np.where(self.last_batch_cost, last, mean)
 
     def accuracies(self) -> tuple[np.ndarray, np.ndarray | None]:
         train = self.evaluation["train"]
@@ -368,19 +358,11 @@ class GridTraining:
         draws no boundaries."""
         control = control or Control()
         with np.errstate(all="ignore"):
-            while not self.done:
-                if not control.may_train(timeout=0.25):
-                    if control.stopped:
-                        break
-                    continue
-                stepping = control.paused
-                started = time.perf_counter()
+            for _, step_done in paced_epochs(control, lambda: self.done):
                 events = self.advance()
-                if not events and stepping and control.step_epochs == 0:
+                if not events and step_done:
                     events = self.progress()  # a finished step always shows where it landed
                 yield from events
-                if control.epochs_per_second:
-                    time.sleep(max(0.0, 1 / control.epochs_per_second - (time.perf_counter() - started)))
             yield from self.finish(self.running, "cancelled" if control.stopped and not self.done else None)
 
     def results_in_order(self) -> list[Result | None]:

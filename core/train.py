@@ -7,12 +7,12 @@ a stream of `Progress`, `Boundary` and finally `Result` events, checking a `Cont
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from core.batches import MiniBatches
+from core.batches import MiniBatches, epoch_costs
 from core.config import RunConfig
 from core.data import Dataset, bounding_box, resolve_dataset
 from core.init import initial_weights
@@ -218,26 +218,14 @@ class Training:
 
     def train_epoch(self, with_cost: bool) -> float | None:
         """One pass over the training set; returns its cost if asked (computed on the way, before updates)."""
-        if self.batch == self.m:
-            penalty = self.penalty(self.m) if with_cost else 0.0
-            total = self.step(self.X1, self.Y, with_cost)
-            self.epoch += 1
-            return None if total is None else 1.0 / self.m * total + penalty
-        epoch_total, epoch_penalty = 0.0, 0.0
-        for X1, Y in self.minibatches.epoch():
-            m = Y.shape[1]
-            penalty = self.penalty(m) if with_cost else 0.0  # on the weights this batch saw
-            total = self.step(X1, Y, with_cost)
-            if with_cost:
-                epoch_total += total
-                epoch_penalty += penalty * m
-                last = 1.0 / m * total + penalty
+        full = self.batch == self.m
+        batches = [(self.X1, self.Y)] if full else self.minibatches.epoch()
+        costs = epoch_costs(batches, self.step, self.penalty, with_cost)
         self.epoch += 1
-        if not with_cost:
+        if costs is None:
             return None
-        if self.config.minibatch_cost == "last_batch":
-            return last
-        return epoch_total / self.m + epoch_penalty / self.m
+        mean, last = costs
+        return last if full or self.config.minibatch_cost == "last_batch" else mean
 
     def accuracies(self) -> tuple[float, float | None]:
         train = self.evaluation["train"]
@@ -304,15 +292,9 @@ class Training:
         control = control or Control()
         last_boundary = -np.inf
         with np.errstate(all="ignore"):
-            while not self.done:
-                if not control.may_train(timeout=0.25):
-                    if control.stopped:
-                        break
-                    continue
-                stepping = control.paused
-                started = time.perf_counter()
+            for stepping, step_done in paced_epochs(control, lambda: self.done):
                 progress = self.advance()
-                if progress is None and stepping and control.step_epochs == 0:
+                if progress is None and step_done:
                     progress = self.progress()  # a finished step always shows where it landed
                 if progress is not None:
                     yield progress
@@ -320,9 +302,21 @@ class Training:
                 if boundary_interval is not None and (now - last_boundary >= boundary_interval or stepping):
                     last_boundary = now
                     yield self.boundary()
-                if control.epochs_per_second:
-                    time.sleep(max(0.0, 1 / control.epochs_per_second - (time.perf_counter() - started)))
             yield self.result("cancelled" if control.stopped and not self.done else None)
+
+
+def paced_epochs(control: Control, done: Callable[[], bool]) -> Iterator[tuple[bool, bool]]:
+    """One item per epoch that may run now: (stepping, the step's last epoch). Waits while paused, ends when
+    `done()` or stopped, and keeps to the control's epochs per second."""
+    while not done():
+        if not control.may_train(timeout=0.25):
+            if control.stopped:
+                return
+            continue
+        stepping, started = control.paused, time.perf_counter()
+        yield stepping, stepping and control.step_epochs == 0
+        if control.epochs_per_second:
+            time.sleep(max(0.0, 1 / control.epochs_per_second - (time.perf_counter() - started)))
 
 
 def train(config: RunConfig, dataset: Dataset | None = None, data_dir: str | None = None) -> Result:

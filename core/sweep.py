@@ -1,0 +1,46 @@
+"""A sweep: one base config and a grid of field values; every combination is one run."""
+
+from itertools import product
+from math import prod
+from typing import Any
+
+from pydantic import ValidationError
+
+from core.config import RunConfig
+from core.presets import preset_config
+
+MAX_SWEEP_RUNS = 64
+
+
+def grid_size(grid: dict[str, list[Any]]) -> int:
+    return prod(len(values) for values in grid.values())
+
+
+def combinations(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Every combination of the grid's values, the last field varying fastest."""
+    return [dict(zip(grid, values, strict=True)) for values in product(*grid.values())]
+
+
+def config_of(base: dict[str, Any], values: dict[str, Any]) -> RunConfig:
+    """The base (a config, or {"preset", "overrides"}) with values set; ValidationError names the field."""
+    if "preset" in base:
+        extra = set(base) - {"preset", "overrides"}
+        if extra:
+            raise ValueError(f"with a preset, put config fields in overrides: {', '.join(sorted(extra))}")
+        return preset_config(base["preset"], {**(base.get("overrides") or {}), **values})
+    return RunConfig.model_validate({**base, **values})
+
+
+def sweep_configs(base: dict[str, Any], grid: dict[str, list[Any]]) -> list[RunConfig]:
+    """The grid's configs, in combinations() order; ValidationError names the first bad combination's fields."""
+    return [config_of(base, values) for values in combinations(grid)]
+
+
+def error_locs(error: ValidationError, grid: dict[str, list[Any]]) -> list[dict]:
+    """The error's problems, each loc'd under "grid" (a varied field's) or "base" (the rest)."""
+    out = []
+    for e in error.errors(include_url=False):
+        loc = e["loc"]
+        where = ("grid",) if (loc and loc[0] in grid) or not loc else ("base",)
+        out.append({"loc": (*where, *loc), "msg": e["msg"], "type": e["type"]})
+    return out
