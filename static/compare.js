@@ -53,7 +53,7 @@ export function bindCompare(state, { onChange, start }) {
 
   const groups = document.getElementById("groups");
   for (const name of Object.keys(state.groups)) {
-    const b = button(title(name), { "data-group": name, "data-testid": `compare-group-${name}` });
+    const b = button(title(name), { id: `group-${name}`, "data-group": name, "data-testid": `compare-group-${name}` });
     b.title = state.groups[name].join(" · ");
     groups.append(b);
   }

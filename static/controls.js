@@ -7,6 +7,37 @@ const SPEED_MAX = 5; // the slider runs over log10(epochs/s) from 1 (10/s) to 5,
 
 const fields = () => document.querySelectorAll("[data-field]");
 
+// What to notice, beside the controls that the course's comparisons vary
+const EXPLAIN = {
+  initialization: {
+    zeros: "Every unit starts identical and gets the same gradient: the symmetry never breaks, so the net stays a straight line.",
+    random: "Large random weights (×10 by default) saturate the output sigmoid: the first costs are ∞ and learning crawls.",
+    he: "Variance 2 / fan-in: the right scale for ReLU, so signals neither vanish nor explode and the cost drops fast.",
+    xavier: "Variance 1 / fan-in: the right scale for tanh; with ReLU, a little too small.",
+  },
+  optimizer: {
+    gd: "Plain gradient descent: every step follows the slope here, so a mini-batch's noise makes the cost zig-zag.",
+    momentum: "Momentum averages the recent gradients: the zig-zags cancel and the descent is smoother and faster.",
+    adam: "Adam adds a per-weight step size on top of momentum: usually the fastest, smoothest descent.",
+  },
+};
+
+function regularizationText({ l2_lambda: l2, keep_prob: keep }) {
+  const parts = [];
+  if (l2 > 0) parts.push("L2 shrinks the weights: a smoother boundary that follows the noise less.");
+  if (keep !== null && keep < 1) parts.push("Dropout switches off random units each step: less overfitting, a noisier cost curve.");
+  return parts.length
+    ? parts.join(" ")
+    : "None: the net is free to fit the training points' noise — watch train accuracy pull away from test accuracy.";
+}
+
+function explain(settings) {
+  for (const element of document.querySelectorAll("[data-explain]")) {
+    const topic = element.dataset.explain;
+    element.textContent = topic === "regularization" ? regularizationText(settings) : (EXPLAIN[topic][settings[topic]] ?? "");
+  }
+}
+
 function sliderToSpeed(position) {
   return position >= SPEED_MAX ? "max" : Number((10 ** position).toPrecision(2));
 }
@@ -86,6 +117,7 @@ export function syncControls(state, except = null) {
   for (const [field, key] of Object.entries(DATASET_OPTIONS)) {
     document.querySelector(`[data-field=${field}]`).placeholder = datasetDefaults[key] ?? "default";
   }
+  explain(settings);
   renderLayers(document.getElementById("hidden-layers"), state);
   const speed = effectiveSpeed(settings);
   const slider = document.getElementById("speed");

@@ -5,6 +5,7 @@ import { bindCompare, comparisonRuns, renderCompare } from "./compare.js";
 import { applyServerInfo, bindControls, syncControls } from "./controls.js";
 import { drawBoundary } from "./draw/boundary.js";
 import { drawCurves } from "./draw/curves.js";
+import { bindKeys } from "./keys.js";
 import * as net from "./net.js";
 import {
   ACTIVE,
@@ -218,8 +219,21 @@ function renderSingle() {
 let drawnRev = -1;
 let shownQuery = "";
 
+function renderView() {
+  const { projector } = state.settings;
+  document.documentElement.classList.toggle("projector", projector);
+  $("projector").setAttribute("aria-pressed", String(projector));
+  const shown = !document.body.classList.contains("controls-hidden");
+  $("toggle-controls").setAttribute("aria-expanded", String(shown));
+  $("toggle-controls").textContent = shown ? "Hide settings" : "Show settings";
+  $("png-boundary").title = state.settings.compare
+    ? "Save each decision boundary as a PNG image"
+    : "Save the decision boundary as a PNG image";
+}
+
 function render() {
   const comparing = Boolean(state.settings.compare);
+  renderView();
   $("single-view").hidden = comparing;
   $("compare-view").hidden = !comparing;
   $("mode-single").setAttribute("aria-pressed", String(!comparing));
@@ -243,6 +257,28 @@ function frame() {
   requestAnimationFrame(frame);
 }
 
+// ------------------------------------------------------------------ PNG export
+
+async function savePng(divs, name) {
+  const plots = divs.filter((div) => div?.data);
+  if (!plots.length) {
+    state.live.notice = "Nothing to save yet: train first.";
+    touch(state);
+    return;
+  }
+  for (const [i, div] of plots.entries()) {
+    const suffix = plots.length > 1 ? `-${div.dataset.testid?.replace("compare-boundary-", "") ?? i + 1}` : "";
+    const { width, height } = div.getBoundingClientRect();
+    await Plotly.downloadImage(div, {
+      format: "png",
+      filename: `trainlab-${name}${suffix}`,
+      width: Math.round(width) || 800,
+      height: Math.round(height) || 600,
+      scale: 2, // sharp on a slide
+    });
+  }
+}
+
 // ------------------------------------------------------------------ wiring
 
 function onChange(field) {
@@ -258,6 +294,19 @@ $("resume").addEventListener("click", () => controlAll("resume"));
 $("step").addEventListener("click", step);
 $("stop").addEventListener("click", () => controlAll("stop"));
 $("reset").addEventListener("click", dropRuns);
+$("png-boundary").addEventListener("click", () =>
+  savePng(state.settings.compare ? [...$("panels").children] : [$("boundary")], "boundary"),
+);
+$("png-cost").addEventListener("click", () => savePng([$(state.settings.compare ? "compare-curves" : "curves")], "cost"));
+$("projector").addEventListener("click", () => {
+  state.settings.projector = !state.settings.projector;
+  touch(state);
+});
+$("toggle-controls").addEventListener("click", () => {
+  document.body.classList.toggle("controls-hidden");
+  touch(state);
+});
+bindKeys();
 
 syncControls(state);
 requestAnimationFrame(frame);

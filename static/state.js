@@ -15,6 +15,7 @@ const UI_DEFAULTS = {
   show_test: false,
   compare: "", // "" (one run), a group name, or "custom" (the user's setups)
   setups: [], // the user's own comparison entries: each a query string of config fields
+  projector: false, // the projector layout: larger type, stronger contrast
 };
 
 export const MAX_SETUPS = 6;

@@ -2,8 +2,10 @@
 
 import { plot } from "./plot.js";
 
-// Okabe–Ito: distinguishable with any colour vision
-export const PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00"];
+// From Okabe–Ito, leaving out its green and its vermillion: no red / green pair anywhere, and each
+// run has its own dash as well, so the lines part even in greyscale
+export const PALETTE = ["#0072b2", "#e69f00", "#000000", "#56b4e9", "#cc79a7", "#8c510a"];
+const DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
 const drawn = new WeakMap();
 
 // inf / nan cannot be plotted: leave a gap there (the readouts say ∞ / NaN)
@@ -27,11 +29,13 @@ export function drawCurves(div, runs, { logScale, accuracies, epochs }) {
   const key = `${runs.map((r) => `${r.key}:${r.rev}`).join()}|${logScale}|${accuracies}|${epochs}`;
   if (drawn.get(div) === key) return;
   drawn.set(div, key);
-  const traces = runs.map((run, i) => line(run, 1, accuracies ? "cost" : run.name, PALETTE[i % PALETTE.length]));
+  const traces = runs.map((run, i) =>
+    line(run, 1, accuracies ? "cost" : run.name, PALETTE[i % PALETTE.length], { line: { dash: DASHES[i % DASHES.length] } }),
+  );
   if (accuracies && runs.length) {
-    const onRight = { trace: { yaxis: "y2" }, line: { width: 2, dash: "dot" } };
-    traces.push(line(runs[0], 2, "train accuracy", "#009e73", onRight));
-    if (runs[0].costs.some((p) => p[3] !== null)) traces.push(line(runs[0], 3, "test accuracy", "#cc79a7", onRight));
+    const onRight = (dash) => ({ trace: { yaxis: "y2" }, line: { width: 2, dash } });
+    traces.push(line(runs[0], 2, "train accuracy", "#e69f00", onRight("dot")));
+    if (runs[0].costs.some((p) => p[3] !== null)) traces.push(line(runs[0], 3, "test accuracy", "#000000", onRight("dash")));
   }
   const layout = {
     margin: { l: 60, r: accuracies ? 60 : 20, t: 10, b: 50 },

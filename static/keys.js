@@ -1,0 +1,56 @@
+// The keyboard: Space trains / pauses / resumes, s steps, r resets, 1 2 3 run the course's
+// comparisons, ? lists the keys. Every key presses one of the page's buttons, so a key does exactly
+// what a click does (and nothing when that button is disabled).
+
+const GROUP_KEYS = { 1: "initialization", 2: "regularization", 3: "optimization" };
+
+const click = (id) => {
+  const button = document.getElementById(id);
+  if (button && !button.disabled && !button.hidden) button.click();
+  return Boolean(button);
+};
+
+/** Where the keys are the user's own: typing in a box or a menu (and Space / Enter on a button). */
+function typing(target) {
+  if (!(target instanceof Element)) return false;
+  return target.isContentEditable || Boolean(target.closest("input, select, textarea"));
+}
+
+const activates = (target) => target instanceof Element && Boolean(target.closest("button, summary, a[href], [role=button]"));
+
+/** Space: Train when nothing runs, Pause a running run, Resume a paused one. */
+function playPause() {
+  const enabled = (id) => !document.getElementById(id).disabled;
+  if (enabled("resume")) click("resume");
+  else if (enabled("pause")) click("pause");
+  else click("train");
+}
+
+export function bindKeys() {
+  const dialog = document.getElementById("keys-dialog");
+  const openHelp = () => {
+    if (!dialog.open) dialog.showModal();
+  };
+  document.getElementById("help").addEventListener("click", openHelp);
+
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (dialog.open || typing(event.target)) return; // Escape closes the dialog by itself
+    const { key } = event;
+    if (key === " " || key === "Spacebar") {
+      if (activates(event.target)) return; // Space presses the focused button, as everywhere
+      playPause();
+    } else if (key === "s" || key === "S") {
+      click("step");
+    } else if (key === "r" || key === "R") {
+      click("reset");
+    } else if (key in GROUP_KEYS) {
+      if (!click(`group-${GROUP_KEYS[key]}`)) return;
+    } else if (key === "?") {
+      openHelp();
+    } else {
+      return;
+    }
+    event.preventDefault();
+  });
+}
