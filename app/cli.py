@@ -2,8 +2,12 @@
 
 import argparse
 import json
+import os
 import sys
+import time
 from pathlib import Path
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
 from pydantic import ValidationError
 from tqdm import tqdm
@@ -13,7 +17,10 @@ from core.data import DatasetUnavailable
 from core.gradcheck import gradient_check
 from core.jsonable import jsonable
 from core.presets import DESCRIPTIONS, PRESETS, preset_config
+from core.sweep import MAX_SWEEP_RUNS, combinations, grid_size, run_sweep, sweep_configs
 from core.train import Control, Progress, Result, Training
+
+POLL_S = 0.5  # how often `trainlab sweep --server` asks for progress
 
 
 def field_value(text: str) -> object:
@@ -96,6 +103,70 @@ def gradcheck(args: argparse.Namespace) -> int:
     return 0 if check.passed else 1
 
 
+def sweep(args: argparse.Namespace) -> int:
+    """Train a sweep, here (a process pool, or Dask with TRAINLAB_DASK_ADDRESS) or on a server; print its table."""
+    request = json.loads(Path(args.sweep).read_text())
+    base, grid = request.get("base", {}), request["grid"]
+    if args.server:
+        values, rows = sweep_on_server(args.server.rstrip("/"), request, args.token)
+    else:
+        values, rows = sweep_here(base, grid)
+    print_table(list(grid), values, rows)
+    return 0 if all(row["status"] == "done" for row in rows) else 3
+
+
+def sweep_here(base: dict, grid: dict) -> tuple[list[dict], list[dict]]:
+    from app.executors import sweep_executor  # Dask, if asked for, loads only here
+
+    if grid_size(grid) > MAX_SWEEP_RUNS:
+        raise ValueError(f"grid: {grid_size(grid)} runs, more than a sweep's {MAX_SWEEP_RUNS}")
+    configs = sweep_configs(base, grid)
+    rows: list[dict] = [{} for _ in configs]
+    with sweep_executor() as executor, tqdm(total=len(configs), unit="run", file=sys.stderr) as bar:
+        for i, row in run_sweep(configs, executor):
+            rows[i] = row
+            bar.update()
+    return combinations(grid), rows
+
+
+def sweep_on_server(server: str, request: dict, token: str | None) -> tuple[list[dict], list[dict]]:
+    """POST the sweep, then poll its progress (stdlib HTTP: the CLI needs no HTTP client package)."""
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    created = http_json(Request(f"{server}/api/sweeps", json.dumps(request).encode(), headers, method="POST"))
+    with tqdm(total=len(created["runs"]), unit="run", file=sys.stderr) as bar:
+        while True:
+            info = http_json(Request(f"{server}/api/sweeps/{created['id']}"))
+            bar.update(info["finished"] - bar.n)
+            if info["finished"] == info["total"]:
+                return [row["values"] for row in info["rows"]], info["rows"]
+            time.sleep(POLL_S)
+
+
+def http_json(request: Request) -> dict:
+    try:
+        with urlopen(request, timeout=30) as response:
+            return json.load(response)
+    except HTTPError as error:  # the server's detail names the field
+        raise ValueError(f"{error.code}: {error.read().decode()}") from None
+
+
+def print_table(fields: list[str], values: list[dict], rows: list[dict]) -> None:
+    header = [*fields, "status", "final_cost", "train_acc", "test_acc"]
+    lines = [header]
+    for given, row in zip(values, rows, strict=True):
+        measured = [row["final_cost"], row["train_accuracy"], row["test_accuracy"]]
+        lines.append([*(shown(given[f]) for f in fields), row["status"], *(shown(v) for v in measured)])
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for line in lines:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+
+
+def shown(value: object) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.6g}" if isinstance(value, float) else value if isinstance(value, str) else json.dumps(value)
+
+
 def serve(args: argparse.Namespace) -> int:
     from app.main import serve as serve_app  # the web stack loads only for this command
 
@@ -124,6 +195,13 @@ def parser() -> argparse.ArgumentParser:
     with_config_options(commands.add_parser("gradcheck", help="check backprop numerically")).set_defaults(
         handler=gradcheck
     )
+    p = commands.add_parser("sweep", help="train every combination of a grid, print the table")
+    p.add_argument(
+        "sweep", help='a JSON file: {"base": <config or {"preset", "overrides"}>, "grid": {field: [values]}}'
+    )
+    p.add_argument("--server", metavar="URL", help="run it on this TrainLab server (else here, or on Dask)")
+    p.add_argument("--token", default=os.environ.get("TRAINLAB_API_TOKEN"), help="the server's API token")
+    p.set_defaults(handler=sweep)
     p = commands.add_parser("serve", help="serve the web lab")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)

@@ -7,6 +7,7 @@ from starlette.requests import HTTPConnection
 
 from app.registry import Registry
 from app.settings import Settings
+from app.store import Store
 
 
 def get_settings(connection: HTTPConnection) -> Settings:
@@ -17,5 +18,10 @@ def get_registry(connection: HTTPConnection) -> Registry:
     return connection.app.state.registry
 
 
+def get_store(connection: HTTPConnection) -> Store:
+    return connection.app.state.store
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
+StoreDep = Annotated[Store, Depends(get_store)]

@@ -14,12 +14,13 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import messages
-from app.api import datasets, health, presets, runs
+from app.api import datasets, health, presets, runs, sweeps
 from app.jobs import NoWorker
 from app.pages import STATIC, plotly_asset
 from app.pages import router as pages_router
 from app.registry import Registry, TooManyRuns, UnknownRun
 from app.settings import Settings
+from app.store import Store
 from app.ws import router as ws_router
 
 
@@ -34,8 +35,11 @@ class TrainLabJSON(JSONResponse):
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    registry = Registry(settings)
+    store = Store(settings.data_dir)
+    await store.open()
+    registry = Registry(settings, store)
     await registry.start()
+    app.state.store = store
     app.state.registry = registry
     warm = asyncio.create_task(asyncio.to_thread(plotly_asset))  # gzip Plotly before the first page asks
     try:
@@ -43,6 +47,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         await warm
         await registry.close()
+        await store.close()
 
 
 def answer_with(status: int) -> Callable[[Request, Exception], Awaitable[TrainLabJSON]]:
@@ -60,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(UnknownRun, answer_with(404))
     app.add_exception_handler(TooManyRuns, answer_with(429))
     app.add_exception_handler(NoWorker, answer_with(503))
-    for router in (runs.router, presets.router, datasets.router, health.router, ws_router, pages_router):
+    for router in (runs.router, sweeps.router, presets.router, datasets.router, health.router, ws_router, pages_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     return app

@@ -10,7 +10,8 @@ from core.presets import PRESETS, preset_config
 MAX_SPEED = 100_000  # epochs per second
 
 Speed = Annotated[float, Field(gt=0, le=MAX_SPEED)]
-RunStatus = Literal["queued", "running", "paused", "done", "diverged", "cancelled", "failed"]
+RunStatus = Literal["queued", "running", "paused", "done", "diverged", "cancelled", "failed", "interrupted"]
+Number = float | Literal["inf", "-inf", "nan"]  # as stored: non-finite numbers spelled out
 Point = tuple[int, float, float, float | None]  # [epoch, cost, train_acc, test_acc]
 
 
@@ -104,6 +105,72 @@ class RunInfo(BaseModel):
     epoch: int
     last: Point | None
     result: RunResult | None
+
+
+class RunSummary(BaseModel):
+    id: str
+    status: RunStatus
+    config: RunConfig
+    created: float  # unix time
+    finished: float | None
+    final_cost: Number | None
+    train_accuracy: Number | None
+    test_accuracy: Number | None
+
+
+class RunPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    runs: list[RunSummary]
+
+
+class CostPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    points: list[tuple[int, Number | None, Number | None, Number | None]]  # [epoch, cost, train_acc, test_acc]
+
+
+class Parameters(BaseModel):
+    id: str
+    parameters: dict[str, list]  # W1, b1, ... as nested lists
+
+
+class RunDeleted(BaseModel):
+    id: str
+    status: Literal["cancelled", "deleted"]  # a live run is cancelled, a finished one deleted
+
+
+# ---------------------------------------------------------------- sweeps
+
+
+class SweepRequest(Strict):
+    base: dict[str, Any] = Field(default_factory=dict, description='a run config, or {"preset", "overrides"}')
+    grid: dict[str, list[Any]] = Field(min_length=1, description="run config field → the values to try")
+
+
+class SweepCreated(BaseModel):
+    id: str
+    runs: list[str]
+
+
+class SweepRow(BaseModel):
+    id: str
+    values: dict[str, Any]  # the varied fields
+    status: RunStatus
+    final_cost: Number | None
+    train_accuracy: Number | None
+    test_accuracy: Number | None
+
+
+class SweepInfo(BaseModel):
+    id: str
+    base: dict[str, Any]
+    grid: dict[str, list[Any]]
+    finished: int
+    total: int
+    rows: list[SweepRow]
 
 
 # ---------------------------------------------------------------- what there is to run

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from app.hub import Channel, Watcher
 from app.jobs import WorkerPool
 from app.settings import Settings
+from app.store import Store
 from app.worker import Event, Failed, Finished, Frame, Points, Start, Status
 from core.config import RunConfig
 from core.data import Dataset
@@ -37,8 +38,9 @@ class UnknownRun(LookupError):  # noqa: N818
 
 
 class Registry:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, store: Store):
         self.settings = settings
+        self.store = store  # every run is written there: created, status changes, finished
         self.pool = WorkerPool(settings.workers, self.on_event)
         self.channels: dict[str, Channel] = {}
         self.live: set[str] = set()
@@ -53,14 +55,19 @@ class Registry:
             timer.cancel()
         await self.pool.close()
 
-    def create(self, run: NewRun) -> Channel:
-        if len(self.live) >= self.settings.max_live_runs:
+    def make_room(self, n: int) -> None:
+        """Raise TooManyRuns unless n more runs may go live."""
+        if len(self.live) + n > self.settings.max_live_runs:
             raise TooManyRuns(
-                f"{len(self.live)} runs are live, the most this server trains at once: "
-                "wait for one to finish, or stop one"
+                f"{len(self.live)} runs are live and at most {self.settings.max_live_runs} may be at once: "
+                "wait for some to finish, or stop some"
             )
+
+    def create(self, run: NewRun) -> Channel:
+        self.make_room(1)
         run_id = secrets.token_hex(6)
         channel = Channel(run_id, run.config, run.dataset_json, run.keep)
+        self.store.post("_add_run", run_id, channel.config_json, channel.status)
         self.pool.submit(Start(run_id, run.config, run.dataset, run.paused, run.speed))
         self.channels[run_id] = channel
         self.live.add(run_id)
@@ -117,15 +124,26 @@ class Registry:
             case Frame():
                 channel.set_frame(event.frame, event.epoch)
             case Status():
+                if not channel.finished and event.status != channel.status:
+                    self.store.post("_set_status", channel.id, event.status)
                 channel.set_status(event.status, event.epoch)
             case Finished():
+                costs = channel.costs  # finish() compacts the history: keep it for the store first
                 channel.finish(event.result, event.result_json)
-                self.retire(channel)
+                self.retire(channel, costs, event.parameters)
             case Failed():
+                costs = channel.costs
                 channel.fail(event.reason)
-                self.retire(channel)
+                self.retire(channel, costs, None)
 
-    def retire(self, channel: Channel) -> None:
+    def forget(self, run_id: str) -> None:
+        """Drop a finished run from memory (it is being deleted)."""
+        if self.channels.pop(run_id, None) is not None:
+            self.finished.remove(run_id)
+
+    def retire(self, channel: Channel, costs: list[list], parameters: dict | None) -> None:
+        if channel.id in self.live:
+            self.store.post("_finish", channel.id, channel.result, parameters, costs)
         self.live.discard(channel.id)
         self.disarm_grace(channel.id)
         self.finished.append(channel.id)

@@ -86,6 +86,7 @@ class Finished:
     run_id: str
     result: dict  # Result.to_dict() without parameters
     result_json: str
+    parameters: dict[str, list] | None = None  # the learned weights, for the store (not for watchers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +226,8 @@ class Slot:
             fields = result.to_dict()
             fields.pop("type", None)
             out.append(Status(self.run_id, result.status, epoch))
-            out.append(Finished(self.run_id, fields, dumps(fields)))
+            parameters = {name: value.tolist() for name, value in (result.parameters or {}).items()}
+            out.append(Finished(self.run_id, fields, dumps(fields), parameters))
 
 
 def next_tick(previous: float, now: float) -> float:

@@ -11,7 +11,8 @@ from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
 
 from app import messages
-from app.deps import RegistryDep
+from app.auth import authorized
+from app.deps import RegistryDep, SettingsDep
 from app.hub import Kind, Watcher
 from app.models import ControlRequest
 from app.registry import Registry, UnknownRun
@@ -24,7 +25,7 @@ router = APIRouter()
 
 
 @router.websocket("/ws/runs/{run_id}")
-async def watch_run(websocket: WebSocket, run_id: str, registry: RegistryDep) -> None:
+async def watch_run(websocket: WebSocket, run_id: str, registry: RegistryDep, settings: SettingsDep) -> None:
     await websocket.accept()
     try:
         channel = registry.get(run_id)
@@ -34,7 +35,7 @@ async def watch_run(websocket: WebSocket, run_id: str, registry: RegistryDep) ->
     watcher = registry.watch(channel)
     tasks = {
         asyncio.create_task(send(websocket, watcher)),
-        asyncio.create_task(receive(websocket, registry, run_id, watcher)),
+        asyncio.create_task(receive(websocket, registry, run_id, watcher, authorized(websocket, settings.api_token))),
         asyncio.create_task(linger(watcher)),
     }
     try:
@@ -63,8 +64,11 @@ async def send(websocket: WebSocket, watcher: Watcher) -> None:
             await websocket.send_text(payload)
 
 
-async def receive(websocket: WebSocket, registry: Registry, run_id: str, watcher: Watcher) -> int | None:
-    """Apply the client's controls until it leaves (None) or sends too much (1009: close it)."""
+async def receive(
+    websocket: WebSocket, registry: Registry, run_id: str, watcher: Watcher, may_control: bool
+) -> int | None:
+    """Apply the client's controls until it leaves (None) or sends too much (1009: close it).
+    may_control: the handshake carried the API token (or none is needed)."""
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
@@ -82,6 +86,9 @@ async def receive(websocket: WebSocket, registry: Registry, run_id: str, watcher
                 raise ValueError('expected {"type": "control", "action": ...}')
         except (ValidationError, ValueError) as error:
             watcher.put(Kind.KEEP, messages.error_message(describe(error)))
+            continue
+        if not may_control:
+            watcher.put(Kind.KEEP, messages.error_message("401: controls need Authorization: Bearer <token>"))
             continue
         await registry.control(run_id, *control.command())
 

@@ -1,5 +1,7 @@
 """A sweep: one base config and a grid of field values; every combination is one run."""
 
+from collections.abc import Iterator
+from concurrent.futures import Executor, as_completed
 from itertools import product
 from math import prod
 from typing import Any
@@ -8,6 +10,7 @@ from pydantic import ValidationError
 
 from core.config import RunConfig
 from core.presets import preset_config
+from core.train import train
 
 MAX_SWEEP_RUNS = 64
 
@@ -44,3 +47,21 @@ def error_locs(error: ValidationError, grid: dict[str, list[Any]]) -> list[dict]
         where = ("grid",) if (loc and loc[0] in grid) or not loc else ("base",)
         out.append({"loc": (*where, *loc), "msg": e["msg"], "type": e["type"]})
     return out
+
+
+def outcome(config: RunConfig) -> dict[str, Any]:
+    """Train one config to the end: its row of a sweep's table (what an Executor sends back; picklable)."""
+    result = train(config)
+    return {
+        "status": result.status,
+        "final_cost": result.final_cost,
+        "train_accuracy": result.train_accuracy,
+        "test_accuracy": result.test_accuracy,
+    }
+
+
+def run_sweep(configs: list[RunConfig], executor: Executor) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each config's outcome through the executor (a process pool, Dask's...): (index, row), as they finish."""
+    futures = {executor.submit(outcome, config): i for i, config in enumerate(configs)}
+    for future in as_completed(futures):
+        yield futures[future], future.result()

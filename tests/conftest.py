@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -36,25 +37,27 @@ def wait_until_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"the server did not answer /api/health within {START_TIMEOUT_S} s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`uvicorn app.main:app` in a subprocess on a free port, with an empty data dir; yields its base URL."""
-    tmp = tmp_path_factory.mktemp("server")
-    log = tmp / "server.log"
+@contextmanager
+def running_server(data_dir: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`uvicorn app.main:app` in a subprocess on a free port with data_dir (and env's TRAINLAB_* extras);
+    yields its base URL and process (a test may kill it), stops it at the end."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = data_dir.parent / f"server-{data_dir.name}.log"
     port = free_port()
     env = {
         **os.environ,
-        "TRAINLAB_DATA_DIR": str(tmp / "data"),
+        "TRAINLAB_DATA_DIR": str(data_dir),
         "TRAINLAB_UNWATCHED_GRACE_S": str(GRACE_S),
         "TRAINLAB_WORKERS": "2",
+        **env,
     }
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
-    with log.open("wb") as out:
+    with log.open("ab") as out:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(base, process, log)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:
@@ -62,3 +65,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real server with an empty data dir, shared by the session; yields its base URL."""
+    with running_server(tmp_path_factory.mktemp("server") / "data") as (base, _):
+        yield base

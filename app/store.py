@@ -1,0 +1,203 @@
+"""Runs and sweeps on disk: one SQLite file in the data dir (WAL), so finished runs outlive the server.
+
+Every call goes through one writer thread with one connection: writes keep their order (a run's insert
+before its finish), a read sees every write submitted before it, and the event loop never waits on disk.
+"""
+
+import asyncio
+import json
+import logging
+import sqlite3
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from core.jsonable import jsonable
+
+FILE_NAME = "trainlab.sqlite3"
+log = logging.getLogger(__name__)
+FINISHED = ("done", "diverged", "cancelled", "failed", "interrupted")
+UNFINISHED = ("queued", "running", "paused")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    config TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created REAL NOT NULL,
+    finished REAL,
+    result TEXT,
+    parameters TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, created);
+CREATE TABLE IF NOT EXISTS costs (
+    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    cost,
+    train_acc,
+    test_acc,
+    PRIMARY KEY (run_id, epoch)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sweeps (
+    id TEXT PRIMARY KEY,
+    base TEXT NOT NULL,
+    grid TEXT NOT NULL,
+    run_ids TEXT NOT NULL,
+    created REAL NOT NULL
+);
+"""
+
+
+def encode(value: Any) -> str:
+    """JSON with non-finite numbers as "inf"/"nan" strings (the protocol's spelling)."""
+    return json.dumps(jsonable(value), separators=(",", ":"), allow_nan=False)
+
+
+def cell(value: float | None) -> float | str | None:
+    """A cost or accuracy for its column: non-finite ones as their strings."""
+    return jsonable(value)
+
+
+class Store:
+    def __init__(self, data_dir: Path):
+        self.path = data_dir / FILE_NAME
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+        self.db: sqlite3.Connection | None = None
+
+    # ---------------------------------------------------------------- the thread's side
+
+    def _open(self) -> int:
+        """Open (creating) the file; runs a previous server left unfinished become interrupted."""
+        self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a kill -9 loses nothing committed
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+        marks = ",".join("?" * len(UNFINISHED))
+        cursor = self.db.execute(
+            f"UPDATE runs SET status = 'interrupted', finished = ? WHERE status IN ({marks})",
+            (time.time(), *UNFINISHED),
+        )
+        return cursor.rowcount
+
+    def _add_run(self, run_id: str, config: dict, status: str) -> None:
+        self.db.execute(
+            "INSERT INTO runs (id, config, status, created) VALUES (?, ?, ?, ?)",
+            (run_id, encode(config), status, time.time()),
+        )
+
+    def _set_status(self, run_id: str, status: str) -> None:
+        self.db.execute("UPDATE runs SET status = ? WHERE id = ? AND finished IS NULL", (status, run_id))
+
+    def _finish(self, run_id: str, result: dict, parameters: dict | None, costs: list[list]) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute(
+                "UPDATE runs SET status = ?, finished = ?, result = ?, parameters = ? WHERE id = ?",
+                (
+                    result["status"],
+                    time.time(),
+                    encode(result),
+                    None if parameters is None else encode(parameters),
+                    run_id,
+                ),
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO costs (run_id, epoch, cost, train_acc, test_acc) VALUES (?, ?, ?, ?, ?)",
+                [(run_id, epoch, cell(cost), cell(train), cell(test)) for epoch, cost, train, test in costs],
+            )
+
+    def _delete_run(self, run_id: str) -> bool:
+        return self.db.execute("DELETE FROM runs WHERE id = ?", (run_id,)).rowcount > 0
+
+    def _run(self, run_id: str) -> dict | None:
+        row = self.db.execute(
+            "SELECT id, config, status, created, finished, result FROM runs WHERE id = ?", (run_id,)
+        ).fetchone()
+        return None if row is None else self.row_of(row)
+
+    def _runs(self, status: str | None, limit: int, offset: int) -> tuple[int, list[dict]]:
+        where, args = ("WHERE status = ?", (status,)) if status else ("", ())
+        total = self.db.execute(f"SELECT count(*) FROM runs {where}", args).fetchone()[0]
+        rows = self.db.execute(
+            f"SELECT id, config, status, created, finished, result FROM runs {where} "
+            "ORDER BY created DESC, id LIMIT ? OFFSET ?",
+            (*args, limit, offset),
+        ).fetchall()
+        return total, [self.row_of(row) for row in rows]
+
+    def _parameters(self, run_id: str) -> str | None:
+        row = self.db.execute("SELECT parameters FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def _costs(self, run_id: str, limit: int, offset: int) -> tuple[int, list[list]]:
+        total = self.db.execute("SELECT count(*) FROM costs WHERE run_id = ?", (run_id,)).fetchone()[0]
+        rows = self.db.execute(
+            "SELECT epoch, cost, train_acc, test_acc FROM costs WHERE run_id = ? ORDER BY epoch LIMIT ? OFFSET ?",
+            (run_id, limit, offset),
+        ).fetchall()
+        return total, [list(row) for row in rows]
+
+    def _last_cost(self, run_id: str) -> list | None:
+        row = self.db.execute(
+            "SELECT epoch, cost, train_acc, test_acc FROM costs WHERE run_id = ? ORDER BY epoch DESC LIMIT 1",
+            (run_id,),
+        ).fetchone()
+        return None if row is None else list(row)
+
+    def _add_sweep(self, sweep_id: str, base: dict, grid: dict, run_ids: list[str]) -> None:
+        self.db.execute(
+            "INSERT INTO sweeps (id, base, grid, run_ids, created) VALUES (?, ?, ?, ?, ?)",
+            (sweep_id, encode(base), encode(grid), encode(run_ids), time.time()),
+        )
+
+    def _sweep(self, sweep_id: str) -> dict | None:
+        row = self.db.execute("SELECT id, base, grid, run_ids FROM sweeps WHERE id = ?", (sweep_id,)).fetchone()
+        if row is None:
+            return None
+        return {"id": row["id"], "base": json.loads(row["base"]), "grid": json.loads(row["grid"]),
+                "run_ids": json.loads(row["run_ids"])}  # fmt: skip
+
+    def _integrity(self) -> str:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    @staticmethod
+    def row_of(row: sqlite3.Row) -> dict:
+        return {
+            "id": row["id"],
+            "config": json.loads(row["config"]),
+            "status": row["status"],
+            "created": row["created"],
+            "finished": row["finished"],
+            "result": None if row["result"] is None else json.loads(row["result"]),
+        }
+
+    # ---------------------------------------------------------------- the event loop's side
+
+    async def call(self, method: str, *args: Any) -> Any:
+        """Run one of the _methods on the store's thread and wait for its answer."""
+        return await asyncio.get_running_loop().run_in_executor(self.thread, getattr(self, method), *args)
+
+    def post(self, method: str, *args: Any) -> None:
+        """Queue a write without waiting: it keeps its order among the store's other calls."""
+        self.thread.submit(getattr(self, method), *args).add_done_callback(report_failure)
+
+    async def open(self) -> int:
+        return await self.call("_open")
+
+    async def close(self) -> None:
+        await self.call("_close")
+        self.thread.shutdown(wait=True)
+
+    def _close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+def report_failure(future: "Future[Any]") -> None:
+    """A queued write has nobody waiting on it: its failure goes to the log."""
+    if future.exception() is not None:
+        log.error("store write failed", exc_info=future.exception())

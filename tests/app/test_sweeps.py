@@ -1,0 +1,65 @@
+"""Sweeps against the real server: the course's initialization comparison over three seeds, and refusals."""
+
+import csv
+import io
+
+from app.api.sweeps import csv_cell
+from tests.app.client import HTTP, wait_for
+
+INIT_BY_SEED = {"base": {"preset": "init-he"}, "grid": {"initialization": ["zeros", "random", "he"], "seed": [1, 2, 3]}}
+
+
+def finished_sweep(base: str, sweep_id: str) -> dict:
+    def check() -> dict | None:
+        sweep = HTTP.get(f"{base}/api/sweeps/{sweep_id}").json()
+        return sweep if sweep["finished"] == sweep["total"] else None
+
+    return wait_for(check, timeout=90, interval=0.5)
+
+
+def test_the_initialization_sweep_gives_the_course_numbers_for_seed_3(live_server: str) -> None:
+    response = HTTP.post(f"{live_server}/api/sweeps", json=INIT_BY_SEED)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert len(created["runs"]) == 9
+    sweep = finished_sweep(live_server, created["id"])
+    assert [row["id"] for row in sweep["rows"]] == created["runs"]
+    assert {row["status"] for row in sweep["rows"]} == {"done"}
+    seed_3 = {
+        row["values"]["initialization"]: row["train_accuracy"] for row in sweep["rows"] if row["values"]["seed"] == 3
+    }
+    assert seed_3 == {"zeros": 0.5, "random": 0.83, "he": 0.9933333333333333}
+    table = list(csv.DictReader(io.StringIO(HTTP.get(f"{live_server}/api/sweeps/{created['id']}.csv").text)))
+    assert [(r["initialization"], r["seed"], r["id"]) for r in table] == [
+        (row["values"]["initialization"], str(row["values"]["seed"]), row["id"]) for row in sweep["rows"]
+    ]
+    assert float(table[-1]["train_accuracy"]) == 0.9933333333333333
+
+
+def test_a_grid_over_the_cap_is_a_422_naming_grid(live_server: str) -> None:
+    response = HTTP.post(
+        f"{live_server}/api/sweeps", json={"grid": {"seed": list(range(8)), "epochs": list(range(1, 10))}}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "grid"]
+
+
+def test_a_bad_value_is_a_422_naming_its_field(live_server: str) -> None:
+    response = HTTP.post(f"{live_server}/api/sweeps", json={"grid": {"learning_rate": [0.1, -1]}})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "grid", "learning_rate"]
+    response = HTTP.post(f"{live_server}/api/sweeps", json={"grid": {"no_such_field": [1]}})
+    assert response.json()["detail"][0]["loc"] == ["body", "grid", "no_such_field"]
+    response = HTTP.post(f"{live_server}/api/sweeps", json={"base": {"epochs": 0}, "grid": {"seed": [1]}})
+    assert response.json()["detail"][0]["loc"] == ["body", "base", "epochs"]
+
+
+def test_an_unknown_sweep_is_a_404(live_server: str) -> None:
+    assert HTTP.get(f"{live_server}/api/sweeps/nope").status_code == 404
+    assert HTTP.get(f"{live_server}/api/sweeps/nope.csv").status_code == 404
+
+
+def test_csv_cells_cannot_be_formulas() -> None:
+    assert [csv_cell(v) for v in ("=1+1", "+x", "-inf", "@A1", "he", -0.5, None)] == [
+        "'=1+1", "'+x", "'-inf", "'@A1", "he", -0.5, None,
+    ]  # fmt: skip
