@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends
 from starlette.requests import HTTPConnection
 
+from app.cluster import ClusterSweeps
 from app.registry import Registry
 from app.settings import Settings
 from app.store import Store
@@ -22,6 +23,11 @@ def get_store(connection: HTTPConnection) -> Store:
     return connection.app.state.store
 
 
+def get_cluster(connection: HTTPConnection) -> ClusterSweeps | None:
+    return connection.app.state.cluster
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 StoreDep = Annotated[Store, Depends(get_store)]
+ClusterDep = Annotated[ClusterSweeps | None, Depends(get_cluster)]

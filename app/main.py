@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import messages
 from app.api import datasets, health, presets, runs, sweeps
+from app.cluster import ClusterSweeps
 from app.jobs import NoWorker
 from app.pages import STATIC, plotly_asset
 from app.pages import router as pages_router
@@ -41,11 +42,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await registry.start()
     app.state.store = store
     app.state.registry = registry
+    app.state.cluster = None
+    if settings.dask_address:  # connecting blocks: off the event loop
+        app.state.cluster = await asyncio.to_thread(ClusterSweeps, settings.dask_address, store, str(settings.data_dir))
     warm = asyncio.create_task(asyncio.to_thread(plotly_asset))  # gzip Plotly before the first page asks
     try:
         yield
     finally:
         await warm
+        if app.state.cluster is not None:
+            await asyncio.to_thread(app.state.cluster.close)
         await registry.close()
         await store.close()
 

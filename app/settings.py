@@ -19,6 +19,7 @@ class Settings:
     unwatched_grace_s: float = 10.0  # a run nobody watches (and not kept) is stopped after this long
     max_live_runs: int = 24  # queued, running or paused runs at once; more get 429
     api_token: str | None = None  # when set, every change (POST, DELETE, websocket controls) needs it
+    dask_address: str | None = None  # a Dask scheduler: sweeps then train on its cluster, not the local pool
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
@@ -32,4 +33,5 @@ class Settings:
             unwatched_grace_s=float(environ.get("TRAINLAB_UNWATCHED_GRACE_S", defaults.unwatched_grace_s)),
             max_live_runs=max(1, int(environ.get("TRAINLAB_MAX_LIVE_RUNS", defaults.max_live_runs))),
             api_token=environ.get("TRAINLAB_API_TOKEN") or None,
+            dask_address=environ.get("TRAINLAB_DASK_ADDRESS") or None,
         )

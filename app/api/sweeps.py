@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from app.api.errors import invalid_field
 from app.api.runs import resolve
 from app.auth import require_token
-from app.deps import RegistryDep, SettingsDep, StoreDep
+from app.deps import ClusterDep, RegistryDep, SettingsDep, StoreDep
 from app.lookup import find_run
 from app.models import SweepCreated, SweepInfo, SweepRequest, SweepRow
 from app.registry import NewRun, UnknownRun
@@ -42,9 +42,11 @@ def configs_of(request: SweepRequest) -> list[RunConfig]:
 
 @router.post("", status_code=201, dependencies=[Depends(require_token)])
 async def create_sweep(
-    request: SweepRequest, registry: RegistryDep, store: StoreDep, settings: SettingsDep
+    request: SweepRequest, registry: RegistryDep, store: StoreDep, settings: SettingsDep, cluster: ClusterDep
 ) -> SweepCreated:
     configs = configs_of(request)
+    if cluster is not None:  # a Dask cluster trains it: nothing of the local pool's is used
+        return record_sweep(request, store, cluster.submit(configs))
     registry.make_room(len(configs))
     datasets: dict[str, tuple] = {}  # the grid rarely varies the data: resolve each dataset once
     for config in configs:
@@ -55,6 +57,10 @@ async def create_sweep(
         registry.create(NewRun(config, *datasets[repr(config.dataset)], keep=True, speed=None, paused=False)).id
         for config in configs
     ]
+    return record_sweep(request, store, run_ids)
+
+
+def record_sweep(request: SweepRequest, store: StoreDep, run_ids: list[str]) -> SweepCreated:
     sweep_id = secrets.token_hex(6)
     store.post("_add_sweep", sweep_id, request.base, request.grid, run_ids)
     return SweepCreated(id=sweep_id, runs=run_ids)

@@ -3,8 +3,11 @@
 import csv
 import io
 
+import pytest
+
 from app.api.sweeps import csv_cell
 from tests.app.client import HTTP, wait_for
+from tests.conftest import running_server
 
 INIT_BY_SEED = {"base": {"preset": "init-he"}, "grid": {"initialization": ["zeros", "random", "he"], "seed": [1, 2, 3]}}
 
@@ -63,3 +66,22 @@ def test_csv_cells_cannot_be_formulas() -> None:
     assert [csv_cell(v) for v in ("=1+1", "+x", "-inf", "@A1", "he", -0.5, None)] == [
         "'=1+1", "'+x", "'-inf", "'@A1", "he", -0.5, None,
     ]  # fmt: skip
+
+
+def test_a_server_pointed_at_a_dask_cluster_trains_its_sweeps_there(tmp_path, live_server: str) -> None:
+    """TRAINLAB_DASK_ADDRESS and nothing else: the same sweep, trained on the cluster's workers, gives the same
+    table as the server's own pool, and the runs are kept (after-the-fact, not streamed)."""
+    distributed = pytest.importorskip("distributed")
+    local = finished_sweep(live_server, HTTP.post(f"{live_server}/api/sweeps", json=INIT_BY_SEED).json()["id"])
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        running_server(tmp_path / "dask", TRAINLAB_DASK_ADDRESS=cluster.scheduler_address) as (base, _),
+    ):
+        created = HTTP.post(f"{base}/api/sweeps", json=INIT_BY_SEED).json()
+        remote = finished_sweep(base, created["id"])
+        run = HTTP.get(f"{base}/api/runs/{created['runs'][-1]}").json()
+    strip = ("id",)
+    assert [{k: v for k, v in r.items() if k not in strip} for r in remote["rows"]] == [
+        {k: v for k, v in r.items() if k not in strip} for r in local["rows"]
+    ]
+    assert run["status"] == "done" and run["result"]["train_accuracy"] == 0.9933333333333333
