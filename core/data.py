@@ -10,6 +10,7 @@ football is the course's data.mat (not shipped; see find_football), football-loo
 """
 
 import os
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -355,9 +356,48 @@ def bounding_box(dataset: Dataset, margin: float = 0.1) -> tuple[float, float, f
     return float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1])
 
 
+# ---------------------------------------------------------------- users' uploads, kept in the data dir
+# as files, so that every run (server, CLI, a cluster worker sharing the dir) finds one by its id
+
+UPLOADS = "uploads"
+UPLOAD_PREFIX = "upload-"
+
+
+def saved_upload(dataset: Dataset, data_dir: str | os.PathLike) -> str:
+    """Keep the dataset under the data dir; returns its id. Written whole, then renamed: never half a file."""
+    folder = Path(data_dir) / UPLOADS
+    folder.mkdir(parents=True, exist_ok=True)
+    upload_id = UPLOAD_PREFIX + secrets.token_hex(6)
+    arrays = {"X_train": dataset.X_train, "Y_train": dataset.Y_train}
+    if dataset.X_test is not None:
+        arrays |= {"X_test": dataset.X_test, "Y_test": dataset.Y_test}
+    partial = folder / f".{upload_id}.npz"
+    with partial.open("wb") as out:
+        np.savez(out, name=np.array(dataset.name), **arrays)
+    os.replace(partial, folder / f"{upload_id}.npz")
+    return upload_id
+
+
+def uploads(data_dir: str | os.PathLike) -> list[Dataset]:
+    """Every kept upload (its id as the Dataset's name, the user's name in its note)."""
+    folder = Path(data_dir) / UPLOADS
+    return [loaded_upload(path.stem, data_dir) for path in sorted(folder.glob(f"{UPLOAD_PREFIX}*.npz"))]
+
+
+def loaded_upload(upload_id: str, data_dir: str | os.PathLike | None) -> Dataset:
+    path = Path(data_dir or ".") / UPLOADS / f"{upload_id}.npz"
+    if not upload_id.startswith(UPLOAD_PREFIX) or not path.is_file():
+        raise ValueError(f"dataset: no uploaded dataset {upload_id!r} in this data dir")
+    with np.load(path) as saved:
+        test = (saved["X_test"], saved["Y_test"]) if "X_test" in saved else (None, None)
+        return Dataset(upload_id, saved["X_train"], saved["Y_train"], *test, note=f"uploaded: {saved['name']}")
+
+
 def resolve_dataset(spec: "str | object", data_dir: str | os.PathLike | None = None) -> Dataset:
     """The Dataset a run config's `dataset` field names: a generated name, a DatasetSpec-like object with
-    options, "football" (the course's file, from data_dir), or inline rows (X_train, y_train, ...)."""
+    options, "football" (the course's file, from data_dir), an upload's id, or inline rows (X_train, y_train, ...)."""
+    if isinstance(spec, str) and spec.startswith(UPLOAD_PREFIX):
+        return loaded_upload(spec, data_dir)
     if isinstance(spec, str):
         return find_football(data_dir) if spec == "football" else make_dataset(spec)
     if hasattr(spec, "X_train"):

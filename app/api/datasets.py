@@ -1,32 +1,61 @@
-"""The built-in datasets, and their points before any training (the page's preview)."""
+"""The datasets: built-in and uploaded, their points before any training (the page's preview), and
+uploads of a user's own CSV."""
 
+import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from app.api.errors import invalid, invalid_field
+from app.auth import require_token
 from app.deps import SettingsDep
 from app.messages import dataset_points
 from app.models import DatasetInfo, DatasetPoints, PointsQuery
 from core.config import DatasetSpec
-from core.data import DEFAULTS, GENERATED, find_football, resolve_dataset
+from core.data import DEFAULTS, GENERATED, Dataset, find_football, resolve_dataset, saved_upload, uploads
+from core.upload import MAX_BYTES, parsed_csv
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
+UploadName = Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9 _.\-]+$")]
 
 
 @router.get("")
 def list_datasets(settings: SettingsDep) -> list[DatasetInfo]:
     """The generated datasets with their defaults, and the course's football data if it is here."""
     found = [DatasetInfo(name=name, available=True, note="generated", **DEFAULTS[name]) for name in GENERATED]
+    found += [info_of(upload) for upload in uploads(settings.data_dir)]
     try:
         football = find_football(settings.data_dir)
     except ValueError as error:
         unavailable = {"n_train": None, "n_test": None, "available": False, "note": str(error)}
         return [*found, DatasetInfo(name="football", noise=None, seed=None, **unavailable)]
-    n_test = 0 if football.X_test is None else football.X_test.shape[1]
-    sizes = {"n_train": football.X_train.shape[1], "n_test": n_test}
-    return [*found, DatasetInfo(name="football", available=True, noise=None, seed=None, note=football.note, **sizes)]
+    return [*found, info_of(football)]
+
+
+def info_of(dataset: Dataset) -> DatasetInfo:
+    n_test = 0 if dataset.X_test is None else dataset.X_test.shape[1]
+    return DatasetInfo(
+        name=dataset.name, available=True, n_train=dataset.X_train.shape[1], n_test=n_test, noise=None, seed=None,
+        note=dataset.note,
+    )  # fmt: skip
+
+
+@router.post("", status_code=201, dependencies=[Depends(require_token)])
+async def upload_dataset(request: Request, settings: SettingsDep, name: UploadName = "upload") -> DatasetInfo:
+    """A CSV of `x1,x2,label[,split]` rows as the request body; its id is then usable as `"dataset": "<id>"`."""
+    content = bytearray()
+    async for chunk in request.stream():  # stop reading at the cap: a huge body is refused, not held
+        content += chunk
+        if len(content) > MAX_BYTES:
+            raise invalid_field(("body",), f"more than the {MAX_BYTES} bytes an upload may have", "too_large")
+    try:
+        dataset = await run_in_threadpool(parsed_csv, bytes(content), name)
+    except ValueError as error:
+        raise invalid_field(("body",), str(error)) from None
+    upload_id = await run_in_threadpool(saved_upload, dataset, settings.data_dir)
+    return info_of(dataclasses.replace(dataset, name=upload_id, note=f"uploaded: {name}"))
 
 
 @router.get("/{name}/points")
