@@ -295,11 +295,14 @@ def describe(error: BaseException) -> str:
 
 def serve(commands: Connection, events: Connection) -> None:
     """The worker's main loop; returns when the parent says so (None) or goes away."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which then stops us by command
+    # Ctrl-C, or a SIGTERM sent to the whole process group (systemd does), is for the server, which then stops
+    # us by command; if the server is gone for good, the pipe's EOF ends us below
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     host = Host()
-    events.send([Ready(os.getpid())])
     with np.errstate(all="ignore"):  # overflow and nan are results here (a diverging run), not errors
         try:
+            events.send([Ready(os.getpid())])
             while True:
                 if commands.poll(host.timeout()):
                     while True:
