@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from app.messages import dumps
 from core.jsonable import jsonable
 
 FILE_NAME = "trainlab.sqlite3"
@@ -51,7 +52,7 @@ CREATE TABLE IF NOT EXISTS sweeps (
 
 def encode(value: Any) -> str:
     """JSON with non-finite numbers as "inf"/"nan" strings (the protocol's spelling)."""
-    return json.dumps(jsonable(value), separators=(",", ":"), allow_nan=False)
+    return dumps(value)
 
 
 def cell(value: float | None) -> float | str | None:

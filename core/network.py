@@ -37,6 +37,11 @@ def cross_entropy_sum(AL: np.ndarray, Y: np.ndarray) -> float:
     return float(np.sum(-np.log(np.where(Y > 0.5, AL, 1 - AL))))
 
 
+def accuracy(AL: np.ndarray, Y: np.ndarray) -> float:
+    """Share of examples where the prediction (a > 0.5) equals the label."""
+    return float(np.mean((AL > 0.5) == (Y > 0.5)))
+
+
 class Network:
     """Layer sizes [n_x, n_1, ..., n_L = 1] and their parameters."""
 
@@ -89,15 +94,6 @@ class Network:
 
     def workspace(self, m: int) -> "Workspace":
         return Workspace(self, m)
-
-    def probabilities(self, X: np.ndarray) -> np.ndarray:
-        """The output a_L (1, m) for inputs X (n_x, m), no dropout."""
-        ws = self.workspace(X.shape[1])
-        return ws.forward(with_ones_row(X)).copy()
-
-    def accuracy(self, X: np.ndarray, Y: np.ndarray) -> float:
-        """Share of examples where (a > 0.5) equals the label."""
-        return float(np.mean((self.probabilities(X) > 0.5) == (Y > 0.5)))
 
 
 class Workspace:

@@ -16,7 +16,7 @@ from core.batches import MiniBatches, epoch_costs
 from core.config import RunConfig
 from core.data import Dataset, bounding_box, resolve_dataset
 from core.init import initial_weights
-from core.network import Network, Workspace, cross_entropy_sum, l2_penalty, with_ones_row
+from core.network import Network, Workspace, accuracy, cross_entropy_sum, l2_penalty, with_ones_row
 from core.optim import make_optimizer
 
 # Diverged: the weights went non-finite, or the cost went up instead of down — non-finite, or above
@@ -230,12 +230,11 @@ class Training:
     def accuracies(self) -> tuple[float, float | None]:
         train = self.evaluation["train"]
         train.forward(self.X1)
-        train_acc = float(np.mean((train.AL > 0.5) == (self.Y > 0.5)))
         if "test" not in self.evaluation:
-            return train_acc, None
+            return accuracy(train.AL, self.Y), None
         test = self.evaluation["test"]
         test.forward(self.X1_test)
-        return train_acc, float(np.mean((test.AL > 0.5) == (self.data.Y_test > 0.5)))
+        return accuracy(train.AL, self.Y), accuracy(test.AL, self.data.Y_test)
 
     def current_cost(self) -> float:
         """The cost of the current weights on the whole training set, without dropout."""
