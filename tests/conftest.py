@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.numpy_venv import numpy_only_venv
+
 REPO = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 60
 GRACE_S = 1.0  # the unwatched-run grace period, short so that a test can wait it out
@@ -72,3 +74,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real server with an empty data dir, shared by the session; yields its base URL."""
     with running_server(tmp_path_factory.mktemp("server") / "data") as (base, _):
         yield base
+
+
+@pytest.fixture(scope="session")
+def numpy_only_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv's python with NumPy alone (tests/numpy_venv.py), for exported scripts."""
+    return numpy_only_venv(tmp_path_factory.mktemp("numpy-only"))

@@ -1,13 +1,9 @@
 """An exported script reproduces its run: run by a Python that has NumPy and nothing else, it prints
 TrainLab's final cost (to rel 1e-9) and accuracies."""
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from core.config import RunConfig
@@ -15,6 +11,7 @@ from core.data import Dataset, DatasetUnavailable, resolve_dataset
 from core.export import standalone_script
 from core.presets import preset_config
 from core.train import train
+from tests.numpy_venv import printed_by_script
 
 REF = Path(__file__).resolve().parents[3] / "shared" / "reference"
 
@@ -33,41 +30,11 @@ CONFIGS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="session")
-def numpy_only_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtual environment with NumPy alone: no TrainLab, no SciPy. The same NumPy release as
-    TrainLab's, since exp, tanh and the bundled BLAS may round the last bit differently between releases."""
-    venv = tmp_path_factory.mktemp("numpy-only") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
-    install = subprocess.run(
-        [venv / "bin" / "pip", "install", "--quiet", "--disable-pip-version-check", "--retries", "1",
-         f"numpy=={np.__version__}"],
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    if install.returncode != 0:
-        pytest.skip(f"cannot install numpy=={np.__version__} into a fresh venv (no network?): {install.stderr[-500:]}")
-    python = venv / "bin" / "python"
-    for absent in ("core", "scipy", "sklearn"):
-        probe = subprocess.run([python, "-c", f"import {absent}"], capture_output=True, cwd=venv)
-        assert probe.returncode != 0, f"the NumPy-only venv can import {absent}"
-    return python
-
-
 def dataset_for(config: RunConfig) -> Dataset:
     try:
         return resolve_dataset(config.dataset, REF)  # football: the course's data.mat from the reference folder
     except DatasetUnavailable as e:
         pytest.skip(str(e))
-
-
-def run_script(python: Path, source: str, where: Path) -> dict[str, float]:
-    """Run the script with `python` outside the repository; returns what it printed, by label."""
-    script = where / "standalone.py"
-    script.write_text(source)
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    done = subprocess.run([python, script], capture_output=True, text=True, cwd=where, env=env, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return {label: float(value) for label, value in re.findall(r"^(.+): (\S+)$", done.stdout, re.MULTILINE)}
 
 
 @pytest.mark.parametrize("name", CONFIGS)
@@ -76,7 +43,7 @@ def test_script_prints_trainlabs_final_cost_and_accuracies(name, numpy_only_pyth
     dataset = dataset_for(config)
     result = train(config, dataset=dataset)
     assert result.status == "done"
-    printed = run_script(numpy_only_python, standalone_script(config, dataset), tmp_path)
+    printed = printed_by_script(numpy_only_python, standalone_script(config, dataset), tmp_path)
     assert printed["final cost"] == pytest.approx(result.final_cost, rel=1e-9)
     assert printed["train accuracy"] == result.train_accuracy
     assert printed["test accuracy"] == result.test_accuracy

@@ -1,0 +1,107 @@
+"""A run's downloads: its learned parameters (JSON, .npz), its cost history (CSV) and a standalone NumPy
+script that reproduces it (docs/protocol.md). Each is an attachment named trainlab-<id>-<what>."""
+
+import csv
+import io
+from typing import Any
+
+import numpy as np
+from fastapi import APIRouter, HTTPException, Response
+from fastapi.concurrency import run_in_threadpool
+
+from app.api.runs import get_costs, get_parameters
+from app.deps import RegistryDep, SettingsDep, StoreDep
+from app.lookup import find_run
+from app.models import Parameters
+from core.config import RunConfig
+from core.data import resolve_dataset
+from core.export import standalone_script
+from core.jsonable import jsonable
+
+router = APIRouter(prefix="/api/runs/{run_id}/export", tags=["exports"])
+
+ALL_POINTS = 2**62  # a limit no cost history reaches: the CSV holds the whole of it
+COSTS_HEADER = ["epoch", "cost", "train_accuracy", "test_accuracy"]
+NPZ_TYPE = "application/octet-stream"  # a .npz is a zip of .npy files; no registered type says more
+CSV_TYPE = "text/csv"  # text types are sent with "; charset=utf-8"
+PYTHON_TYPE = "text/x-python"
+
+
+def attachment(run_id: str, name: str) -> dict[str, str]:
+    """The header that makes a browser save the body as trainlab-<id>-<name> (run ids are hex)."""
+    return {"Content-Disposition": f'attachment; filename="trainlab-{run_id}-{name}"'}
+
+
+def answers(media_type: str | None, *errors: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI responses of a download: its body's media type (None: JSON, from the return type), and
+    the errors it may answer."""
+    described: dict[int | str, dict[str, Any]] = {status: {"description": text} for status, text in errors}
+    if media_type is None:
+        return described
+    body = {"schema": {"type": "string", "format": "binary"} if media_type == NPZ_TYPE else {"type": "string"}}
+    return {200: {"description": "the file", "content": {media_type: body}}, **described}
+
+
+UNKNOWN = (404, "no such run")
+NO_WEIGHTS = (404, "no such run, or a run that ended without weights (failed, interrupted)")
+LIVE = (409, "the run is still live: its weights are there once it finishes")
+
+
+@router.get("/parameters.json", responses=answers(None, NO_WEIGHTS, LIVE))
+async def export_parameters_json(run_id: str, registry: RegistryDep, store: StoreDep, response: Response) -> Parameters:
+    """The body of GET /api/runs/{id}/parameters, as a file."""
+    parameters = await get_parameters(run_id, registry, store)
+    response.headers.update(attachment(run_id, "parameters.json"))
+    return parameters
+
+
+def npz_of(parameters: dict[str, list]) -> bytes:
+    """np.savez of W1, b1, ... as float64 arrays, in memory ("nan"/"inf" strings become the numbers)."""
+    out = io.BytesIO()
+    np.savez(out, **{name: np.asarray(value, dtype=np.float64) for name, value in parameters.items()})
+    return out.getvalue()
+
+
+@router.get("/parameters.npz", response_class=Response, responses=answers(NPZ_TYPE, NO_WEIGHTS, LIVE))
+async def export_parameters_npz(run_id: str, registry: RegistryDep, store: StoreDep) -> Response:
+    parameters = await get_parameters(run_id, registry, store)
+    body = await run_in_threadpool(npz_of, parameters.parameters)
+    return Response(body, media_type=NPZ_TYPE, headers=attachment(run_id, "parameters.npz"))
+
+
+def csv_of(points: list) -> str:
+    """The cost history, one row per point; a non-finite number as inf/-inf/nan, no test set as an empty cell."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COSTS_HEADER)
+    writer.writerows([epoch, *(jsonable(value) for value in rest)] for epoch, *rest in points)
+    return out.getvalue()
+
+
+@router.get("/costs.csv", response_class=Response, responses=answers(CSV_TYPE, UNKNOWN))
+async def export_costs_csv(run_id: str, registry: RegistryDep, store: StoreDep) -> Response:
+    """The whole history so far: a live run's from memory, a finished one's from the store."""
+    page = await get_costs(run_id, registry, store, limit=ALL_POINTS, offset=0)
+    return Response(csv_of(page.points), media_type=CSV_TYPE, headers=attachment(run_id, "costs.csv"))
+
+
+def script_of(run_id: str, config: RunConfig, data_dir: Any) -> str:
+    """The run's standalone script; its data is resolved as when the run was created (an upload from the
+    data dir, football from its file), and the script carries every point as an exact literal."""
+    try:
+        dataset = resolve_dataset(config.dataset, data_dir)
+    except ValueError as error:  # DatasetUnavailable included: the file has gone since
+        raise HTTPException(404, f"run {run_id}: its data cannot be had here any more: {error}") from None
+    return standalone_script(config, dataset)
+
+
+@router.get(
+    "/script.py",
+    response_class=Response,
+    responses=answers(PYTHON_TYPE, (404, "no such run, or its data is gone (a deleted upload)")),
+)
+async def export_script(run_id: str, registry: RegistryDep, store: StoreDep, settings: SettingsDep) -> Response:
+    """Any run's, live ones included: it needs only the config."""
+    info = await find_run(run_id, registry, store)
+    source = await run_in_threadpool(script_of, run_id, info.config, settings.data_dir)
+    return Response(source, media_type=PYTHON_TYPE, headers=attachment(run_id, "script.py"))
