@@ -5,6 +5,7 @@ import { bindCompare, comparisonRuns, renderCompare } from "./compare.js";
 import { applyServerInfo, bindControls, syncControls } from "./controls.js";
 import { drawBoundary } from "./draw/boundary.js";
 import { drawCurves } from "./draw/curves.js";
+import { renderExports } from "./exports.js";
 import { bindKeys } from "./keys.js";
 import * as net from "./net.js";
 import {
@@ -239,6 +240,7 @@ function render() {
   $("mode-single").setAttribute("aria-pressed", String(!comparing));
   $("mode-compare").setAttribute("aria-pressed", String(comparing));
   renderToolbar();
+  renderExports(state);
   if (comparing) renderCompare(state);
   else renderSingle();
 
