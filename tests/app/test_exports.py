@@ -1,10 +1,13 @@
 """A run's downloads against the real server: the exported script, run by a Python with NumPy alone, prints
 the run's final cost (rel 1e-9) and accuracies for the course's He, L2, dropout and Adam presets; the
-parameters (JSON, .npz) and the cost history (CSV) are what the JSON API says; live and unknown runs refused."""
+parameters (JSON, .npz) and the cost history (CSV) are what the JSON API says;
+live, failed and unknown runs are refused what they do not have."""
 
 import csv
 import io
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -158,3 +161,17 @@ def test_the_downloads_media_types_are_in_the_openapi(server):
         "costs.csv": {"text/csv"},
         "script.py": {"text/x-python"},
     }
+
+
+def test_a_failed_run_has_no_weights_but_its_costs_and_script(server):
+    """Its worker killed (SIGKILL, as test_workers.py does): the run fails without weights."""
+    run = create(server, {"epochs": 100_000, "speed": 2000, "keep": True})
+    wait_for(lambda: get_run(server, run["id"])["epoch"] > 0, timeout=30)
+    (host,) = [w for w in HTTP.get(f"{server}/api/health").json()["workers"] if run["id"] in w["runs"]]
+    os.kill(host["pid"], signal.SIGKILL)
+    info = wait_for(lambda: (i := get_run(server, run["id"]))["result"] and i, timeout=30)
+    assert info["status"] == "failed"
+    for name in ("parameters.json", "parameters.npz"):
+        assert "without weights" in download(server, run["id"], name, 404).json()["detail"]
+    assert costs_of_csv(download(server, run["id"], "costs.csv").text) == api_costs(server, run["id"])
+    assert "num_epochs = 100000" in download(server, run["id"], "script.py").text
