@@ -43,7 +43,7 @@ def answers(media_type: str | None, *errors: tuple[int, str]) -> dict[int | str,
 
 
 UNKNOWN = (404, "no such run")
-NO_WEIGHTS = (404, "no such run, or a run that ended without weights (failed, interrupted)")
+NO_WEIGHTS = (404, "no such run, or a run that ended without weights (failed)")
 LIVE = (409, "the run is still live: its weights are there once it finishes")
 
 
