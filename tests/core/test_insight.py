@@ -6,9 +6,15 @@ import pytest
 from core.config import RunConfig
 from core.gradcheck import backprop_gradient, gradient_check
 from core.insight import (
+    INPUTS_SHOWN,
+    MAX_CHECK_WORK,
+    UNITS_SHOWN,
     activation_histograms,
     check_gradients_now,
+    check_gradients_of,
+    check_refusal,
     forward_backward,
+    insight_report,
     layer_norms,
     symmetry,
 )
@@ -105,3 +111,41 @@ def test_check_gradients_now_is_gradient_check_without_dropout():
     assert check.difference == direct.difference
     assert check.passed
     np.testing.assert_array_equal(training.net.theta, theta)
+
+
+def test_insight_report_is_the_functions_above_and_small():
+    training = trained(preset_config("init-zeros", {"epochs": 200}))
+    report = insight_report(training)
+    assert report["type"] == "insight" and report["epoch"] == 200
+    ws = forward_backward(training)
+    assert report["norms"] == layer_norms(training.net, ws.grad)
+    assert report["activations"] == activation_histograms(ws)
+    assert report["symmetry"] == [0.0, 0.0]
+    assert [(u["layer"], u["units"], u["inputs"]) for u in report["units"]] == [(1, 10, 2), (2, 5, 10)]
+    for entry in report["units"]:  # zeros: every unit's row is the same
+        assert all(row == entry["rows"][0] for row in entry["rows"])
+    np.testing.assert_array_equal(report["units"][1]["rows"], training.net.layers[1])
+
+
+def test_units_are_capped_and_keep_the_bias():
+    training = Training(RunConfig(dataset="moons", hidden_layers=[40, 30]))
+    (first, second) = insight_report(training)["units"]
+    assert len(second["rows"]) == UNITS_SHOWN and all(len(row) == INPUTS_SHOWN + 1 for row in second["rows"])
+    assert (second["units"], second["inputs"]) == (30, 40)
+    layer = training.net.layers[1]
+    np.testing.assert_array_equal(np.array(second["rows"])[:, -1], layer[:UNITS_SHOWN, -1])
+    assert len(first["rows"]) == UNITS_SHOWN and len(first["rows"][0]) == 3
+
+
+def test_check_refusal_names_the_size():
+    assert check_refusal(91, 300) is None
+    reason = check_refusal(4417, 300)
+    assert reason is not None and "4417 parameters" in reason and "300 examples" in reason
+    assert MAX_CHECK_WORK < 2 * 4417**2 * 300
+
+
+def test_check_gradients_of_stored_weights_is_the_live_check():
+    training = trained(RunConfig(dataset="moons", l2_lambda=0.3, keep_prob=0.9, epochs=30))
+    stored = {name: value.tolist() for name, value in training.net.parameters().items()}
+    again = check_gradients_of(training.config, training.data, stored)
+    assert again.difference == pytest.approx(check_gradients_now(training).difference, rel=1e-9)
