@@ -126,8 +126,31 @@ def check_refusal(n_parameters: int, m: int) -> str | None:
     )
 
 
-def check_gradients_of(config: RunConfig, dataset: Dataset, parameters: dict[str, np.ndarray]) -> GradCheck:
-    """`check_gradients_now` for stored weights (a finished run's) on the run's data."""
+class CheckTooLarge(ValueError):  # noqa: N818 - reads as a sentence: raise CheckTooLarge
+    """A gradient check that would take too long; its message names the size."""
+
+
+def gradient_check_report(training: Training) -> dict:
+    """`check_gradients_now` as the API answers it: the difference, whether it passes, and what was checked.
+    Raises CheckTooLarge (naming the size) for a check over MAX_CHECK_WORK."""
+    n, m = training.net.theta.size, training.m
+    refusal = check_refusal(n, m)
+    if refusal is not None:
+        raise CheckTooLarge(refusal)
+    check = check_gradients_now(training)
+    return {
+        "epoch": training.epoch,
+        "difference": check.difference,
+        "passed": check.passed,
+        "threshold": check.threshold,
+        "parameters": n,
+        "examples": m,
+        "keep_prob_used": 1.0,
+    }
+
+
+def stored_training(config: RunConfig, dataset: Dataset, parameters: dict[str, np.ndarray | list]) -> Training:
+    """A Training at stored weights (a finished run's), on the run's data: what the checks above read."""
     training = Training(config, dataset=dataset)
     training.net.set_parameters(parameters)
-    return check_gradients_now(training)
+    return training

@@ -9,13 +9,15 @@ from core.insight import (
     INPUTS_SHOWN,
     MAX_CHECK_WORK,
     UNITS_SHOWN,
+    CheckTooLarge,
     activation_histograms,
     check_gradients_now,
-    check_gradients_of,
     check_refusal,
     forward_backward,
+    gradient_check_report,
     insight_report,
     layer_norms,
+    stored_training,
     symmetry,
 )
 from core.network import Network, with_ones_row
@@ -144,8 +146,22 @@ def test_check_refusal_names_the_size():
     assert MAX_CHECK_WORK < 2 * 4417**2 * 300
 
 
-def test_check_gradients_of_stored_weights_is_the_live_check():
+def test_the_check_of_stored_weights_is_the_live_check():
     training = trained(RunConfig(dataset="moons", l2_lambda=0.3, keep_prob=0.9, epochs=30))
     stored = {name: value.tolist() for name, value in training.net.parameters().items()}
-    again = check_gradients_of(training.config, training.data, stored)
-    assert again.difference == pytest.approx(check_gradients_now(training).difference, rel=1e-9)
+    live, again = (
+        gradient_check_report(training),
+        gradient_check_report(stored_training(training.config, training.data, stored)),
+    )
+    assert live["difference"] == check_gradients_now(training).difference
+    assert again["difference"] == pytest.approx(live["difference"], rel=1e-9)
+    assert {k: v for k, v in live.items() if k not in ("difference", "epoch")} == {
+        "passed": True, "threshold": 2e-7, "parameters": 91, "examples": 300, "keep_prob_used": 1.0,
+    }  # fmt: skip
+    assert live["epoch"] == 30 and again["epoch"] == 0  # the stored net has not trained, as a Training
+
+
+def test_a_check_too_large_is_refused_before_it_starts():
+    training = Training(RunConfig(dataset="moons", hidden_layers=[64, 64]))
+    with pytest.raises(CheckTooLarge, match="4417 parameters on 300 examples"):
+        gradient_check_report(training)
