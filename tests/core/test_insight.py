@@ -165,3 +165,9 @@ def test_a_check_too_large_is_refused_before_it_starts():
     training = Training(RunConfig(dataset="moons", hidden_layers=[64, 64]))
     with pytest.raises(CheckTooLarge, match="4417 parameters on 300 examples"):
         gradient_check_report(training)
+
+
+def test_a_zero_gradient_checked_numerically_zero_passes():
+    """Zeros init on the balanced circles: backprop and centred differences both give exactly 0 (not 0/0)."""
+    report = gradient_check_report(trained(preset_config("init-zeros", {"epochs": 300})))
+    assert report["difference"] == 0.0 and report["passed"]
