@@ -5,6 +5,7 @@ import { bindCompare, comparisonRuns, renderCompare } from "./compare.js";
 import { applyServerInfo, bindControls, syncControls } from "./controls.js";
 import { drawBoundary } from "./draw/boundary.js";
 import { drawCurves } from "./draw/curves.js";
+import { bindInsight, renderInsight } from "./insight.js";
 import { bindKeys } from "./keys.js";
 import * as net from "./net.js";
 import {
@@ -14,6 +15,7 @@ import {
   applyFailure,
   applyMessage,
   boundsFromSchema,
+  changed,
   configKey,
   createState,
   effectiveSpeed,
@@ -214,6 +216,7 @@ function renderSingle() {
   $("cost").textContent = text.cost;
   $("train-acc").textContent = text.train;
   $("test-acc").textContent = text.test;
+  renderInsight(run);
 }
 
 let drawnRev = -1;
@@ -236,6 +239,7 @@ function render() {
   renderView();
   $("single-view").hidden = comparing;
   $("compare-view").hidden = !comparing;
+  $("insight").hidden = comparing;
   $("mode-single").setAttribute("aria-pressed", String(!comparing));
   $("mode-compare").setAttribute("aria-pressed", String(comparing));
   renderToolbar();
@@ -307,6 +311,10 @@ $("toggle-controls").addEventListener("click", () => {
   touch(state);
 });
 bindKeys();
+bindInsight(
+  () => (state.settings.compare ? undefined : state.live.runs[0]),
+  (run) => changed(state, run),
+);
 
 syncControls(state);
 requestAnimationFrame(frame);
