@@ -22,7 +22,8 @@ from core.train import Progress, Training
 SLICE_S = 0.004  # one run trains this long before the next one's turn
 FLUSH_S = 0.05  # progress batches and boundary frames: at most one per run per 50 ms (20 a second)
 MAX_LAG_S = 0.25  # a speed-limited run that fell behind catches up at most this much at once
-INSIGHT_S = 0.25  # insight reports (a forward and backward pass over the training set): at most 4 a second
+INSIGHT_S = 0.25  # insight reports (a forward and backward pass over the training set): at most 4 a second,
+INSIGHT_SHARE = 0.2  # and at most this share of a run's time (a big net on 5000 points takes ~1 s per report)
 NOT_ALONE = "a gradient check is not available for runs trained together in a comparison"
 
 
@@ -254,9 +255,10 @@ class Slot:
             self.frame_now = self.trained_since_frame = False
             self.next_frame = next_tick(self.next_frame, now)
         if self.insight_now or over or (self.trained_since_insight and now >= self.next_insight):
+            started = time.perf_counter()
             out.append(self.insight())
             self.insight_now = self.trained_since_insight = False
-            self.next_insight = now + INSIGHT_S
+            self.next_insight = now + max(INSIGHT_S, (time.perf_counter() - started) / INSIGHT_SHARE)
         if over:
             result = self.training.result("cancelled" if self.stopped and not self.training.done else None)
             fields = result.to_dict()

@@ -28,6 +28,7 @@ export function drawNorms(div, history) {
       });
     }
   }
+  const nothing = traces.every((trace) => trace.y.every((v) => v === null));
   plot(div, traces, {
     margin: { l: 60, r: 10, t: 10, b: 45 },
     font: { size: 14 },
@@ -35,6 +36,10 @@ export function drawNorms(div, history) {
     yaxis: { title: { text: "norm (log)" }, type: "log", dtick: 1, exponentformat: "power" },
     legend: { orientation: "h", y: 1.15 },
     hovermode: "x unified",
+    // zeros init: every norm is 0, which a log axis cannot show: say so rather than draw an empty chart
+    annotations: nothing
+      ? [{ text: "every norm is 0: nothing to show on a log scale", xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false }]
+      : [],
   });
   const last = history.at(-1);
   div.setAttribute(
@@ -68,7 +73,7 @@ export function drawHistograms(div, activations) {
     layout[`yaxis${axis}`] = { rangemode: "tozero" };
     const output = i === n - 1;
     layout.annotations.push({
-      text: `layer ${entry.layer}${output ? " (output)" : ""}: ${activationNote(entry)}`,
+      text: `${output ? "output" : `layer ${entry.layer}`}: ${activationNote(entry)}`,
       xref: `x${axis} domain`,
       yref: `y${axis} domain`,
       x: 0.5,
@@ -109,7 +114,8 @@ const DIVERGING = [
 /** units: [{layer, rows, units, inputs}] (rows: each unit's [w..., b]), symmetry: per hidden layer. */
 export function drawUnits(div, units, symmetry) {
   const n = units.length;
-  const extent = Math.max(1e-12, ...units.flatMap((u) => u.rows.flat().filter(Number.isFinite).map(Math.abs)));
+  // one symmetric colour range for every layer; all-zero weights (zeros init) get ±1, so they read as 0
+  const extent = Math.max(0, ...units.flatMap((u) => u.rows.flat().filter(Number.isFinite).map(Math.abs))) || 1;
   const layout = {
     margin: { l: 55, r: 10, t: 40, b: 40 },
     font: { size: 13 },

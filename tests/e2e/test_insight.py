@@ -7,6 +7,7 @@ import pytest
 from core.config import RunConfig
 from core.insight import gradient_check_report
 from core.train import Training
+from tests.e2e.test_a11y import serious_violations
 from tests.e2e.test_page import assert_clean, open_page, status_is, text, wait_until
 
 TRACES = "(document.getElementById('{}').data?.length ?? 0)"
@@ -47,6 +48,8 @@ def test_zeros_init_is_seen_to_stay_symmetric(page, recorder, live_server):
     # every unit's row in the heatmap is the same
     rows = page.evaluate("document.getElementById('insight-units').data.map((trace) => trace.z)")
     assert all(row == layer[0] for layer in rows for row in layer)
+    assert "every norm is 0" in page.get_by_test_id("insight-norms").text_content()  # not an empty chart
+    assert serious_violations(page) == []  # with every insight view on the page
     assert_clean(recorder)
 
 
