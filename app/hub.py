@@ -11,13 +11,14 @@ from collections import deque
 from enum import Enum
 
 from app import messages
+from app.insight_log import InsightLog
 from core.config import RunConfig
 
 OUTBOX_LIMIT = 32  # messages; ~1.5 s of one run's frames and progress batches at 20 a second each
 
 
 class Kind(Enum):
-    BOUNDARY = "boundary"  # dropped first when an outbox is full
+    BOUNDARY = "boundary"  # dropped first when an outbox is full (insight messages too: a newer one follows)
     PROGRESS = "progress"  # dropped next
     KEEP = "keep"  # snapshot, status, result, error: never dropped
     CLOSE = "close"  # the run is over: close the socket (1000)
@@ -73,6 +74,7 @@ class Channel:
         self.costs: list[list] = []  # [[epoch, cost, train_acc, test_acc], ...]
         self.costs_parts: list[str] = []  # the same, as the encoded batches' insides
         self.frame: bytes | None = None
+        self.insight = InsightLog()
         self.result: dict | None = None
         self.result_json: str | None = None
         self.watchers: set[Watcher] = set()
@@ -97,6 +99,9 @@ class Channel:
         watcher.put(Kind.KEEP, self.snapshot())
         if self.frame is not None:
             watcher.put(Kind.BOUNDARY, self.frame)
+        insight = self.insight.for_new_watcher()
+        if insight is not None:  # kept: it carries the norms' history, which later messages do not
+            watcher.put(Kind.KEEP, insight)
         if self.result_json is not None:
             watcher.put(Kind.KEEP, messages.result_message(self.result_json))
             watcher.put(Kind.CLOSE)
@@ -122,6 +127,11 @@ class Channel:
         self.frame = frame
         self.epoch = epoch
         self.publish(Kind.BOUNDARY, frame)
+
+    def set_insight(self, message_json: str, norms: list, epoch: int) -> None:
+        self.insight.add(message_json, norms)
+        self.epoch = max(self.epoch, epoch)
+        self.publish(Kind.BOUNDARY, message_json)
 
     def set_status(self, status: str, epoch: int, reason: str | None = None) -> None:
         if self.finished:

@@ -18,10 +18,11 @@ from collections.abc import Callable
 from multiprocessing.context import BaseContext
 
 from app import worker as worker_process
-from app.worker import Ack, Command, Event, Failed, Finished, Ready, Start
+from app.worker import Ack, Check, Checked, Command, Event, Failed, Finished, Ready, Start
 
 START_TIMEOUT_S = 60.0
 ACK_TIMEOUT_S = 2.0
+CHECK_TIMEOUT_S = 10.0  # a gradient check is bounded to ~0.5 s, but waits for its worker's other runs' slices
 STOP_TIMEOUT_S = 3.0
 
 log = logging.getLogger("trainlab.jobs")
@@ -53,7 +54,7 @@ class Worker:
         threading.Thread(target=self._write, name=f"worker-{index}-writer", daemon=True).start()
         threading.Thread(target=self._read, args=(loop, pool), name=f"worker-{index}-reader", daemon=True).start()
 
-    def send(self, command: Start | Command | None) -> None:
+    def send(self, command: Start | Command | Check | None) -> None:
         """Queue a command (None: finish) for the writer thread."""
         self._outbox.put(command)
 
@@ -130,15 +131,23 @@ class WorkerPool:
 
     async def control(self, run_id: str, action: str, value: float | None = None) -> str | None:
         """Send a control command; the run's status once the worker applied it (None: not there any more)."""
+        return await self.ask(run_id, lambda seq: Command(run_id, action, value, seq), ACK_TIMEOUT_S)
+
+    async def check(self, run_id: str) -> Checked | None:
+        """A gradient check of the run's current weights, by its worker (None: the run is not there any more)."""
+        return await self.ask(run_id, lambda seq: Check(run_id, seq), CHECK_TIMEOUT_S)
+
+    async def ask(self, run_id: str, command: Callable[[int], Command | Check], timeout: float) -> object:
+        """Send command(seq) to the run's worker and wait for the answer carrying seq (None: no answer)."""
         worker = self.placement.get(run_id)
         if worker is None:
             return None
         seq = next(self.sequence)
         answer = self.loop.create_future()
         self.acks[seq] = (worker, answer)
-        worker.send(Command(run_id, action, value, seq))
+        worker.send(command(seq))
         try:
-            return await asyncio.wait_for(answer, ACK_TIMEOUT_S)
+            return await asyncio.wait_for(answer, timeout)
         except TimeoutError:
             return None
         finally:
@@ -149,10 +158,10 @@ class WorkerPool:
             if isinstance(event, Ready):
                 worker.pid = event.pid
                 worker.ready.set()
-            elif isinstance(event, Ack):
+            elif isinstance(event, Ack | Checked):
                 _, answer = self.acks.get(event.seq, (None, None))
                 if answer is not None and not answer.done():
-                    answer.set_result(event.status)
+                    answer.set_result(event.status if isinstance(event, Ack) else event)
             else:
                 if isinstance(event, Finished | Failed):
                     worker.runs.discard(event.run_id)

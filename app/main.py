@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import messages
-from app.api import datasets, exports, health, presets, runs, sweeps
+from app.api import datasets, exports, health, insight, presets, runs, sweeps
 from app.cluster import ClusterSweeps
 from app.jobs import NoWorker
 from app.pages import STATIC, plotly_asset
@@ -71,9 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(UnknownRun, answer_with(404))
     app.add_exception_handler(TooManyRuns, answer_with(429))
     app.add_exception_handler(NoWorker, answer_with(503))
-    for router in (runs.router, sweeps.router, presets.router, datasets.router, health.router, ws_router, pages_router):
+    routers = (runs, exports, insight, sweeps, presets, datasets, health)
+    for router in (*(module.router for module in routers), ws_router, pages_router):
         app.include_router(router)
-    app.include_router(exports.router)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     return app
 

@@ -224,3 +224,16 @@ class Health(BaseModel):
     status: Literal["ok"]
     workers: list[WorkerHealth]
     live_runs: int
+
+
+class GradCheckAnswer(BaseModel):
+    """POST /api/runs/{id}/gradcheck: backprop's gradient against centred differences, at the run's weights."""
+
+    id: str
+    epoch: int = Field(description="the epoch whose weights were checked")
+    difference: float = Field(description="||grad - gradapprox|| / (||grad|| + ||gradapprox||)")
+    passed: bool = Field(description="difference < threshold")
+    threshold: float
+    parameters: int = Field(description="parameters checked (every one)")
+    examples: int = Field(description="training examples the cost was computed on")
+    keep_prob_used: float = Field(description="always 1: dropout is off for the check")

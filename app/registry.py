@@ -10,7 +10,7 @@ from app.hub import Channel, Watcher
 from app.jobs import WorkerPool
 from app.settings import Settings
 from app.store import Store
-from app.worker import Event, Failed, Finished, Frame, Points, Start, Status
+from app.worker import Event, Failed, Finished, Frame, Insight, Points, Start, Status
 from core.config import RunConfig
 from core.data import Dataset
 
@@ -123,6 +123,8 @@ class Registry:
                 channel.add_points(event.points, event.points_json, event.epoch)
             case Frame():
                 channel.set_frame(event.frame, event.epoch)
+            case Insight():
+                channel.set_insight(event.message_json, event.norms, event.epoch)
             case Status():
                 if not channel.finished and event.status != channel.status:
                     self.store.post("_set_status", channel.id, event.status)

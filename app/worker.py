@@ -16,11 +16,15 @@ import numpy as np
 from app.messages import dumps, encode_boundary
 from core.config import RunConfig
 from core.data import Dataset
+from core.insight import CheckTooLarge, gradient_check_report, insight_report
 from core.train import Progress, Training
 
 SLICE_S = 0.004  # one run trains this long before the next one's turn
 FLUSH_S = 0.05  # progress batches and boundary frames: at most one per run per 50 ms (20 a second)
 MAX_LAG_S = 0.25  # a speed-limited run that fell behind catches up at most this much at once
+INSIGHT_S = 0.25  # insight reports (a forward and backward pass over the training set): at most 4 a second,
+INSIGHT_SHARE = 0.2  # and at most this share of a run's time (a big net on 5000 points takes ~1 s per report)
+NOT_ALONE = "a gradient check is not available for runs trained together in a comparison"
 
 
 # ---------------------------------------------------------------- commands (parent → worker)
@@ -43,6 +47,14 @@ class Command:
     action: str
     value: float | None = None
     seq: int | None = None  # when set, the worker answers with an Ack carrying it
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """Run a gradient check on the run's current weights, between slices; answered by a Checked with seq."""
+
+    run_id: str
+    seq: int
 
 
 # ---------------------------------------------------------------- events (worker → parent)
@@ -75,6 +87,22 @@ class Frame:
 
 
 @dataclass(frozen=True, slots=True)
+class Insight:
+    run_id: str
+    message_json: str  # the insight message, encoded here (core.insight.insight_report)
+    norms: list  # [epoch, [||W_l||, ...], [||dW_l||, ...]]: the point the channel's history keeps
+    epoch: int
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    seq: int
+    answer: dict | None  # core.insight.gradient_check_report; None with an error, or when the run is gone
+    error: str | None = None
+    too_large: bool = False  # the error is the check's size
+
+
+@dataclass(frozen=True, slots=True)
 class Status:
     run_id: str
     status: str
@@ -95,7 +123,7 @@ class Failed:
     reason: str
 
 
-Event = Ready | Ack | Points | Frame | Status | Finished | Failed
+Event = Ready | Ack | Checked | Points | Frame | Insight | Status | Finished | Failed
 
 
 # ---------------------------------------------------------------- one run
@@ -118,6 +146,9 @@ class Slot:
         self.next_frame = 0.0
         self.frame_now = True  # the untrained net's boundary, first
         self.trained_since_frame = False
+        self.next_insight = 0.0
+        self.insight_now = True  # the untrained net's, first (zeros init: symmetric from the start)
+        self.trained_since_insight = False
         self.sent_status: str | None = None
 
     @property
@@ -136,7 +167,7 @@ class Slot:
     def apply(self, action: str, value: float | None) -> None:
         if action == "pause":
             self.paused, self.step_epochs = True, 0
-            self.frame_now = True  # show where it stopped, and everything measured before
+            self.frame_now = self.insight_now = True  # show where it stopped, and everything measured before
             self.next_flush = 0.0
         elif action == "resume":
             self.paused, self.step_epochs = False, 0
@@ -178,14 +209,14 @@ class Slot:
             stepping = self.paused
             progress = self.training.advance()
             self.paced_epochs += 1
-            self.trained_since_frame = True
+            self.trained_since_frame = self.trained_since_insight = True
             if progress is not None:
                 self.add_point(progress)
             if stepping:
                 self.step_epochs -= 1
                 if self.step_epochs == 0:  # a finished step shows where it landed, on the report schedule or not
                     self.add_point(self.training.progress())
-                    self.frame_now = True
+                    self.frame_now = self.insight_now = True
                     self.next_flush = 0.0
             now = time.perf_counter()
 
@@ -204,6 +235,8 @@ class Slot:
             times.append(self.next_flush)
         if self.frame_now or self.trained_since_frame:
             times.append(0.0 if self.frame_now else self.next_frame)
+        if self.insight_now or self.trained_since_insight:
+            times.append(0.0 if self.insight_now else self.next_insight)
         return min(times)
 
     def report(self, now: float, out: list[Event]) -> None:
@@ -221,6 +254,11 @@ class Slot:
             out.append(Frame(self.run_id, encode_boundary(self.training.boundary()), epoch))
             self.frame_now = self.trained_since_frame = False
             self.next_frame = next_tick(self.next_frame, now)
+        if self.insight_now or over or (self.trained_since_insight and now >= self.next_insight):
+            started = time.perf_counter()
+            out.append(self.insight())
+            self.insight_now = self.trained_since_insight = False
+            self.next_insight = now + max(INSIGHT_S, (time.perf_counter() - started) / INSIGHT_SHARE)
         if over:
             result = self.training.result("cancelled" if self.stopped and not self.training.done else None)
             fields = result.to_dict()
@@ -228,6 +266,15 @@ class Slot:
             out.append(Status(self.run_id, result.status, epoch))
             parameters = {name: value.tolist() for name, value in (result.parameters or {}).items()}
             out.append(Finished(self.run_id, fields, dumps(fields), parameters))
+
+    def insight(self) -> Insight:
+        report = insight_report(self.training)
+        norms = [report["epoch"], [n["W"] for n in report["norms"]], [n["dW"] for n in report["norms"]]]
+        return Insight(self.run_id, dumps(report), norms, report["epoch"])
+
+    def check_gradients(self) -> dict:
+        """A gradient check of the current weights (core.insight.gradient_check_report)."""
+        return gradient_check_report(self.training)
 
 
 def next_tick(previous: float, now: float) -> float:
@@ -245,7 +292,10 @@ class Host:
         self.slots: dict[str, Slot] = {}
         self.out: list[Event] = []
 
-    def handle(self, command: Start | Command) -> None:
+    def handle(self, command: Start | Command | Check) -> None:
+        if isinstance(command, Check):
+            self.out.append(self.check(command))
+            return
         if isinstance(command, Start):
             try:
                 self.slots[command.run_id] = Slot(command)
@@ -258,6 +308,21 @@ class Host:
             slot = self.slots.get(command.run_id)
         if command.seq is not None:
             self.out.append(Ack(command.seq, slot.status if slot else None))
+
+    def check(self, command: Check) -> Checked:
+        """Answer a gradient check; a failing check is an error for the asker, not the run's failure."""
+        slot = self.slots.get(command.run_id)
+        if slot is None:
+            return Checked(command.seq, None)
+        check = getattr(slot, "check_gradients", None)  # a slot training several runs together has none
+        if check is None:
+            return Checked(command.seq, None, NOT_ALONE)
+        try:
+            return Checked(command.seq, check())
+        except CheckTooLarge as error:
+            return Checked(command.seq, None, str(error), too_large=True)
+        except Exception as error:
+            return Checked(command.seq, None, describe(error))
 
     def train_round(self) -> None:
         for slot in list(self.slots.values()):

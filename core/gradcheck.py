@@ -29,8 +29,10 @@ class GradCheck:
 
 
 def relative_difference(grad: np.ndarray, approx: np.ndarray) -> float:
-    """||grad - approx|| / (||grad|| + ||approx||)"""
-    return float(np.linalg.norm(grad - approx) / (np.linalg.norm(grad) + np.linalg.norm(approx)))
+    """||grad - approx|| / (||grad|| + ||approx||); 0 when both are exactly zero (they agree: a zeros-init net
+    on balanced data sits where every gradient is 0, and 0/0 would read as a failed check)."""
+    total = np.linalg.norm(grad) + np.linalg.norm(approx)
+    return 0.0 if total == 0 else float(np.linalg.norm(grad - approx) / total)
 
 
 def numerical_gradient(cost: Callable[[np.ndarray], float], theta: np.ndarray, epsilon: float = 1e-7) -> np.ndarray:

@@ -8,12 +8,20 @@ backward) on the training data; all but the gradient check are cheap enough to c
 
 import numpy as np
 
+from core.config import RunConfig
+from core.data import Dataset
 from core.gradcheck import GradCheck, gradient_check
 from core.network import Network, Workspace
 from core.train import Training
 
 # a sigmoid output this close to 0 or 1 has a slope a(1 - a) under 1e-3: it barely passes a gradient back
 SATURATION = 1e-3
+# the units view: at most this many units per hidden layer, and this many of each unit's incoming weights
+# (its bias is always shown), so that an insight report stays a few KB whatever the layer sizes
+UNITS_SHOWN = 16
+INPUTS_SHOWN = 16
+# a gradient check costs 2P forward passes over m examples, ~2·P²·m multiply-adds: 5e9 is ~0.5 s here
+MAX_CHECK_WORK = 5e9
 
 
 def norm(x: np.ndarray) -> float:
@@ -79,3 +87,70 @@ def check_gradients_now(training: Training) -> GradCheck:
     passes per parameter: call it on demand, between epochs, not at every report."""
     data = training.data
     return gradient_check(training.net, data.X_train, data.Y_train, training.config.l2_lambda, keep_prob=1.0)
+
+
+def units(net: Network) -> list[dict]:
+    """Per hidden layer, its units' rows of [W | b] (the first UNITS_SHOWN units, each with its first
+    INPUTS_SHOWN weights and its bias), and how many units and inputs the layer really has."""
+    out = []
+    for l, layer in enumerate(net.layers[:-1], 1):
+        rows = layer[:UNITS_SHOWN]
+        shown = np.hstack([rows[:, : min(INPUTS_SHOWN, layer.shape[1] - 1)], rows[:, -1:]])
+        out.append({"layer": l, "rows": shown.tolist(), "units": layer.shape[0], "inputs": layer.shape[1] - 1})
+    return out
+
+
+def insight_report(training: Training) -> dict:
+    """Everything the insight views show about the net as it stands, as one message (docs/protocol.md):
+    per-layer norms, activation histograms, symmetry and the units' weights. One forward and one backward
+    pass over the training set: cheap enough to send a few times a second."""
+    ws = forward_backward(training)
+    return {
+        "type": "insight",
+        "epoch": training.epoch,
+        "norms": layer_norms(training.net, ws.grad),
+        "activations": activation_histograms(ws),
+        "symmetry": symmetry(training.net),
+        "units": units(training.net),
+    }
+
+
+def check_refusal(n_parameters: int, m: int) -> str | None:
+    """Why a gradient check of P parameters on m examples would take too long, or None if it may run."""
+    work = 2 * n_parameters**2 * m
+    if work <= MAX_CHECK_WORK:
+        return None
+    return (
+        f"a gradient check of {n_parameters} parameters on {m} examples needs 2·P²·m = {work:.2g} multiply-adds, "
+        f"over the {MAX_CHECK_WORK:.0e} this server does on demand: use smaller layers or fewer examples"
+    )
+
+
+class CheckTooLarge(ValueError):  # noqa: N818 - reads as a sentence: raise CheckTooLarge
+    """A gradient check that would take too long; its message names the size."""
+
+
+def gradient_check_report(training: Training) -> dict:
+    """`check_gradients_now` as the API answers it: the difference, whether it passes, and what was checked.
+    Raises CheckTooLarge (naming the size) for a check over MAX_CHECK_WORK."""
+    n, m = training.net.theta.size, training.m
+    refusal = check_refusal(n, m)
+    if refusal is not None:
+        raise CheckTooLarge(refusal)
+    check = check_gradients_now(training)
+    return {
+        "epoch": training.epoch,
+        "difference": check.difference,
+        "passed": check.passed,
+        "threshold": check.threshold,
+        "parameters": n,
+        "examples": m,
+        "keep_prob_used": 1.0,
+    }
+
+
+def stored_training(config: RunConfig, dataset: Dataset, parameters: dict[str, np.ndarray | list]) -> Training:
+    """A Training at stored weights (a finished run's), on the run's data: what the checks above read."""
+    training = Training(config, dataset=dataset)
+    training.net.set_parameters(parameters)
+    return training

@@ -6,6 +6,7 @@ import { applyServerInfo, bindControls, syncControls } from "./controls.js";
 import { drawBoundary } from "./draw/boundary.js";
 import { drawCurves } from "./draw/curves.js";
 import { renderExports } from "./exports.js";
+import { bindInsight, renderInsight } from "./insight.js";
 import { bindKeys } from "./keys.js";
 import * as net from "./net.js";
 import {
@@ -15,6 +16,7 @@ import {
   applyFailure,
   applyMessage,
   boundsFromSchema,
+  changed,
   configKey,
   createState,
   effectiveSpeed,
@@ -215,6 +217,7 @@ function renderSingle() {
   $("cost").textContent = text.cost;
   $("train-acc").textContent = text.train;
   $("test-acc").textContent = text.test;
+  renderInsight(run);
 }
 
 let drawnRev = -1;
@@ -237,6 +240,7 @@ function render() {
   renderView();
   $("single-view").hidden = comparing;
   $("compare-view").hidden = !comparing;
+  $("insight").hidden = comparing;
   $("mode-single").setAttribute("aria-pressed", String(!comparing));
   $("mode-compare").setAttribute("aria-pressed", String(comparing));
   renderToolbar();
@@ -309,6 +313,10 @@ $("toggle-controls").addEventListener("click", () => {
   touch(state);
 });
 bindKeys();
+bindInsight(
+  () => (state.settings.compare ? undefined : state.live.runs[0]),
+  (run) => changed(state, run),
+);
 
 syncControls(state);
 requestAnimationFrame(frame);

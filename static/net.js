@@ -32,6 +32,9 @@ export const createRun = (body) => request("POST", "/api/runs", body);
 export const control = (id, action, extra = {}) =>
   request("POST", `/api/runs/${encodeURIComponent(id)}/control`, { action, ...extra });
 
+/** A gradient check of the run's weights as they are: {id, epoch, difference, passed, threshold, ...}. */
+export const checkGradients = (id) => request("POST", `/api/runs/${encodeURIComponent(id)}/gradcheck`);
+
 /** The dataset's points before any training: {X_train, y_train, X_test, y_test}. */
 export function getPoints(name, options) {
   const query = new URLSearchParams(Object.entries(options).filter(([, v]) => v !== null));
@@ -40,7 +43,7 @@ export function getPoints(name, options) {
 
 // JSON cannot carry inf and nan, so the server spells them out.
 const NON_FINITE = { inf: Infinity, "-inf": -Infinity, nan: NaN };
-const number = (value) => (typeof value === "string" && value in NON_FINITE ? NON_FINITE[value] : value);
+export const number = (value) => (typeof value === "string" && value in NON_FINITE ? NON_FINITE[value] : value);
 const point = (p) => p.map(number);
 
 function decodeResult(result) {

@@ -5,6 +5,8 @@
 // `live` is what the server told us about the current runs; it is rebuilt by watching, never shared.
 // Every mutation bumps `rev`, so drawing knows when a frame has something new to show.
 
+import { applyInsight } from "./insight.js";
+
 // The dataset's own options; `data_seed` because `seed` is the network's (the config nests these
 // under `dataset` as {name, n_train, n_test, noise, seed}). null means "the dataset's default".
 export const DATASET_OPTIONS = { n_train: "n_train", n_test: "n_test", noise: "noise", data_seed: "seed" };
@@ -235,12 +237,16 @@ export function newRun(key, name, description = "") {
     dataset: null, // {X_train, y_train, X_test, y_test}
     boundary: null, // {epoch, size, x_min, x_max, y_min, y_max, values: Uint8Array}
     result: null,
+    insight: null, // the latest insight message (docs/protocol.md), decoded
+    normsHistory: [], // [epoch, [||W_l||...], [||dW_l||...]]
+    insightSeq: 0, // counts insight messages, so drawing knows when to redraw them
+    gradcheck: null, // {pending} | {answer} | {error}: the "Check gradients" button's last press
     rev: 0,
   };
 }
 
 // revisions come from the one counter, so a new run never repeats an old run's revision
-function changed(state, run) {
+export function changed(state, run) {
   touch(state);
   run.rev = state.rev;
 }
@@ -280,6 +286,9 @@ export function applyMessage(state, run, message) {
     case "boundary":
       run.boundary = message;
       run.epoch = Math.max(run.epoch, message.epoch);
+      break;
+    case "insight":
+      applyInsight(run, message);
       break;
     case "error":
       state.live.notice = message.message;

@@ -29,6 +29,8 @@ def test_changes_need_the_token(guarded_server: str) -> None:
     wait_for(lambda: HTTP.get(f"{base}/api/runs/{run_id}").json()["status"] == "paused")  # reads stay open
     assert HTTP.get(f"{base}/api/runs").status_code == 200
     assert HTTP.get(f"{base}/api/runs/{run_id}").json()["status"] == "paused"  # the resume was not applied
+    assert HTTP.post(f"{base}/api/runs/{run_id}/gradcheck").status_code == 401
+    assert HTTP.post(f"{base}/api/runs/{run_id}/gradcheck", headers=AUTH).json()["passed"]
     assert HTTP.delete(f"{base}/api/runs/{run_id}", headers=AUTH).json()["status"] == "cancelled"
 
 

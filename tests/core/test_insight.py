@@ -6,10 +6,18 @@ import pytest
 from core.config import RunConfig
 from core.gradcheck import backprop_gradient, gradient_check
 from core.insight import (
+    INPUTS_SHOWN,
+    MAX_CHECK_WORK,
+    UNITS_SHOWN,
+    CheckTooLarge,
     activation_histograms,
     check_gradients_now,
+    check_refusal,
     forward_backward,
+    gradient_check_report,
+    insight_report,
     layer_norms,
+    stored_training,
     symmetry,
 )
 from core.network import Network, with_ones_row
@@ -105,3 +113,61 @@ def test_check_gradients_now_is_gradient_check_without_dropout():
     assert check.difference == direct.difference
     assert check.passed
     np.testing.assert_array_equal(training.net.theta, theta)
+
+
+def test_insight_report_is_the_functions_above_and_small():
+    training = trained(preset_config("init-zeros", {"epochs": 200}))
+    report = insight_report(training)
+    assert report["type"] == "insight" and report["epoch"] == 200
+    ws = forward_backward(training)
+    assert report["norms"] == layer_norms(training.net, ws.grad)
+    assert report["activations"] == activation_histograms(ws)
+    assert report["symmetry"] == [0.0, 0.0]
+    assert [(u["layer"], u["units"], u["inputs"]) for u in report["units"]] == [(1, 10, 2), (2, 5, 10)]
+    for entry in report["units"]:  # zeros: every unit's row is the same
+        assert all(row == entry["rows"][0] for row in entry["rows"])
+    np.testing.assert_array_equal(report["units"][1]["rows"], training.net.layers[1])
+
+
+def test_units_are_capped_and_keep_the_bias():
+    training = Training(RunConfig(dataset="moons", hidden_layers=[40, 30]))
+    (first, second) = insight_report(training)["units"]
+    assert len(second["rows"]) == UNITS_SHOWN and all(len(row) == INPUTS_SHOWN + 1 for row in second["rows"])
+    assert (second["units"], second["inputs"]) == (30, 40)
+    layer = training.net.layers[1]
+    np.testing.assert_array_equal(np.array(second["rows"])[:, -1], layer[:UNITS_SHOWN, -1])
+    assert len(first["rows"]) == UNITS_SHOWN and len(first["rows"][0]) == 3
+
+
+def test_check_refusal_names_the_size():
+    assert check_refusal(91, 300) is None
+    reason = check_refusal(4417, 300)
+    assert reason is not None and "4417 parameters" in reason and "300 examples" in reason
+    assert MAX_CHECK_WORK < 2 * 4417**2 * 300
+
+
+def test_the_check_of_stored_weights_is_the_live_check():
+    training = trained(RunConfig(dataset="moons", l2_lambda=0.3, keep_prob=0.9, epochs=30))
+    stored = {name: value.tolist() for name, value in training.net.parameters().items()}
+    live, again = (
+        gradient_check_report(training),
+        gradient_check_report(stored_training(training.config, training.data, stored)),
+    )
+    assert live["difference"] == check_gradients_now(training).difference
+    assert again["difference"] == pytest.approx(live["difference"], rel=1e-9)
+    assert {k: v for k, v in live.items() if k not in ("difference", "epoch")} == {
+        "passed": True, "threshold": 2e-7, "parameters": 91, "examples": 300, "keep_prob_used": 1.0,
+    }  # fmt: skip
+    assert live["epoch"] == 30 and again["epoch"] == 0  # the stored net has not trained, as a Training
+
+
+def test_a_check_too_large_is_refused_before_it_starts():
+    training = Training(RunConfig(dataset="moons", hidden_layers=[64, 64]))
+    with pytest.raises(CheckTooLarge, match="4417 parameters on 300 examples"):
+        gradient_check_report(training)
+
+
+def test_a_zero_gradient_checked_numerically_zero_passes():
+    """Zeros init on the balanced circles: backprop and centred differences both give exactly 0 (not 0/0)."""
+    report = gradient_check_report(trained(preset_config("init-zeros", {"epochs": 300})))
+    assert report["difference"] == 0.0 and report["passed"]
