@@ -17,6 +17,7 @@ from app import messages
 from app.api import datasets, health, presets, runs, sweeps
 from app.cluster import ClusterSweeps
 from app.jobs import NoWorker
+from app.limits import AT_ONCE_RETRY_S
 from app.pages import STATIC, plotly_asset
 from app.pages import router as pages_router
 from app.registry import Registry, TooManyRuns, UnknownRun
@@ -56,11 +57,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await store.close()
 
 
-def answer_with(status: int) -> Callable[[Request, Exception], Awaitable[TrainLabJSON]]:
+def answer_with(
+    status: int, headers: dict[str, str] | None = None
+) -> Callable[[Request, Exception], Awaitable[TrainLabJSON]]:
     """An exception handler answering `status` with the exception's message as the detail."""
 
     async def handler(request: Request, exc: Exception) -> TrainLabJSON:
-        return TrainLabJSON({"detail": str(exc.args[0]) if exc.args else str(exc)}, status_code=status)
+        detail = str(exc.args[0]) if exc.args else str(exc)
+        return TrainLabJSON({"detail": detail}, status_code=status, headers=headers)
 
     return handler
 
@@ -69,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="TrainLab", lifespan=lifespan, default_response_class=TrainLabJSON)
     app.state.settings = settings or Settings.from_env()
     app.add_exception_handler(UnknownRun, answer_with(404))
-    app.add_exception_handler(TooManyRuns, answer_with(429))
+    app.add_exception_handler(TooManyRuns, answer_with(429, {"Retry-After": str(AT_ONCE_RETRY_S)}))
     app.add_exception_handler(NoWorker, answer_with(503))
     for router in (runs.router, sweeps.router, presets.router, datasets.router, health.router, ws_router, pages_router):
         app.include_router(router)

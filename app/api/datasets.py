@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from app.api.errors import invalid, invalid_field
 from app.auth import require_token
 from app.deps import SettingsDep
+from app.limits import upload_allowed
 from app.messages import dataset_points
 from app.models import DatasetInfo, DatasetPoints, PointsQuery
 from core.config import DatasetSpec
@@ -42,7 +43,7 @@ def info_of(dataset: Dataset) -> DatasetInfo:
     )  # fmt: skip
 
 
-@router.post("", status_code=201, dependencies=[Depends(require_token)])
+@router.post("", status_code=201, dependencies=[Depends(require_token), Depends(upload_allowed)])
 async def upload_dataset(request: Request, settings: SettingsDep, name: UploadName = "upload") -> DatasetInfo:
     """A CSV of `x1,x2,label[,split]` rows as the request body; its id is then usable as `"dataset": "<id>"`."""
     content = bytearray()

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from app.api.errors import invalid, invalid_field
 from app.auth import require_token
 from app.deps import RegistryDep, SettingsDep, StoreDep
+from app.limits import RunQuotaDep
 from app.lookup import find_run
 from app.messages import dataset_points, dumps
 from app.models import (
@@ -61,8 +62,11 @@ async def new_run(request: RunRequest, settings: SettingsDep) -> NewRun:
 
 
 @router.post("", status_code=201, dependencies=[Depends(require_token)])
-async def create_run(run: Annotated[NewRun, Depends(new_run)], registry: RegistryDep) -> RunCreated:
+async def create_run(run: Annotated[NewRun, Depends(new_run)], registry: RegistryDep, quota: RunQuotaDep) -> RunCreated:
+    registry.make_room(1)  # the global cap first: a refused start does not count against the client
+    quota.admit(1)
     channel = registry.create(run)
+    quota.record([channel.id])
     return RunCreated(id=channel.id, status=channel.status, config=run.config)
 
 

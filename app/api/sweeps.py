@@ -13,6 +13,7 @@ from app.api.errors import invalid_field
 from app.api.runs import resolve
 from app.auth import require_token
 from app.deps import ClusterDep, RegistryDep, SettingsDep, StoreDep
+from app.limits import RunQuotaDep
 from app.lookup import find_run
 from app.models import SweepCreated, SweepInfo, SweepRequest, SweepRow
 from app.registry import NewRun, UnknownRun
@@ -42,21 +43,32 @@ def configs_of(request: SweepRequest) -> list[RunConfig]:
 
 @router.post("", status_code=201, dependencies=[Depends(require_token)])
 async def create_sweep(
-    request: SweepRequest, registry: RegistryDep, store: StoreDep, settings: SettingsDep, cluster: ClusterDep
+    request: SweepRequest,
+    registry: RegistryDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    cluster: ClusterDep,
+    quota: RunQuotaDep,
 ) -> SweepCreated:
     configs = configs_of(request)
     if cluster is not None:  # a Dask cluster trains it: nothing of the local pool's is used
-        return record_sweep(request, store, cluster.submit(configs))
+        quota.admit(len(configs))
+        run_ids = cluster.submit(configs)
+        quota.record(run_ids)
+        return record_sweep(request, store, run_ids)
     registry.make_room(len(configs))
     datasets: dict[str, tuple] = {}  # the grid rarely varies the data: resolve each dataset once
     for config in configs:
         key = repr(config.dataset)
         if key not in datasets:
             datasets[key] = await resolve(config, settings, ("body", "base", "dataset"))
+    registry.make_room(len(configs))  # again: other requests may have started runs while datasets resolved
+    quota.admit(len(configs))
     run_ids = [
         registry.create(NewRun(config, *datasets[repr(config.dataset)], keep=True, speed=None, paused=False)).id
         for config in configs
     ]
+    quota.record(run_ids)
     return record_sweep(request, store, run_ids)
 
 
