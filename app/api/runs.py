@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from app.api.errors import invalid, invalid_field
+from app.api.errors import answers, invalid, invalid_field
 from app.auth import require_token
 from app.deps import RegistryDep, SettingsDep, StoreDep
 from app.limits import RunQuotaDep
@@ -61,7 +61,7 @@ async def new_run(request: RunRequest, settings: SettingsDep) -> NewRun:
     return NewRun(config, dataset, dataset_json, request.keep, request.speed, request.paused)
 
 
-@router.post("", status_code=201, dependencies=[Depends(require_token)])
+@router.post("", status_code=201, dependencies=[Depends(require_token)], responses=answers(400, 401, 429, 503))
 async def create_run(run: Annotated[NewRun, Depends(new_run)], registry: RegistryDep, quota: RunQuotaDep) -> RunCreated:
     registry.make_room(1)  # the global cap first: a refused start does not count against the client
     quota.admit(1)
@@ -92,12 +92,12 @@ async def list_runs(
     return RunPage(total=total, limit=limit, offset=offset, runs=runs)
 
 
-@router.get("/{run_id}")
+@router.get("/{run_id}", responses=answers(404))
 async def get_run(run_id: str, registry: RegistryDep, store: StoreDep) -> RunInfo:
     return await find_run(run_id, registry, store)
 
 
-@router.get("/{run_id}/costs")
+@router.get("/{run_id}/costs", responses=answers(404))
 async def get_costs(
     run_id: str, registry: RegistryDep, store: StoreDep, limit: Limit = 1000, offset: Offset = 0
 ) -> CostPage:
@@ -111,7 +111,7 @@ async def get_costs(
     return CostPage(total=total, limit=limit, offset=offset, points=points)
 
 
-@router.get("/{run_id}/parameters")
+@router.get("/{run_id}/parameters", responses=answers(404, 409))
 async def get_parameters(run_id: str, registry: RegistryDep, store: StoreDep) -> Parameters:
     info = await find_run(run_id, registry, store)
     if info.result is None:
@@ -122,7 +122,7 @@ async def get_parameters(run_id: str, registry: RegistryDep, store: StoreDep) ->
     return Parameters(id=run_id, parameters=json.loads(stored))
 
 
-@router.delete("/{run_id}", dependencies=[Depends(require_token)])
+@router.delete("/{run_id}", dependencies=[Depends(require_token)], responses=answers(401, 404))
 async def delete_run(run_id: str, registry: RegistryDep, store: StoreDep) -> RunDeleted:
     channel = registry.channels.get(run_id)
     if channel is not None and not channel.finished:
@@ -134,7 +134,7 @@ async def delete_run(run_id: str, registry: RegistryDep, store: StoreDep) -> Run
     return RunDeleted(id=run_id, status="deleted")
 
 
-@router.post("/{run_id}/control", dependencies=[Depends(require_token)])
+@router.post("/{run_id}/control", dependencies=[Depends(require_token)], responses=answers(400, 401, 404))
 async def control_run(run_id: str, control: ControlRequest, registry: RegistryDep) -> ControlAnswer:
     status = await registry.control(run_id, *control.command())
     return ControlAnswer(id=run_id, status=status)

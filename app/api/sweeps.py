@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from app.api.errors import invalid_field
+from app.api.errors import answers, invalid_field
 from app.api.runs import resolve
 from app.auth import require_token
 from app.deps import ClusterDep, RegistryDep, SettingsDep, StoreDep
@@ -41,7 +41,7 @@ def configs_of(request: SweepRequest) -> list[RunConfig]:
         raise invalid_field(("body", "base"), str(error)) from None
 
 
-@router.post("", status_code=201, dependencies=[Depends(require_token)])
+@router.post("", status_code=201, dependencies=[Depends(require_token)], responses=answers(400, 401, 429, 503))
 async def create_sweep(
     request: SweepRequest,
     registry: RegistryDep,
@@ -106,7 +106,11 @@ def csv_cell(value: object) -> object:
     return value
 
 
-@router.get("/{sweep_id}.csv", response_class=Response)
+@router.get(
+    "/{sweep_id}.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **answers(404)},
+)
 async def get_sweep_csv(sweep_id: str, registry: RegistryDep, store: StoreDep) -> Response:
     info = await sweep_info(sweep_id, registry, store)
     out = io.StringIO()
@@ -130,6 +134,6 @@ async def get_sweep_csv(sweep_id: str, registry: RegistryDep, store: StoreDep) -
     )
 
 
-@router.get("/{sweep_id}")
+@router.get("/{sweep_id}", responses=answers(404))
 async def get_sweep(sweep_id: str, registry: RegistryDep, store: StoreDep) -> SweepInfo:
     return await sweep_info(sweep_id, registry, store)
