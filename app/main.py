@@ -10,11 +10,13 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import messages
 from app.api import datasets, health, presets, runs, sweeps
+from app.api.errors import validation_failed
 from app.cluster import ClusterSweeps
 from app.jobs import NoWorker
 from app.limits import AT_ONCE_RETRY_S
@@ -72,6 +74,7 @@ def answer_with(
 def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="TrainLab", lifespan=lifespan, default_response_class=TrainLabJSON)
     app.state.settings = settings or Settings.from_env()
+    app.add_exception_handler(RequestValidationError, validation_failed)
     app.add_exception_handler(UnknownRun, answer_with(404))
     app.add_exception_handler(TooManyRuns, answer_with(429, {"Retry-After": str(AT_ONCE_RETRY_S)}))
     app.add_exception_handler(NoWorker, answer_with(503))

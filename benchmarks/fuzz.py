@@ -12,9 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.app.fuzzing import fuzzed  # noqa: E402
-from tests.app.test_fuzz import FUZZ_SERVER  # noqa: E402
-from tests.conftest import running_server  # noqa: E402
+from tests.app.fuzzing import fuzzed
+from tests.app.test_fuzz import FUZZ_SERVER
+from tests.conftest import running_server
 
 
 def main() -> int:

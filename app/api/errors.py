@@ -1,7 +1,12 @@
 """422 answers that name the field, for checks made after FastAPI's own validation."""
 
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app import messages
 
 
 def invalid(error: ValidationError, *prefix: str) -> RequestValidationError:
@@ -37,3 +42,10 @@ ERROR_MEANINGS = {
 def answers(*statuses: int) -> dict[int | str, dict]:
     """OpenAPI `responses=` for these error statuses, so that clients (and the fuzz test) know them."""
     return {status: {"model": ErrorAnswer, "description": ERROR_MEANINGS[status]} for status in statuses}
+
+
+async def validation_failed(request: Request, exc: RequestValidationError) -> Response:
+    """FastAPI's 422, with the protocol's JSON: a non-finite input echoed back (`"noise": NaN` in a query or
+    a body) travels as "nan" instead of failing to encode (which was a 500)."""
+    body = messages.dumps({"detail": jsonable_encoder(exc.errors())})
+    return Response(body, status_code=422, media_type="application/json")

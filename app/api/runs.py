@@ -33,7 +33,8 @@ from core.data import Dataset, resolve_dataset
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
+MAX_OFFSET = 10**9  # past it SQLite's 64-bit integers are not far: a 422, not a 500
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 def load(config: RunConfig, data_dir: Path) -> tuple[Dataset, str]:
