@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from app import messages
 from app.api import datasets, health, presets, runs, sweeps
 from app.api.errors import validation_failed
+from app.body_limit import BodyLimit
 from app.cluster import ClusterSweeps
 from app.jobs import NoWorker
 from app.limits import AT_ONCE_RETRY_S
@@ -74,6 +75,7 @@ def answer_with(
 def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="TrainLab", lifespan=lifespan, default_response_class=TrainLabJSON)
     app.state.settings = settings or Settings.from_env()
+    app.add_middleware(BodyLimit)
     app.add_exception_handler(RequestValidationError, validation_failed)
     app.add_exception_handler(UnknownRun, answer_with(404))
     app.add_exception_handler(TooManyRuns, answer_with(429, {"Retry-After": str(AT_ONCE_RETRY_S)}))

@@ -3,6 +3,7 @@
 import pytest
 
 from app.api.runs import MAX_OFFSET
+from app.body_limit import MAX_BODY_BYTES
 from tests.app.client import HTTP
 
 CSV = "x1,x2,label\n0.5,1.5,0\n-1,2,1\nàé,1,0\n"
@@ -61,3 +62,21 @@ def test_a_non_finite_number_in_a_body_is_a_422_naming_it(live_server: str) -> N
         assert response.status_code == 422, response.text
         error = response.json()["detail"][0]
         assert error["loc"][:2] in (["body", "learning_rate"], ["body", "epochs"], ["body", "dataset"]), error
+
+
+def test_a_body_over_the_cap_is_refused_before_it_is_read(live_server: str) -> None:
+    huge = b'{"dataset": "' + b"x" * MAX_BODY_BYTES + b'"}'
+    response = HTTP.post(f"{live_server}/api/runs", content=huge, headers={"content-type": "application/json"})
+    assert response.status_code == 413 and str(MAX_BODY_BYTES) in response.json()["detail"]
+
+
+def test_a_chunked_body_over_the_cap_is_cut_off(live_server: str) -> None:
+    def chunks():  # no Content-Length: the server counts as it reads
+        yield b'{"dataset": "'
+        for _ in range(MAX_BODY_BYTES // 2**16 + 1):
+            yield b"x" * 2**16
+        yield b'"}'
+
+    response = HTTP.post(f"{live_server}/api/runs", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413 and str(MAX_BODY_BYTES) in response.json()["detail"]
+    assert HTTP.get(f"{live_server}/api/health").status_code == 200  # and the server goes on
