@@ -28,7 +28,7 @@ from app.models import (
     RunSummary,
 )
 from app.registry import NewRun, UnknownRun
-from core.config import RunConfig
+from core.config import RunConfig, budget_problem
 from core.data import Dataset, resolve_dataset
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
@@ -44,11 +44,16 @@ def load(config: RunConfig, data_dir: Path) -> tuple[Dataset, str]:
 
 
 async def resolve(config: RunConfig, settings: SettingsDep, loc: tuple[str | int, ...]) -> tuple[Dataset, str]:
-    """The config's data; a dataset that cannot be had (football without data.mat) is a 422 naming loc."""
+    """The config's data; a dataset that cannot be had (football without data.mat) is a 422 naming loc, and
+    a config over the work or memory budget with this data's size a 422 naming the body."""
     try:
-        return await run_in_threadpool(load, config, settings.data_dir)
+        dataset, dataset_json = await run_in_threadpool(load, config, settings.data_dir)
     except ValueError as error:  # DatasetUnavailable included
         raise invalid_field(loc, str(error), "dataset_unavailable") from None
+    problem = budget_problem(config, dataset.X_train.shape[1])  # an upload's real size, not a guess
+    if problem:
+        raise invalid_field(loc[:1], problem)
+    return dataset, dataset_json
 
 
 async def new_run(request: RunRequest, settings: SettingsDep) -> NewRun:

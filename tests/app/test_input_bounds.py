@@ -80,3 +80,27 @@ def test_a_chunked_body_over_the_cap_is_cut_off(live_server: str) -> None:
     response = HTTP.post(f"{live_server}/api/runs", content=chunks(), headers={"content-type": "application/json"})
     assert response.status_code == 413 and str(MAX_BODY_BYTES) in response.json()["detail"]
     assert HTTP.get(f"{live_server}/api/health").status_code == 200  # and the server goes on
+
+
+def upload(base: str, rows: int) -> str:
+    csv = "".join(f"{i % 97 / 97},{i % 89 / 89},{i % 2}\n" for i in range(rows)).encode()
+    response = HTTP.post(f"{base}/api/datasets", params={"name": f"{rows} rows"}, content=csv)
+    assert response.status_code == 201, response.text
+    return response.json()["name"]
+
+
+def test_the_budget_counts_an_uploads_real_size(live_server: str) -> None:
+    """A name says nothing of an upload's size: the config is checked again once its data is loaded."""
+    big = upload(live_server, 10_000)
+    response = HTTP.post(f"{live_server}/api/runs", json={"dataset": big, "epochs": 100_000})
+    assert response.status_code == 422, response.text  # 1e5 × 1e4 × 91 parameters: over 5e10
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body"] and "epochs × examples × parameters" in error["msg"], error
+
+    small = upload(live_server, 4)
+    response = HTTP.post(f"{live_server}/api/runs", json={"dataset": small, "mini_batch_size": 100})
+    assert response.status_code == 422 and "mini_batch_size: 100 is more than the 4" in response.text
+
+    sweep = {"base": {"dataset": big, "epochs": 100_000}, "grid": {"seed": [1, 2]}}
+    response = HTTP.post(f"{live_server}/api/sweeps", json=sweep)
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["body"], response.text
