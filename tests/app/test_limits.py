@@ -125,3 +125,14 @@ def test_the_token_holder_is_exempt(tmp_path_factory: pytest.TempPathFactory) ->
         ids = [start(http, base).json()["id"] for _ in range(5)]  # past the client's 3, up to the global 5
         refused(start(http, base), "at most 5 may be at once")
         stop_all(http, base, ids)
+
+
+def test_a_forwarded_for_header_from_a_client_is_not_believed(limited_server: str) -> None:
+    """uvicorn takes X-Forwarded-For from 127.0.0.1 only (a proxy on this host): anyone else cannot pose as
+    another client to get fresh limits."""
+    base = limited_server
+    with client_at("127.0.0.11") as http:
+        ids = [start(http, base).json()["id"] for _ in range(3)]
+        posing = http.post(f"{base}/api/runs", json=PAUSED, headers={"X-Forwarded-For": "10.9.9.9"})
+        refused(posing, "runs at once per client")
+        stop_all(http, base, ids)
