@@ -64,16 +64,21 @@ class ClientLimits:
 
 @dataclass
 class RunQuota:
-    """One request's view of its client's run limits: `admit(n)` before starting n runs, `record(ids)` after."""
+    """One request's view of its client's run limits: `admit(n)` before starting n runs, `record(ids)` after.
+    The client's counts are looked up at each call: the request awaits in between, and meanwhile an idle
+    entry may have been dropped."""
 
-    client: Client | None  # None: exempt
+    limits: ClientLimits | None  # None: exempt
+    host: str
+    live: set[str]
     max_live: int
     per_minute: int
 
     def admit(self, n: int) -> None:
         """Raise a 429 unless the client may start n more runs now."""
-        if self.client is None:
+        if self.limits is None:
             return
+        client = self.limits.client(self.host, self.live)
         if n > min(self.max_live, self.per_minute):
             raise too_many(
                 f"{n} runs in one request: a client may have at most {self.max_live} live at once "
@@ -81,14 +86,14 @@ class RunQuota:
                 f"(TRAINLAB_CLIENT_RUNS_PER_MINUTE); ask for fewer",
                 WINDOW_S,
             )
-        live = len(self.client.run_ids)
+        live = len(client.run_ids)
         if live + n > self.max_live:
             raise too_many(
                 f"runs at once per client: you have {live} live and may have at most {self.max_live} "
                 f"(TRAINLAB_CLIENT_MAX_LIVE_RUNS); stop some or wait for them to finish",
                 AT_ONCE_RETRY_S,
             )
-        starts = self.client.starts
+        starts = client.starts
         if len(starts) + n > self.per_minute:
             # the oldest starts must leave the window until n more fit
             wait = starts[len(starts) + n - self.per_minute - 1] + WINDOW_S - time.monotonic()
@@ -100,12 +105,13 @@ class RunQuota:
             )
 
     def record(self, run_ids: Iterable[str]) -> None:
-        if self.client is None:
+        if self.limits is None:
             return
+        client = self.limits.client(self.host, self.live)
         now = time.monotonic()
         for run_id in run_ids:
-            self.client.run_ids.add(run_id)
-            self.client.starts.append(now)
+            client.run_ids.add(run_id)
+            client.starts.append(now)
 
 
 def client_limits(connection: HTTPConnection) -> ClientLimits:
@@ -125,10 +131,9 @@ def client_host(connection: HTTPConnection) -> str:
 
 def run_quota(connection: HTTPConnection, settings: SettingsDep, registry: RegistryDep) -> RunQuota:
     """A route dependency: this client's run quota (unlimited for a token holder)."""
-    client = None
-    if not exempt(connection, settings.api_token):
-        client = client_limits(connection).client(client_host(connection), registry.live)
-    return RunQuota(client, settings.client_max_live_runs, settings.client_runs_per_minute)
+    limits = None if exempt(connection, settings.api_token) else client_limits(connection)
+    host = client_host(connection)
+    return RunQuota(limits, host, registry.live, settings.client_max_live_runs, settings.client_runs_per_minute)
 
 
 def upload_allowed(connection: HTTPConnection, settings: SettingsDep, registry: RegistryDep) -> None:
