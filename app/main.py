@@ -10,13 +10,17 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import messages
 from app.api import datasets, exports, health, insight, presets, runs, sweeps
+from app.api.errors import validation_failed
+from app.body_limit import BodyLimit
 from app.cluster import ClusterSweeps
 from app.jobs import NoWorker
+from app.limits import AT_ONCE_RETRY_S
 from app.pages import STATIC, plotly_asset
 from app.pages import router as pages_router
 from app.registry import Registry, TooManyRuns, UnknownRun
@@ -56,11 +60,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await store.close()
 
 
-def answer_with(status: int) -> Callable[[Request, Exception], Awaitable[TrainLabJSON]]:
+def answer_with(
+    status: int, headers: dict[str, str] | None = None
+) -> Callable[[Request, Exception], Awaitable[TrainLabJSON]]:
     """An exception handler answering `status` with the exception's message as the detail."""
 
     async def handler(request: Request, exc: Exception) -> TrainLabJSON:
-        return TrainLabJSON({"detail": str(exc.args[0]) if exc.args else str(exc)}, status_code=status)
+        detail = str(exc.args[0]) if exc.args else str(exc)
+        return TrainLabJSON({"detail": detail}, status_code=status, headers=headers)
 
     return handler
 
@@ -68,8 +75,10 @@ def answer_with(status: int) -> Callable[[Request, Exception], Awaitable[TrainLa
 def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="TrainLab", lifespan=lifespan, default_response_class=TrainLabJSON)
     app.state.settings = settings or Settings.from_env()
+    app.add_middleware(BodyLimit)
+    app.add_exception_handler(RequestValidationError, validation_failed)
     app.add_exception_handler(UnknownRun, answer_with(404))
-    app.add_exception_handler(TooManyRuns, answer_with(429))
+    app.add_exception_handler(TooManyRuns, answer_with(429, {"Retry-After": str(AT_ONCE_RETRY_S)}))
     app.add_exception_handler(NoWorker, answer_with(503))
     routers = (runs, exports, insight, sweeps, presets, datasets, health)
     for router in (*(module.router for module in routers), ws_router, pages_router):

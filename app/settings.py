@@ -18,6 +18,9 @@ class Settings:
     port: int = 8000
     unwatched_grace_s: float = 10.0  # a run nobody watches (and not kept) is stopped after this long
     max_live_runs: int = 24  # queued, running or paused runs at once; more get 429
+    client_max_live_runs: int = 8  # per client (IP): live runs at once; a comparison has up to 6
+    client_runs_per_minute: int = 30  # per client: runs started in any 60 s
+    client_uploads_per_minute: int = 20  # per client: dataset uploads in any 60 s
     api_token: str | None = None  # when set, every change (POST, DELETE, websocket controls) needs it
     dask_address: str | None = None  # a Dask scheduler: sweeps then train on its cluster, not the local pool
 
@@ -32,6 +35,15 @@ class Settings:
             port=int(environ.get("TRAINLAB_PORT", defaults.port)),
             unwatched_grace_s=float(environ.get("TRAINLAB_UNWATCHED_GRACE_S", defaults.unwatched_grace_s)),
             max_live_runs=max(1, int(environ.get("TRAINLAB_MAX_LIVE_RUNS", defaults.max_live_runs))),
+            client_max_live_runs=max(
+                1, int(environ.get("TRAINLAB_CLIENT_MAX_LIVE_RUNS", defaults.client_max_live_runs))
+            ),
+            client_runs_per_minute=max(
+                1, int(environ.get("TRAINLAB_CLIENT_RUNS_PER_MINUTE", defaults.client_runs_per_minute))
+            ),
+            client_uploads_per_minute=max(
+                1, int(environ.get("TRAINLAB_CLIENT_UPLOADS_PER_MINUTE", defaults.client_uploads_per_minute))
+            ),
             api_token=environ.get("TRAINLAB_API_TOKEN") or None,
             dask_address=environ.get("TRAINLAB_DASK_ADDRESS") or None,
         )

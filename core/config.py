@@ -106,20 +106,29 @@ class RunConfig(Strict):
 
     @model_validator(mode="after")
     def within_budget(self) -> "RunConfig":
-        m = self.n_examples
-        if self.mini_batch_size is not None and self.mini_batch_size > m:
-            raise ValueError(f"mini_batch_size: {self.mini_batch_size} is more than the {m} training examples")
-        work = self.epochs * m * self.n_parameters
-        if work > MAX_WORK:
-            raise ValueError(
-                f"epochs × examples × parameters = {work:.3g} exceeds this server's budget of {MAX_WORK:.0e}: "
-                "use fewer epochs, fewer examples or smaller layers"
-            )
-        columns = max(m, self.grid_size**2)
-        buffer_bytes = 4 * 8 * columns * sum(self.layer_sizes)
-        if buffer_bytes > MAX_BUFFER_BYTES:
-            raise ValueError(
-                f"the buffers would need {buffer_bytes / 2**20:.0f} MiB, over the {MAX_BUFFER_BYTES >> 20} MiB "
-                "a run may use: use fewer examples, a smaller grid_size or smaller layers"
-            )
+        problem = budget_problem(self, self.n_examples)
+        if problem:
+            raise ValueError(problem)
         return self
+
+
+def budget_problem(config: RunConfig, m: int) -> str | None:
+    """Why training `config` on m examples would exceed this server's work or memory budget; None when it fits.
+    The validator checks the size a named dataset has by default; an upload's size is known once it is loaded
+    (the app checks again then)."""
+    if config.mini_batch_size is not None and config.mini_batch_size > m:
+        return f"mini_batch_size: {config.mini_batch_size} is more than the {m} training examples"
+    work = config.epochs * m * config.n_parameters
+    if work > MAX_WORK:
+        return (
+            f"epochs × examples × parameters = {work:.3g} exceeds this server's budget of {MAX_WORK:.0e}: "
+            "use fewer epochs, fewer examples or smaller layers"
+        )
+    columns = max(m, config.grid_size**2)
+    buffer_bytes = 4 * 8 * columns * sum(config.layer_sizes)
+    if buffer_bytes > MAX_BUFFER_BYTES:
+        return (
+            f"the buffers would need {buffer_bytes / 2**20:.0f} MiB, over the {MAX_BUFFER_BYTES >> 20} MiB "
+            "a run may use: use fewer examples, a smaller grid_size or smaller layers"
+        )
+    return None

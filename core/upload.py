@@ -14,10 +14,15 @@ def parsed_csv(content: bytes, name: str = "upload") -> Dataset:
     allowed; `split` (train/test) is optional, without it every row trains."""
     if len(content) > MAX_BYTES:
         raise ValueError(f"file: {len(content)} bytes, more than the {MAX_BYTES} allowed")
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in content:  # NULs: UTF-16 without a BOM
+        raise ValueError("file: UTF-16 text (or binary), not UTF-8: save the CSV as UTF-8")
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ValueError(f"file: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        raise ValueError(
+            f"file: not UTF-8 text ({error.reason} at byte {error.start}; Latin-1 or another encoding?): "
+            "save the CSV as UTF-8"
+        ) from None
     rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
     if rows and not _is_number(rows[0][0]):
         rows = rows[1:]  # a header

@@ -15,6 +15,7 @@ import {
   applyCreated,
   applyFailure,
   applyMessage,
+  boundsErrors,
   boundsFromSchema,
   changed,
   configKey,
@@ -323,6 +324,9 @@ requestAnimationFrame(frame);
 
 Promise.all([net.getSchema(), net.getDatasets()]).then(([schema, datasets]) => {
   state.bounds = boundsFromSchema(schema);
+  state.live.errors = boundsErrors(state.settings, state.bounds); // a link's values are checked like typed ones
+  const outOfBounds = Object.entries(state.live.errors).map(([field, error]) => `${field}: ${error}`);
+  if (outOfBounds.length) state.live.notice = `This link has values out of bounds: ${outOfBounds.join("; ")}`;
   state.datasets = Object.fromEntries(datasets.map((info) => [info.name, info]));
   applyServerInfo(state);
   syncControls(state);

@@ -143,6 +143,23 @@ export function checkValue(bounds, value) {
   return "";
 }
 
+/** field → why its value (from a link, say) is out of its bounds; only the fields that are. */
+export function boundsErrors(settings, bounds) {
+  const errors = {};
+  for (const [field, fieldBounds] of Object.entries(bounds)) {
+    if (field === "hidden_layers") {
+      const layers = settings.hidden_layers ?? [];
+      const bad = layers.map((units) => checkValue(fieldBounds, units)).find(Boolean);
+      if (layers.length > fieldBounds.maxItems) errors[field] = `at most ${fieldBounds.maxItems} layers`;
+      else if (bad) errors[field] = `each layer's units ${bad}`;
+    } else {
+      const error = checkValue(fieldBounds, settings[field]);
+      if (error) errors[field] = error;
+    }
+  }
+  return errors;
+}
+
 // ------------------------------------------------------------------ the URL
 
 function encode(value) {

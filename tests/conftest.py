@@ -51,6 +51,10 @@ def running_server(data_dir: Path, **env: str) -> Iterator[tuple[str, subprocess
         "TRAINLAB_DATA_DIR": str(data_dir),
         "TRAINLAB_UNWATCHED_GRACE_S": str(GRACE_S),
         "TRAINLAB_WORKERS": "2",
+        # the session's tests all come from one client: per-client limits only where a test sets them
+        "TRAINLAB_CLIENT_MAX_LIVE_RUNS": "1000",
+        "TRAINLAB_CLIENT_RUNS_PER_MINUTE": "100000",
+        "TRAINLAB_CLIENT_UPLOADS_PER_MINUTE": "100000",
         **env,
     }
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)]

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from app.api.errors import invalid, invalid_field
+from app.api.errors import answers, invalid, invalid_field
 from app.auth import require_token
 from app.deps import SettingsDep
+from app.limits import upload_allowed
 from app.messages import dataset_points
 from app.models import DatasetInfo, DatasetPoints, PointsQuery
 from core.config import DatasetSpec
@@ -42,7 +43,13 @@ def info_of(dataset: Dataset) -> DatasetInfo:
     )  # fmt: skip
 
 
-@router.post("", status_code=201, dependencies=[Depends(require_token)])
+@router.post(
+    "",
+    status_code=201,
+    dependencies=[Depends(require_token), Depends(upload_allowed)],
+    responses=answers(401, 429),
+    openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 async def upload_dataset(request: Request, settings: SettingsDep, name: UploadName = "upload") -> DatasetInfo:
     """A CSV of `x1,x2,label[,split]` rows as the request body; its id is then usable as `"dataset": "<id>"`."""
     content = bytearray()

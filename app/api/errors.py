@@ -1,7 +1,12 @@
 """422 answers that name the field, for checks made after FastAPI's own validation."""
 
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app import messages
 
 
 def invalid(error: ValidationError, *prefix: str) -> RequestValidationError:
@@ -16,3 +21,31 @@ def invalid(error: ValidationError, *prefix: str) -> RequestValidationError:
 
 def invalid_field(loc: tuple[str, ...], message: str, kind: str = "value_error") -> RequestValidationError:
     return RequestValidationError([{"loc": loc, "msg": message, "type": kind}])
+
+
+class ErrorAnswer(BaseModel):
+    """Every error but a 422: what went wrong and what to do."""
+
+    detail: str
+
+
+ERROR_MEANINGS = {
+    400: "the body is not JSON",
+    401: "this server needs its API token (TRAINLAB_API_TOKEN) for changes",
+    404: "no such run or sweep",
+    409: "not yet: the run is still live",
+    429: "a limit on live runs or on starts/uploads per minute; see Retry-After",
+    503: "no worker process could take the run",
+}
+
+
+def answers(*statuses: int) -> dict[int | str, dict]:
+    """OpenAPI `responses=` for these error statuses, so that clients (and the fuzz test) know them."""
+    return {status: {"model": ErrorAnswer, "description": ERROR_MEANINGS[status]} for status in statuses}
+
+
+async def validation_failed(request: Request, exc: RequestValidationError) -> Response:
+    """FastAPI's 422, with the protocol's JSON: a non-finite input echoed back (`"noise": NaN` in a query or
+    a body) travels as "nan" instead of failing to encode (which was a 500)."""
+    body = messages.dumps({"detail": jsonable_encoder(exc.errors())})
+    return Response(body, status_code=422, media_type="application/json")

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from app.api.errors import invalid, invalid_field
+from app.api.errors import answers, invalid, invalid_field
 from app.auth import require_token
 from app.deps import RegistryDep, SettingsDep, StoreDep
+from app.limits import RunQuotaDep
 from app.lookup import find_run
 from app.messages import dataset_points, dumps
 from app.models import (
@@ -27,12 +28,13 @@ from app.models import (
     RunSummary,
 )
 from app.registry import NewRun, UnknownRun
-from core.config import RunConfig
+from core.config import RunConfig, budget_problem
 from core.data import Dataset, resolve_dataset
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
+MAX_OFFSET = 10**9  # past it SQLite's 64-bit integers are not far: a 422, not a 500
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 def load(config: RunConfig, data_dir: Path) -> tuple[Dataset, str]:
@@ -42,11 +44,16 @@ def load(config: RunConfig, data_dir: Path) -> tuple[Dataset, str]:
 
 
 async def resolve(config: RunConfig, settings: SettingsDep, loc: tuple[str | int, ...]) -> tuple[Dataset, str]:
-    """The config's data; a dataset that cannot be had (football without data.mat) is a 422 naming loc."""
+    """The config's data; a dataset that cannot be had (football without data.mat) is a 422 naming loc, and
+    a config over the work or memory budget with this data's size a 422 naming the body."""
     try:
-        return await run_in_threadpool(load, config, settings.data_dir)
+        dataset, dataset_json = await run_in_threadpool(load, config, settings.data_dir)
     except ValueError as error:  # DatasetUnavailable included
         raise invalid_field(loc, str(error), "dataset_unavailable") from None
+    problem = budget_problem(config, dataset.X_train.shape[1])  # an upload's real size, not a guess
+    if problem:
+        raise invalid_field(loc[:1], problem)
+    return dataset, dataset_json
 
 
 async def new_run(request: RunRequest, settings: SettingsDep) -> NewRun:
@@ -60,9 +67,12 @@ async def new_run(request: RunRequest, settings: SettingsDep) -> NewRun:
     return NewRun(config, dataset, dataset_json, request.keep, request.speed, request.paused)
 
 
-@router.post("", status_code=201, dependencies=[Depends(require_token)])
-async def create_run(run: Annotated[NewRun, Depends(new_run)], registry: RegistryDep) -> RunCreated:
+@router.post("", status_code=201, dependencies=[Depends(require_token)], responses=answers(400, 401, 429, 503))
+async def create_run(run: Annotated[NewRun, Depends(new_run)], registry: RegistryDep, quota: RunQuotaDep) -> RunCreated:
+    registry.make_room(1)  # the global cap first: a refused start does not count against the client
+    quota.admit(1)
     channel = registry.create(run)
+    quota.record([channel.id])
     return RunCreated(id=channel.id, status=channel.status, config=run.config)
 
 
@@ -88,12 +98,12 @@ async def list_runs(
     return RunPage(total=total, limit=limit, offset=offset, runs=runs)
 
 
-@router.get("/{run_id}")
+@router.get("/{run_id}", responses=answers(404))
 async def get_run(run_id: str, registry: RegistryDep, store: StoreDep) -> RunInfo:
     return await find_run(run_id, registry, store)
 
 
-@router.get("/{run_id}/costs")
+@router.get("/{run_id}/costs", responses=answers(404))
 async def get_costs(
     run_id: str, registry: RegistryDep, store: StoreDep, limit: Limit = 1000, offset: Offset = 0
 ) -> CostPage:
@@ -107,7 +117,7 @@ async def get_costs(
     return CostPage(total=total, limit=limit, offset=offset, points=points)
 
 
-@router.get("/{run_id}/parameters")
+@router.get("/{run_id}/parameters", responses=answers(404, 409))
 async def get_parameters(run_id: str, registry: RegistryDep, store: StoreDep) -> Parameters:
     info = await find_run(run_id, registry, store)
     if info.result is None:
@@ -118,7 +128,7 @@ async def get_parameters(run_id: str, registry: RegistryDep, store: StoreDep) ->
     return Parameters(id=run_id, parameters=json.loads(stored))
 
 
-@router.delete("/{run_id}", dependencies=[Depends(require_token)])
+@router.delete("/{run_id}", dependencies=[Depends(require_token)], responses=answers(401, 404))
 async def delete_run(run_id: str, registry: RegistryDep, store: StoreDep) -> RunDeleted:
     channel = registry.channels.get(run_id)
     if channel is not None and not channel.finished:
@@ -130,7 +140,7 @@ async def delete_run(run_id: str, registry: RegistryDep, store: StoreDep) -> Run
     return RunDeleted(id=run_id, status="deleted")
 
 
-@router.post("/{run_id}/control", dependencies=[Depends(require_token)])
+@router.post("/{run_id}/control", dependencies=[Depends(require_token)], responses=answers(400, 401, 404))
 async def control_run(run_id: str, control: ControlRequest, registry: RegistryDep) -> ControlAnswer:
     status = await registry.control(run_id, *control.command())
     return ControlAnswer(id=run_id, status=status)

@@ -9,10 +9,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from app.api.errors import invalid_field
+from app.api.errors import answers, invalid_field
 from app.api.runs import resolve
 from app.auth import require_token
 from app.deps import ClusterDep, RegistryDep, SettingsDep, StoreDep
+from app.limits import RunQuotaDep
 from app.lookup import find_run
 from app.models import SweepCreated, SweepInfo, SweepRequest, SweepRow
 from app.registry import NewRun, UnknownRun
@@ -40,23 +41,34 @@ def configs_of(request: SweepRequest) -> list[RunConfig]:
         raise invalid_field(("body", "base"), str(error)) from None
 
 
-@router.post("", status_code=201, dependencies=[Depends(require_token)])
+@router.post("", status_code=201, dependencies=[Depends(require_token)], responses=answers(400, 401, 429, 503))
 async def create_sweep(
-    request: SweepRequest, registry: RegistryDep, store: StoreDep, settings: SettingsDep, cluster: ClusterDep
+    request: SweepRequest,
+    registry: RegistryDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    cluster: ClusterDep,
+    quota: RunQuotaDep,
 ) -> SweepCreated:
     configs = configs_of(request)
     if cluster is not None:  # a Dask cluster trains it: nothing of the local pool's is used
-        return record_sweep(request, store, cluster.submit(configs))
+        quota.admit(len(configs))
+        run_ids = cluster.submit(configs)
+        quota.record(run_ids)
+        return record_sweep(request, store, run_ids)
     registry.make_room(len(configs))
     datasets: dict[str, tuple] = {}  # the grid rarely varies the data: resolve each dataset once
     for config in configs:
         key = repr(config.dataset)
         if key not in datasets:
             datasets[key] = await resolve(config, settings, ("body", "base", "dataset"))
+    registry.make_room(len(configs))  # again: other requests may have started runs while datasets resolved
+    quota.admit(len(configs))
     run_ids = [
         registry.create(NewRun(config, *datasets[repr(config.dataset)], keep=True, speed=None, paused=False)).id
         for config in configs
     ]
+    quota.record(run_ids)
     return record_sweep(request, store, run_ids)
 
 
@@ -94,7 +106,11 @@ def csv_cell(value: object) -> object:
     return value
 
 
-@router.get("/{sweep_id}.csv", response_class=Response)
+@router.get(
+    "/{sweep_id}.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **answers(404)},
+)
 async def get_sweep_csv(sweep_id: str, registry: RegistryDep, store: StoreDep) -> Response:
     info = await sweep_info(sweep_id, registry, store)
     out = io.StringIO()
@@ -118,6 +134,6 @@ async def get_sweep_csv(sweep_id: str, registry: RegistryDep, store: StoreDep) -
     )
 
 
-@router.get("/{sweep_id}")
+@router.get("/{sweep_id}", responses=answers(404))
 async def get_sweep(sweep_id: str, registry: RegistryDep, store: StoreDep) -> SweepInfo:
     return await sweep_info(sweep_id, registry, store)

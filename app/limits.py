@@ -1,0 +1,155 @@
+"""Limits per client (the connection's IP), in memory: live runs at once, runs started per minute and
+uploads per minute. Past one: 429 with a detail naming the limit and a Retry-After header.
+
+A sweep counts as its number of runs (what costs the machine is runs, not requests). A request carrying
+the API token, on a server that has one, is exempt: the token holder runs the server, and the global cap
+on live runs (TRAINLAB_MAX_LIVE_RUNS) still applies to everyone."""
+
+import math
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, HTTPException
+from starlette.requests import HTTPConnection
+
+from app.auth import authorized
+from app.deps import RegistryDep, SettingsDep
+
+WINDOW_S = 60.0
+AT_ONCE_RETRY_S = 10  # a live run has no known end: ask again a little later
+
+
+def too_many(message: str, retry_after_s: float) -> HTTPException:
+    return HTTPException(429, message, headers={"Retry-After": str(max(1, math.ceil(retry_after_s)))})
+
+
+@dataclass
+class Client:
+    """What one client has done lately."""
+
+    run_ids: set[str] = field(default_factory=set)  # runs it started that may still be live
+    starts: deque[float] = field(default_factory=deque)  # monotonic times of its run starts in the window
+    uploads: deque[float] = field(default_factory=deque)
+
+    def forget_old(self, now: float, live: set[str]) -> None:
+        for times in (self.starts, self.uploads):
+            while times and times[0] <= now - WINDOW_S:
+                times.popleft()
+        self.run_ids &= live
+
+    @property
+    def idle(self) -> bool:
+        return not (self.run_ids or self.starts or self.uploads)
+
+
+class ClientLimits:
+    """Every client's counts; checks are synchronous, so a check and the start it admits are atomic."""
+
+    def __init__(self) -> None:
+        self.clients: dict[str, Client] = {}
+
+    def client(self, host: str, live: set[str]) -> Client:
+        now = time.monotonic()
+        for other in [h for h, c in self.clients.items() if h != host]:  # drop idle clients: memory stays bounded
+            self.clients[other].forget_old(now, live)
+            if self.clients[other].idle:
+                del self.clients[other]
+        found = self.clients.setdefault(host, Client())
+        found.forget_old(now, live)
+        return found
+
+
+@dataclass
+class RunQuota:
+    """One request's view of its client's run limits: `admit(n)` before starting n runs, `record(ids)` after.
+    The client's counts are looked up at each call: the request awaits in between, and meanwhile an idle
+    entry may have been dropped."""
+
+    limits: ClientLimits | None  # None: exempt
+    host: str
+    live: set[str]
+    max_live: int
+    per_minute: int
+
+    def admit(self, n: int) -> None:
+        """Raise a 429 unless the client may start n more runs now."""
+        if self.limits is None:
+            return
+        client = self.limits.client(self.host, self.live)
+        if n > min(self.max_live, self.per_minute):
+            raise too_many(
+                f"{n} runs in one request: a client may have at most {self.max_live} live at once "
+                f"(TRAINLAB_CLIENT_MAX_LIVE_RUNS) and start at most {self.per_minute} a minute "
+                f"(TRAINLAB_CLIENT_RUNS_PER_MINUTE); ask for fewer",
+                WINDOW_S,
+            )
+        live = len(client.run_ids)
+        if live + n > self.max_live:
+            raise too_many(
+                f"runs at once per client: you have {live} live and may have at most {self.max_live} "
+                f"(TRAINLAB_CLIENT_MAX_LIVE_RUNS); stop some or wait for them to finish",
+                AT_ONCE_RETRY_S,
+            )
+        starts = client.starts
+        if len(starts) + n > self.per_minute:
+            # the oldest starts must leave the window until n more fit
+            wait = starts[len(starts) + n - self.per_minute - 1] + WINDOW_S - time.monotonic()
+            raise too_many(
+                f"runs started per minute per client: at most {self.per_minute} "
+                f"(TRAINLAB_CLIENT_RUNS_PER_MINUTE); you started {len(starts)} in the last minute, "
+                f"try again in {max(1, math.ceil(wait))} s",
+                wait,
+            )
+
+    def record(self, run_ids: Iterable[str]) -> None:
+        if self.limits is None:
+            return
+        client = self.limits.client(self.host, self.live)
+        now = time.monotonic()
+        for run_id in run_ids:
+            client.run_ids.add(run_id)
+            client.starts.append(now)
+
+
+def client_limits(connection: HTTPConnection) -> ClientLimits:
+    state = connection.app.state
+    if not hasattr(state, "client_limits"):
+        state.client_limits = ClientLimits()
+    return state.client_limits
+
+
+def exempt(connection: HTTPConnection, token: str | None) -> bool:
+    return token is not None and authorized(connection, token)
+
+
+def client_host(connection: HTTPConnection) -> str:
+    return connection.client.host if connection.client else "unknown"
+
+
+def run_quota(connection: HTTPConnection, settings: SettingsDep, registry: RegistryDep) -> RunQuota:
+    """A route dependency: this client's run quota (unlimited for a token holder)."""
+    limits = None if exempt(connection, settings.api_token) else client_limits(connection)
+    host = client_host(connection)
+    return RunQuota(limits, host, registry.live, settings.client_max_live_runs, settings.client_runs_per_minute)
+
+
+def upload_allowed(connection: HTTPConnection, settings: SettingsDep, registry: RegistryDep) -> None:
+    """A route dependency: counts this upload, 429 past the client's uploads per minute."""
+    if exempt(connection, settings.api_token):
+        return
+    uploads = client_limits(connection).client(client_host(connection), registry.live).uploads
+    limit = settings.client_uploads_per_minute
+    if len(uploads) >= limit:
+        wait = uploads[len(uploads) - limit] + WINDOW_S - time.monotonic()
+        raise too_many(
+            f"uploads per minute per client: at most {limit} (TRAINLAB_CLIENT_UPLOADS_PER_MINUTE); "
+            f"try again in {max(1, math.ceil(wait))} s",
+            wait,
+        )
+    uploads.append(time.monotonic())
+
+
+RunQuotaDep = Annotated[RunQuota, Depends(run_quota)]

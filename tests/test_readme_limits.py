@@ -1,0 +1,110 @@
+"""The README's "Limits and security" section names every bound there is, so that it cannot go stale:
+each numeric bound of the run config's JSON schema in its field's row, and the server's other limits."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app.api.runs import MAX_OFFSET
+from app.body_limit import MAX_BODY_BYTES
+from app.hub import OUTBOX_LIMIT
+from app.models import MAX_SPEED
+from app.settings import Settings
+from app.ws import MAX_CONTROL_BYTES
+from core.config import MAX_BUFFER_BYTES, MAX_EPOCHS, MAX_WORK, RunConfig
+from core.data import MAX_POINTS
+from core.sweep import MAX_SWEEP_RUNS
+from core.upload import MAX_BYTES
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+BOUND_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "minLength",
+              "maxLength")  # fmt: skip
+
+
+def section() -> str:
+    text = README.read_text()
+    start = text.index("## Limits and security")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end > 0 else None]
+
+
+def table_rows() -> dict[str, str]:
+    """First cell → the whole row, for the section's table."""
+    rows = [line for line in section().splitlines() if line.startswith("| `")]
+    return {line.split("|")[1].strip(): line for line in rows}
+
+
+def bounds_in(spec: dict, schema: dict) -> set[float]:
+    """Every numeric bound in a property's schema, through anyOf, items and $refs to plain arrays."""
+    found = {spec[key] for key in BOUND_KEYS if key in spec}
+    for option in spec.get("anyOf", []):
+        if "$ref" not in option:
+            found |= bounds_in(option, schema)
+    if "items" in spec:
+        found |= bounds_in(spec["items"], schema)
+    return found
+
+
+def mentions(text: str, number: float) -> bool:
+    plain = re.sub(r"(?<=\d)[,_ ](?=\d{3})", "", text)  # 100,000 and 100 000 read as 100000
+    value = int(number) if float(number).is_integer() else number
+    return re.search(rf"(?<![\d.]){re.escape(str(value))}(?![\d.])", plain) is not None
+
+
+def schema_fields() -> list[tuple[str, str, set[float]]]:
+    """(field, where it is: "" for the config, "dataset" for a dataset object's, bounds) for every bounded field."""
+    schema = RunConfig.model_json_schema()
+    fields = [("", name, bounds_in(spec, schema)) for name, spec in schema["properties"].items()]
+    for definition in schema["$defs"].values():
+        fields += [("dataset", name, bounds_in(spec, schema)) for name, spec in definition["properties"].items()]
+    return [(where, name, bounds) for where, name, bounds in fields if bounds]
+
+
+@pytest.mark.parametrize(("where", "field", "bounds"), schema_fields(), ids=lambda v: str(v))
+def test_the_readme_names_every_bound_of_the_run_config(where: str, field: str, bounds: set[float]) -> None:
+    rows = [
+        row
+        for first, row in table_rows().items()
+        if f"`{field}`" in first and first.startswith("`dataset`:") == (where == "dataset" and field != "name")
+    ]
+    if where == "dataset" and field == "name":
+        rows = [row for first, row in table_rows().items() if first.startswith("`dataset` (a name)")]
+    assert rows, f"no row for {where} {field} in the README's Limits and security table"
+    missing = [b for b in bounds if not any(mentions(row, b) for row in rows)]
+    assert not missing, f"{where} {field}: the README's row does not say {missing}"
+
+
+def test_the_readme_names_the_servers_other_limits() -> None:
+    text = section()
+    settings = Settings()
+    numbers = {
+        "work budget": MAX_WORK,
+        "memory budget (MiB)": MAX_BUFFER_BYTES >> 20,
+        "body (MiB)": MAX_BODY_BYTES >> 20,
+        "upload (MiB)": MAX_BYTES >> 20,
+        "upload rows": 2 * MAX_POINTS,
+        "upload rows per split": MAX_POINTS,
+        "sweep runs": MAX_SWEEP_RUNS,
+        "page offset": MAX_OFFSET,
+        "speed": MAX_SPEED,
+        "step epochs": MAX_EPOCHS,
+        "websocket message (KB)": MAX_CONTROL_BYTES >> 10,
+        "outbox": OUTBOX_LIMIT,
+        "live runs": settings.max_live_runs,
+        "per client at once": settings.client_max_live_runs,
+        "per client per minute": settings.client_runs_per_minute,
+        "uploads per minute": settings.client_uploads_per_minute,
+        "unwatched grace (s)": settings.unwatched_grace_s,
+    }
+    missing = {what: n for what, n in numbers.items() if not (mentions(text, n) or f"{n:.0e}".replace("+", "") in text)}
+    assert not missing, f"the README's Limits and security section does not say {missing}"
+    for variable in ("TRAINLAB_MAX_LIVE_RUNS", "TRAINLAB_CLIENT_MAX_LIVE_RUNS", "TRAINLAB_CLIENT_RUNS_PER_MINUTE",
+                     "TRAINLAB_CLIENT_UPLOADS_PER_MINUTE", "TRAINLAB_API_TOKEN"):  # fmt: skip
+        assert variable in text, variable
+
+
+def test_the_bound_finder_is_not_vacuous() -> None:
+    found = {field: bounds for _, field, bounds in schema_fields()}
+    assert found["learning_rate"] == {0, 100} and found["hidden_layers"] == {6, 1, 64}
+    assert found["n_train"] == {2, 5000} and mentions("| 1 to 100,000 |", 100000) and not mentions("1000", 100)
