@@ -39,9 +39,17 @@ ERROR_MEANINGS = {
 }
 
 
-def answers(*statuses: int) -> dict[int | str, dict]:
-    """OpenAPI `responses=` for these error statuses, so that clients (and the fuzz test) know them."""
-    return {status: {"model": ErrorAnswer, "description": ERROR_MEANINGS[status]} for status in statuses}
+def answers(*statuses: int | tuple[int, str]) -> dict[int | str, dict]:
+    """OpenAPI `responses=` for these error statuses, so that clients (and the fuzz test) know them; a
+    (status, text) pair says what that status means on this route."""
+    described = (status if isinstance(status, tuple) else (status, ERROR_MEANINGS[status]) for status in statuses)
+    return {status: {"model": ErrorAnswer, "description": text} for status, text in described}
+
+
+def file_answer(media_type: str, binary: bool = False) -> dict[int | str, dict]:
+    """OpenAPI `responses=` for a 200 whose body is a file of this media type."""
+    schema = {"type": "string", "format": "binary"} if binary else {"type": "string"}
+    return {200: {"description": "the file", "content": {media_type: {"schema": schema}}}}
 
 
 async def validation_failed(request: Request, exc: RequestValidationError) -> Response:

@@ -3,12 +3,13 @@ script that reproduces it (docs/protocol.md). Each is an attachment named trainl
 
 import csv
 import io
-from typing import Any
+from pathlib import Path
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Response
 from fastapi.concurrency import run_in_threadpool
 
+from app.api.errors import answers, file_answer
 from app.api.runs import get_costs, get_parameters
 from app.deps import RegistryDep, SettingsDep, StoreDep
 from app.lookup import find_run
@@ -32,22 +33,12 @@ def attachment(run_id: str, name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="trainlab-{run_id}-{name}"'}
 
 
-def answers(media_type: str | None, *errors: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI responses of a download: its body's media type (None: JSON, from the return type), and
-    the errors it may answer."""
-    described: dict[int | str, dict[str, Any]] = {status: {"description": text} for status, text in errors}
-    if media_type is None:
-        return described
-    body = {"schema": {"type": "string", "format": "binary"} if media_type == NPZ_TYPE else {"type": "string"}}
-    return {200: {"description": "the file", "content": {media_type: body}}, **described}
-
-
 UNKNOWN = (404, "no such run")
 NO_WEIGHTS = (404, "no such run, or a run that ended without weights (failed)")
 LIVE = (409, "the run is still live: its weights are there once it finishes")
 
 
-@router.get("/parameters.json", responses=answers(None, NO_WEIGHTS, LIVE))
+@router.get("/parameters.json", responses=answers(NO_WEIGHTS, LIVE))
 async def export_parameters_json(run_id: str, registry: RegistryDep, store: StoreDep, response: Response) -> Parameters:
     """The body of GET /api/runs/{id}/parameters, as a file."""
     parameters = await get_parameters(run_id, registry, store)
@@ -62,7 +53,11 @@ def npz_of(parameters: dict[str, list]) -> bytes:
     return out.getvalue()
 
 
-@router.get("/parameters.npz", response_class=Response, responses=answers(NPZ_TYPE, NO_WEIGHTS, LIVE))
+@router.get(
+    "/parameters.npz",
+    response_class=Response,
+    responses={**file_answer(NPZ_TYPE, binary=True), **answers(NO_WEIGHTS, LIVE)},
+)
 async def export_parameters_npz(run_id: str, registry: RegistryDep, store: StoreDep) -> Response:
     parameters = await get_parameters(run_id, registry, store)
     body = await run_in_threadpool(npz_of, parameters.parameters)
@@ -78,14 +73,14 @@ def csv_of(points: list) -> str:
     return out.getvalue()
 
 
-@router.get("/costs.csv", response_class=Response, responses=answers(CSV_TYPE, UNKNOWN))
+@router.get("/costs.csv", response_class=Response, responses={**file_answer(CSV_TYPE), **answers(UNKNOWN)})
 async def export_costs_csv(run_id: str, registry: RegistryDep, store: StoreDep) -> Response:
     """The whole history so far: a live run's from memory, a finished one's from the store."""
     page = await get_costs(run_id, registry, store, limit=ALL_POINTS, offset=0)
     return Response(csv_of(page.points), media_type=CSV_TYPE, headers=attachment(run_id, "costs.csv"))
 
 
-def script_of(run_id: str, config: RunConfig, data_dir: Any) -> str:
+def script_of(run_id: str, config: RunConfig, data_dir: Path) -> str:
     """The run's standalone script; its data is resolved as when the run was created (an upload from the
     data dir, football from its file), and the script carries every point as an exact literal."""
     try:
@@ -98,7 +93,7 @@ def script_of(run_id: str, config: RunConfig, data_dir: Any) -> str:
 @router.get(
     "/script.py",
     response_class=Response,
-    responses=answers(PYTHON_TYPE, (404, "no such run, or its data is gone (a deleted upload)")),
+    responses={**file_answer(PYTHON_TYPE), **answers((404, "no such run, or its data is gone (a deleted upload)"))},
 )
 async def export_script(run_id: str, registry: RegistryDep, store: StoreDep, settings: SettingsDep) -> Response:
     """Any run's, live ones included: it needs only the config."""

@@ -9,6 +9,7 @@ import json
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.concurrency import run_in_threadpool
 
+from app.api.errors import answers
 from app.auth import require_token
 from app.deps import RegistryDep, SettingsDep, StoreDep
 from app.lookup import find_run
@@ -24,7 +25,11 @@ def check_stored(config: RunConfig, data_dir: str, parameters: dict) -> dict:
     return gradient_check_report(stored_training(config, resolve_dataset(config.dataset, data_dir), parameters))
 
 
-@router.post("/{run_id}/gradcheck", dependencies=[Depends(require_token)])
+@router.post(
+    "/{run_id}/gradcheck",
+    dependencies=[Depends(require_token)],
+    responses=answers(401, 404, (409, "the run has no weights to check, or is trained together with others")),
+)
 async def check_gradients(
     run_id: str, registry: RegistryDep, store: StoreDep, settings: SettingsDep
 ) -> GradCheckAnswer:

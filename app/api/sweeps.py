@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from app.api.errors import answers, invalid_field
+from app.api.errors import answers, file_answer, invalid_field
 from app.api.runs import resolve
 from app.auth import require_token
 from app.deps import ClusterDep, RegistryDep, SettingsDep, StoreDep
@@ -109,7 +109,7 @@ def csv_cell(value: object) -> object:
 @router.get(
     "/{sweep_id}.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **answers(404)},
+    responses={**file_answer("text/csv"), **answers(404)},
 )
 async def get_sweep_csv(sweep_id: str, registry: RegistryDep, store: StoreDep) -> Response:
     info = await sweep_info(sweep_id, registry, store)
