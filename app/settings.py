@@ -20,6 +20,7 @@ class Settings:
     max_live_runs: int = 24  # queued, running or paused runs at once; more get 429
     api_token: str | None = None  # when set, every change (POST, DELETE, websocket controls) needs it
     dask_address: str | None = None  # a Dask scheduler: sweeps then train on its cluster, not the local pool
+    public_url: str | None = None  # how others reach this server (a room's viewer link); else the request's own
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
@@ -34,4 +35,5 @@ class Settings:
             max_live_runs=max(1, int(environ.get("TRAINLAB_MAX_LIVE_RUNS", defaults.max_live_runs))),
             api_token=environ.get("TRAINLAB_API_TOKEN") or None,
             dask_address=environ.get("TRAINLAB_DASK_ADDRESS") or None,
+            public_url=environ.get("TRAINLAB_PUBLIC_URL") or None,
         )

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from app.api.errors import invalid, invalid_field
 from app.auth import require_token
-from app.deps import RegistryDep, SettingsDep, StoreDep
+from app.deps import RegistryDep, RoomsDep, SettingsDep, StoreDep
 from app.lookup import find_run
 from app.messages import dataset_points, dumps
 from app.models import (
@@ -27,6 +27,8 @@ from app.models import (
     RunSummary,
 )
 from app.registry import NewRun, UnknownRun
+from app.room_auth import RoomSecret, require_room_secret
+from app.rooms import UnknownRoom
 from core.config import RunConfig
 from core.data import Dataset, resolve_dataset
 
@@ -49,15 +51,22 @@ async def resolve(config: RunConfig, settings: SettingsDep, loc: tuple[str | int
         raise invalid_field(loc, str(error), "dataset_unavailable") from None
 
 
-async def new_run(request: RunRequest, settings: SettingsDep) -> NewRun:
+async def new_run(request: RunRequest, settings: SettingsDep, rooms: RoomsDep, secret: RoomSecret = None) -> NewRun:
     """The request's config, validated, and its data, resolved here so that a dataset that cannot be
-    had is a 422 now, and so that the page gets the very points trained on."""
+    had is a 422 now, and so that the page gets the very points trained on. A room's run needs its secret."""
+    room = None
+    if request.room is not None:
+        try:
+            room = rooms.get(request.room)
+        except UnknownRoom as error:
+            raise invalid_field(("body", "room"), str(error)) from None
+        rooms.check(room, secret)
     try:
         config = request.run_config()
     except ValidationError as error:
         raise invalid(error, "body", "overrides") from None
     dataset, dataset_json = await resolve(config, settings, ("body", "dataset"))
-    return NewRun(config, dataset, dataset_json, request.keep, request.speed, request.paused)
+    return NewRun(config, dataset, dataset_json, request.keep, request.speed, request.paused, room and room.code)
 
 
 @router.post("", status_code=201, dependencies=[Depends(require_token)])
@@ -118,7 +127,7 @@ async def get_parameters(run_id: str, registry: RegistryDep, store: StoreDep) ->
     return Parameters(id=run_id, parameters=json.loads(stored))
 
 
-@router.delete("/{run_id}", dependencies=[Depends(require_token)])
+@router.delete("/{run_id}", dependencies=[Depends(require_token), Depends(require_room_secret)])
 async def delete_run(run_id: str, registry: RegistryDep, store: StoreDep) -> RunDeleted:
     channel = registry.channels.get(run_id)
     if channel is not None and not channel.finished:
@@ -130,7 +139,7 @@ async def delete_run(run_id: str, registry: RegistryDep, store: StoreDep) -> Run
     return RunDeleted(id=run_id, status="deleted")
 
 
-@router.post("/{run_id}/control", dependencies=[Depends(require_token)])
+@router.post("/{run_id}/control", dependencies=[Depends(require_token), Depends(require_room_secret)])
 async def control_run(run_id: str, control: ControlRequest, registry: RegistryDep) -> ControlAnswer:
     status = await registry.control(run_id, *control.command())
     return ControlAnswer(id=run_id, status=status)

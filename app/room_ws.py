@@ -1,0 +1,43 @@
+"""WS /ws/rooms/{code}: a lecture room's state to one viewer, now and on every change (docs/protocol.md).
+
+Viewers then watch the room's runs on their own sockets (/ws/runs/{id}); this one only says which runs
+and which settings. Nothing a viewer sends here is read as a command.
+"""
+
+import asyncio
+import contextlib
+
+from fastapi import APIRouter, WebSocket
+
+from app.deps import RoomsDep
+from app.rooms import UnknownRoom
+from app.ws import UNKNOWN_RUN, send
+
+router = APIRouter()
+
+
+@router.websocket("/ws/rooms/{code}")
+async def watch_room(websocket: WebSocket, code: str, rooms: RoomsDep) -> None:
+    await websocket.accept()
+    try:
+        room = rooms.get(code)
+    except UnknownRoom as error:
+        await websocket.close(UNKNOWN_RUN, str(error))  # the same "not here" code as for an unknown run
+        return
+    watcher = rooms.watch(room)
+    tasks = {asyncio.create_task(send(websocket, watcher)), asyncio.create_task(drain(websocket))}
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        rooms.unwatch(room, watcher)
+    with contextlib.suppress(Exception):  # the client may be gone already
+        await websocket.close(1000)
+
+
+async def drain(websocket: WebSocket) -> None:
+    """Read (and ignore) until the viewer leaves."""
+    while (await websocket.receive())["type"] != "websocket.disconnect":
+        pass
