@@ -7,6 +7,7 @@ import { drawBoundary } from "./draw/boundary.js";
 import { drawCurves } from "./draw/curves.js";
 import { bindKeys } from "./keys.js";
 import * as net from "./net.js";
+import { bindRoom, renderRoom } from "./room.js";
 import {
   ACTIVE,
   DATASET_OPTIONS,
@@ -125,6 +126,16 @@ async function train({ paused = false } = {}) {
   await Promise.all(specs.map((spec, i) => launch(state.live.runs[i], { ...spec.body, ...extra })));
 }
 
+/** Watch runs that are not ours (a lecture room's presenter's): never stop them, only stop watching. */
+function follow(runs) {
+  for (const socket of sockets.values()) socket.close();
+  sockets.clear();
+  state.live.runs = runs.map(({ key, name, id }) => Object.assign(newRun(key, name), { id }));
+  state.live.notice = "";
+  for (const run of state.live.runs) connect(run);
+  touch(state);
+}
+
 function controlAll(action, extra = () => ({})) {
   for (const run of watched()) {
     // a run may finish while the request is on its way: only a refusal of a live run is news
@@ -241,10 +252,11 @@ function render() {
   renderToolbar();
   if (comparing) renderCompare(state);
   else renderSingle();
+  renderRoom(state);
 
   const query = toQuery(state.settings, state.defaults);
   if (query !== shownQuery) {
-    history.replaceState(null, "", `?${query}`);
+    history.replaceState(null, "", `?${query}${location.hash}`); // a presenter's #secret stays
     shownQuery = query;
   }
 }
@@ -307,6 +319,7 @@ $("toggle-controls").addEventListener("click", () => {
   touch(state);
 });
 bindKeys();
+bindRoom(state, boot.room, { follow, train, onChange });
 
 syncControls(state);
 requestAnimationFrame(frame);
