@@ -75,7 +75,8 @@ function present(state, room, secret) {
       await net.request("PUT", `/api/rooms/${room.code}`, JSON.parse(body));
       sent = body;
     } catch (error) {
-      clearInterval(timer);
+      // a refusal (a wrong secret, a closed room) is final; anything else is tried again at the next tick
+      if (error.status === 403 || error.status === 404) clearInterval(timer);
       state.live.notice = `Room ${room.code}: ${error.message}`;
       touch(state);
     } finally {

@@ -5,9 +5,10 @@ import ipaddress
 from urllib.parse import urlsplit
 
 import segno
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from starlette.requests import HTTPConnection
 
+from app.auth import require_token
 from app.deps import RoomsDep, SettingsDep
 from app.models import RoomCreated, RoomInfo, RoomUpdate
 from app.room_auth import RoomSecret
@@ -42,7 +43,7 @@ def room_info(room: Room) -> RoomInfo:
     return RoomInfo(code=room.code, state=room.state, runs=room.runs, rev=room.rev)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, dependencies=[Depends(require_token)])
 async def open_room(request: Request, rooms: RoomsDep, settings: SettingsDep) -> RoomCreated:
     room, secret = rooms.open()
     viewer = viewer_url(request, settings, room.code)
@@ -60,7 +61,7 @@ async def get_room(code: str, rooms: RoomsDep) -> RoomInfo:
     return room_info(rooms.get(code))
 
 
-@router.put("/{code}")
+@router.put("/{code}", dependencies=[Depends(require_token)])
 async def update_room(code: str, update: RoomUpdate, rooms: RoomsDep, secret: RoomSecret = None) -> RoomInfo:
     runs = [run.model_dump() for run in update.runs]
     return room_info(rooms.update(code, secret, update.state, runs))

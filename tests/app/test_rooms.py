@@ -161,3 +161,14 @@ def test_rooms_outlive_a_restart(tmp_path: Path) -> None:
         assert put(base, room["code"], body, room["secret"]).json()["rev"] == 2, "the secret still opens it"
         stored = b"".join(path.read_bytes() for path in data.glob("trainlab.sqlite3*"))
         assert room["secret"].encode() not in stored and b"dataset=moons" in stored, "only the secret's hash is kept"
+
+
+def test_with_an_api_token_opening_and_updating_a_room_need_it_too(tmp_path: Path) -> None:
+    with running_server(tmp_path / "data", TRAINLAB_API_TOKEN="tok") as (base, _):
+        assert HTTP.post(f"{base}/api/rooms").status_code == 401
+        room = HTTP.post(f"{base}/api/rooms", headers={"Authorization": "Bearer tok"}).json()
+        body = {"state": "", "runs": []}
+        assert put(base, room["code"], body, room["secret"]).status_code == 401
+        both = {"X-Room-Secret": room["secret"], "Authorization": "Bearer tok"}
+        assert HTTP.put(f"{base}/api/rooms/{room['code']}", json=body, headers=both).status_code == 200
+        assert HTTP.get(f"{base}/api/rooms/{room['code']}").status_code == 200, "reads stay open"
