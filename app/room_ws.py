@@ -11,7 +11,7 @@ from fastapi import APIRouter, WebSocket
 
 from app.deps import RoomsDep
 from app.rooms import UnknownRoom
-from app.ws import UNKNOWN_RUN, send
+from app.ws import MAX_CONTROL_BYTES, UNKNOWN_RUN, send
 
 router = APIRouter()
 
@@ -27,17 +27,22 @@ async def watch_room(websocket: WebSocket, code: str, rooms: RoomsDep) -> None:
     watcher = rooms.watch(room)
     tasks = {asyncio.create_task(send(websocket, watcher)), asyncio.create_task(drain(websocket))}
     try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        close_code = next((task.result() for task in done if not task.cancelled() and not task.exception()), None)
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         rooms.unwatch(room, watcher)
     with contextlib.suppress(Exception):  # the client may be gone already
-        await websocket.close(1000)
+        await websocket.close(close_code or 1000)
 
 
-async def drain(websocket: WebSocket) -> None:
-    """Read (and ignore) until the viewer leaves."""
-    while (await websocket.receive())["type"] != "websocket.disconnect":
-        pass
+async def drain(websocket: WebSocket) -> int | None:
+    """Read and ignore until the viewer leaves (None), or sends more than a control's worth (1009: close it)."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return None
+        if len(message.get("text") or "") + len(message.get("bytes") or b"") > MAX_CONTROL_BYTES:
+            return 1009

@@ -54,19 +54,20 @@ async def resolve(config: RunConfig, settings: SettingsDep, loc: tuple[str | int
 async def new_run(request: RunRequest, settings: SettingsDep, rooms: RoomsDep, secret: RoomSecret = None) -> NewRun:
     """The request's config, validated, and its data, resolved here so that a dataset that cannot be
     had is a 422 now, and so that the page gets the very points trained on. A room's run needs its secret."""
-    room = None
+    room = None  # the room's code, as the room spells it
     if request.room is not None:
         try:
-            room = rooms.get(request.room)
+            found = rooms.get(request.room)
         except UnknownRoom as error:
             raise invalid_field(("body", "room"), str(error)) from None
-        rooms.check(room, secret)
+        rooms.check(found, secret)
+        room = found.code
     try:
         config = request.run_config()
     except ValidationError as error:
         raise invalid(error, "body", "overrides") from None
     dataset, dataset_json = await resolve(config, settings, ("body", "dataset"))
-    return NewRun(config, dataset, dataset_json, request.keep, request.speed, request.paused, room and room.code)
+    return NewRun(config, dataset, dataset_json, request.keep, request.speed, request.paused, room)
 
 
 @router.post("", status_code=201, dependencies=[Depends(require_token)])

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import segno
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.app.client import HTTP, Stream, create, get_run, open_socket, wait_for
@@ -172,3 +173,17 @@ def test_with_an_api_token_opening_and_updating_a_room_need_it_too(tmp_path: Pat
         both = {"X-Room-Secret": room["secret"], "Authorization": "Bearer tok"}
         assert HTTP.put(f"{base}/api/rooms/{room['code']}", json=body, headers=both).status_code == 200
         assert HTTP.get(f"{base}/api/rooms/{room['code']}").status_code == 200, "reads stay open"
+
+
+def test_the_room_socket_refuses_unknown_rooms_and_big_frames(live_server: str) -> None:
+    with room_socket(live_server, "ZZZZZZ") as ws, pytest.raises(ConnectionClosed) as closed:
+        ws.recv(timeout=5)
+    assert closed.value.rcvd.code == 4404
+    room = open_room(live_server)
+    with room_socket(live_server, room["code"].lower()) as ws:
+        assert json.loads(ws.recv(timeout=5))["code"] == room["code"]
+        ws.send("hello")  # ignored: a viewer has nothing to say here
+        ws.send("x" * 5000)
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=5)
+    assert closed.value.rcvd.code == 1009
