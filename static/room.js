@@ -8,7 +8,8 @@ import * as net from "./net.js";
 import { fromQuery, toQuery, touch } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
-const SYNC_MS = 150; // how often the presenter's page looks for changes to send (the room's debounce)
+const SYNC_MS = 50; // how often the presenter's page looks for changes to send
+const SETTLE_MS = 150; // settings are sent once they have stayed put this long (typing); new runs at once
 const RETRY_MS = 1000;
 const UNKNOWN_ROOM = 4404;
 // a viewer's own view of the plots: the presenter's choice of these does not override the viewer's
@@ -64,16 +65,21 @@ function present(state, room, secret) {
     setTimeout(() => ($("room-copied").textContent = ""), 2000);
   });
 
-  let sent = "";
+  let sent = { body: "", runs: "" };
+  let seen = { body: "", at: 0 };
   let sending = false;
   const sync = async () => {
-    const runs = state.live.runs.filter((run) => run.id).map(({ key, name, id }) => ({ key, name, id }));
-    const body = JSON.stringify({ state: toQuery(state.settings, state.defaults), runs });
-    if (body === sent || sending) return;
+    const runs = JSON.stringify(
+      state.live.runs.filter((run) => run.id).map(({ key, name, id }) => ({ key, name, id })),
+    );
+    const body = `{"state":${JSON.stringify(toQuery(state.settings, state.defaults))},"runs":${runs}}`;
+    if (body === sent.body || sending) return;
+    if (body !== seen.body) seen = { body, at: performance.now() };
+    if (runs === sent.runs && performance.now() - seen.at < SETTLE_MS) return;
     sending = true;
     try {
       await net.request("PUT", `/api/rooms/${room.code}`, JSON.parse(body));
-      sent = body;
+      sent = { body, runs };
     } catch (error) {
       // a refusal (a wrong secret, a closed room) is final; anything else is tried again at the next tick
       if (error.status === 403 || error.status === 404) clearInterval(timer);

@@ -4,12 +4,11 @@ is the viewer's own run."""
 
 import statistics
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Recorder
+from tests.e2e.conftest import Recorder, new_page
 from tests.e2e.test_a11y import serious_violations
 from tests.e2e.test_page import assert_clean, status_is, wait_until
 
@@ -36,19 +35,6 @@ SOCKET_CONTROL = """(id) => new Promise((resolve, reject) => {
   };
   setTimeout(() => reject(new Error("no answer to the control")), 10000);
 })"""
-
-
-@contextmanager
-def new_page(browser, recorder: Recorder) -> Iterator[Page]:
-    """A page in a context of its own: another browser, as far as the server and the page can tell."""
-    context = browser.new_context(viewport={"width": 1600, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.on("console", lambda message: message.type == "error" and recorder.console_errors.append(message.text))
-    page.on("pageerror", lambda error: recorder.page_errors.append(str(error)))
-    page.on("request", lambda request: recorder.urls.append(request.url))
-    yield page
-    context.close()
 
 
 @pytest.fixture
