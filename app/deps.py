@@ -7,6 +7,7 @@ from starlette.requests import HTTPConnection
 
 from app.cluster import ClusterSweeps
 from app.registry import Registry
+from app.rooms import Rooms
 from app.settings import Settings
 from app.store import Store
 
@@ -23,6 +24,10 @@ def get_store(connection: HTTPConnection) -> Store:
     return connection.app.state.store
 
 
+def get_rooms(connection: HTTPConnection) -> Rooms:
+    return connection.app.state.rooms
+
+
 def get_cluster(connection: HTTPConnection) -> ClusterSweeps | None:
     return connection.app.state.cluster
 
@@ -30,4 +35,5 @@ def get_cluster(connection: HTTPConnection) -> ClusterSweeps | None:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 StoreDep = Annotated[Store, Depends(get_store)]
+RoomsDep = Annotated[Rooms, Depends(get_rooms)]
 ClusterDep = Annotated[ClusterSweeps | None, Depends(get_cluster)]

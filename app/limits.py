@@ -1,5 +1,5 @@
 """Limits per client (the connection's IP), in memory: live runs at once, runs started per minute and
-uploads per minute. Past one: 429 with a detail naming the limit and a Retry-After header.
+uploads and lecture rooms opened per minute. Past one: 429 with a detail naming the limit and a Retry-After header.
 
 A sweep counts as its number of runs (what costs the machine is runs, not requests). A request carrying
 the API token, on a server that has one, is exempt: the token holder runs the server, and the global cap
@@ -7,8 +7,8 @@ on live runs (TRAINLAB_MAX_LIVE_RUNS) still applies to everyone."""
 
 import math
 import time
-from collections import deque
-from collections.abc import Iterable
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -32,17 +32,17 @@ class Client:
 
     run_ids: set[str] = field(default_factory=set)  # runs it started that may still be live
     starts: deque[float] = field(default_factory=deque)  # monotonic times of its run starts in the window
-    uploads: deque[float] = field(default_factory=deque)
+    recent: defaultdict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))  # other actions'
 
     def forget_old(self, now: float, live: set[str]) -> None:
-        for times in (self.starts, self.uploads):
+        for times in (self.starts, *self.recent.values()):
             while times and times[0] <= now - WINDOW_S:
                 times.popleft()
         self.run_ids &= live
 
     @property
     def idle(self) -> bool:
-        return not (self.run_ids or self.starts or self.uploads)
+        return not (self.run_ids or self.starts or any(self.recent.values()))
 
 
 class ClientLimits:
@@ -136,20 +136,29 @@ def run_quota(connection: HTTPConnection, settings: SettingsDep, registry: Regis
     return RunQuota(limits, host, registry.live, settings.client_max_live_runs, settings.client_runs_per_minute)
 
 
-def upload_allowed(connection: HTTPConnection, settings: SettingsDep, registry: RegistryDep) -> None:
-    """A route dependency: counts this upload, 429 past the client's uploads per minute."""
-    if exempt(connection, settings.api_token):
-        return
-    uploads = client_limits(connection).client(client_host(connection), registry.live).uploads
-    limit = settings.client_uploads_per_minute
-    if len(uploads) >= limit:
-        wait = uploads[len(uploads) - limit] + WINDOW_S - time.monotonic()
-        raise too_many(
-            f"uploads per minute per client: at most {limit} (TRAINLAB_CLIENT_UPLOADS_PER_MINUTE); "
-            f"try again in {max(1, math.ceil(wait))} s",
-            wait,
-        )
-    uploads.append(time.monotonic())
+def per_minute(action: str, setting: str, variable: str) -> Callable[..., None]:
+    """A route dependency that counts this request as one of the client's `action`s: 429 past the
+    settings' `setting` a minute (named by its environment `variable`)."""
+
+    def allowed(connection: HTTPConnection, settings: SettingsDep, registry: RegistryDep) -> None:
+        if exempt(connection, settings.api_token):
+            return
+        times = client_limits(connection).client(client_host(connection), registry.live).recent[action]
+        limit = getattr(settings, setting)
+        if len(times) >= limit:
+            wait = times[len(times) - limit] + WINDOW_S - time.monotonic()
+            raise too_many(
+                f"{action} per minute per client: at most {limit} ({variable}); "
+                f"try again in {max(1, math.ceil(wait))} s",
+                wait,
+            )
+        times.append(time.monotonic())
+
+    return allowed
+
+
+upload_allowed = per_minute("uploads", "client_uploads_per_minute", "TRAINLAB_CLIENT_UPLOADS_PER_MINUTE")
+room_allowed = per_minute("rooms opened", "client_rooms_per_minute", "TRAINLAB_CLIENT_ROOMS_PER_MINUTE")
 
 
 RunQuotaDep = Annotated[RunQuota, Depends(run_quota)]

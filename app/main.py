@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import messages
-from app.api import datasets, exports, health, insight, presets, runs, sweeps
+from app.api import datasets, exports, health, insight, presets, rooms, runs, sweeps
 from app.api.errors import validation_failed
 from app.body_limit import BodyLimit
 from app.cluster import ClusterSweeps
@@ -24,6 +24,8 @@ from app.limits import AT_ONCE_RETRY_S
 from app.pages import STATIC, plotly_asset
 from app.pages import router as pages_router
 from app.registry import Registry, TooManyRuns, UnknownRun
+from app.room_ws import router as room_ws_router
+from app.rooms import RoomRefused, Rooms, TooManyRooms, UnknownRoom
 from app.settings import Settings
 from app.store import Store
 from app.ws import router as ws_router
@@ -46,6 +48,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await registry.start()
     app.state.store = store
     app.state.registry = registry
+    app.state.rooms = Rooms(store)
+    await app.state.rooms.load()
     app.state.cluster = None
     if settings.dask_address:  # connecting blocks: off the event loop
         app.state.cluster = await asyncio.to_thread(ClusterSweeps, settings.dask_address, store, str(settings.data_dir))
@@ -80,8 +84,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(UnknownRun, answer_with(404))
     app.add_exception_handler(TooManyRuns, answer_with(429, {"Retry-After": str(AT_ONCE_RETRY_S)}))
     app.add_exception_handler(NoWorker, answer_with(503))
-    routers = (runs, exports, insight, sweeps, presets, datasets, health)
-    for router in (*(module.router for module in routers), ws_router, pages_router):
+    app.add_exception_handler(UnknownRoom, answer_with(404))
+    app.add_exception_handler(RoomRefused, answer_with(403))
+    app.add_exception_handler(TooManyRooms, answer_with(429))
+    routers = (runs, exports, insight, sweeps, rooms, presets, datasets, health)
+    for router in (*(module.router for module in routers), ws_router, room_ws_router, pages_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     return app

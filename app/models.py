@@ -13,6 +13,9 @@ Speed = Annotated[float, Field(gt=0, le=MAX_SPEED)]
 RunStatus = Literal["queued", "running", "paused", "done", "diverged", "cancelled", "failed", "interrupted"]
 Number = float | Literal["inf", "-inf", "nan"]  # as stored: non-finite numbers spelled out
 Point = tuple[int, float, float, float | None]  # [epoch, cost, train_acc, test_acc]
+RoomCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{6}$")]
+MAX_ROOM_STATE = 8192  # characters of the presenter's settings query
+MAX_ROOM_RUNS = 8  # a comparison's runs, at most 6, and room to spare
 
 
 class Strict(BaseModel):
@@ -30,6 +33,7 @@ class RunRequest(RunConfig):
     keep: bool = Field(False, description="keep training when nobody watches")
     speed: Speed | None = Field(None, description="epochs per second; null: full speed")
     paused: bool = Field(False, description="create the run paused")
+    room: RoomCode | None = Field(None, description="a lecture room's code: the run is then the room's (X-Room-Secret)")
 
     @model_validator(mode="after")
     def one_form(self) -> "RunRequest":
@@ -63,6 +67,7 @@ class ControlRequest(Strict):
     action: Literal["pause", "resume", "step", "stop", "speed"]
     epochs: int | None = Field(None, ge=1, le=MAX_EPOCHS, description="step: how many epochs")
     epochs_per_second: Speed | None = Field(None, description="speed: the new speed; null: full speed")
+    secret: str | None = Field(None, max_length=128, description="on a websocket: a lecture room's secret")
 
     @model_validator(mode="after")
     def fields_fit_the_action(self) -> "ControlRequest":
@@ -140,6 +145,35 @@ class Parameters(BaseModel):
 class RunDeleted(BaseModel):
     id: str
     status: Literal["cancelled", "deleted"]  # a live run is cancelled, a finished one deleted
+
+
+# ---------------------------------------------------------------- lecture rooms
+
+
+class RoomRun(Strict):
+    key: str = Field(max_length=64)
+    name: str = Field(max_length=100)
+    id: str = Field(max_length=64)
+
+
+class RoomUpdate(Strict):
+    state: str = Field(max_length=MAX_ROOM_STATE, description="the presenter's settings as a URL query string")
+    runs: list[RoomRun] = Field(max_length=MAX_ROOM_RUNS)
+
+
+class RoomInfo(BaseModel):
+    code: str
+    state: str
+    runs: list[RoomRun]
+    rev: int
+
+
+class RoomCreated(BaseModel):
+    code: str
+    secret: str
+    presenter_url: str
+    viewer_url: str
+    loopback: bool  # the viewer link names this machine only: phones cannot reach it
 
 
 # ---------------------------------------------------------------- sweeps

@@ -13,6 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app.api.presets import groups, presets
+from app.api.rooms import is_loopback, viewer_url
+from app.deps import RoomsDep, SettingsDep
 from core.config import RunConfig
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,14 +28,28 @@ templates = Jinja2Templates(directory=TEMPLATES)
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> Response:
+    return page(request, None)
+
+
+def page(request: Request, room: dict | None) -> Response:
+    """index.html; room: the lecture room it shows ({code, viewer_url, loopback}), or None."""
     if not (TEMPLATES / "index.html").is_file():
         return HTMLResponse("TrainLab's page (templates/index.html) is not there yet.", status_code=503)
     context = {
         "presets": {p.name: p.model_dump(mode="json") for p in presets()},
         "groups": {g.name: g.presets for g in groups()},
         "default_config": RunConfig().model_dump(mode="json"),
+        "room": room,
     }
     return templates.TemplateResponse(request, "index.html", context)
+
+
+@router.get("/r/{code}", response_class=HTMLResponse)
+def room_page(code: str, request: Request, rooms: RoomsDep, settings: SettingsDep) -> Response:
+    """The page in a lecture room: the presenter's (with #secret=... in the link) or a viewer's."""
+    room = rooms.get(code)  # an unknown room: 404
+    viewer = viewer_url(request, settings, room.code)
+    return page(request, {"code": room.code, "viewer_url": viewer, "loopback": is_loopback(viewer)})
 
 
 @dataclass(frozen=True)

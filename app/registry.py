@@ -27,6 +27,7 @@ class NewRun:
     keep: bool
     speed: float | None
     paused: bool
+    room: str | None = None  # the lecture room the run belongs to
 
 
 class TooManyRuns(RuntimeError):  # noqa: N818 - reads as a sentence: raise TooManyRuns
@@ -66,7 +67,7 @@ class Registry:
     def create(self, run: NewRun) -> Channel:
         self.make_room(1)
         run_id = secrets.token_hex(6)
-        channel = Channel(run_id, run.config, run.dataset_json, run.keep)
+        channel = Channel(run_id, run.config, run.dataset_json, run.keep, run.room)
         self.store.post("_add_run", run_id, channel.config_json, channel.status)
         self.pool.submit(Start(run_id, run.config, run.dataset, run.paused, run.speed))
         self.channels[run_id] = channel

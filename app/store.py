@@ -47,6 +47,14 @@ CREATE TABLE IF NOT EXISTS sweeps (
     run_ids TEXT NOT NULL,
     created REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS rooms (
+    code TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL,
+    state TEXT NOT NULL,
+    runs TEXT NOT NULL,
+    rev INTEGER NOT NULL,
+    updated REAL NOT NULL
+);
 """
 
 
@@ -160,6 +168,19 @@ class Store:
             return None
         return {"id": row["id"], "base": json.loads(row["base"]), "grid": json.loads(row["grid"]),
                 "run_ids": json.loads(row["run_ids"])}  # fmt: skip
+
+    def _save_room(self, code: str, secret_hash: str, state: str, runs: list[dict], rev: int, updated: float) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO rooms (code, secret_hash, state, runs, rev, updated) VALUES (?, ?, ?, ?, ?, ?)",
+            (code, secret_hash, state, encode(runs), rev, updated),
+        )
+
+    def _delete_room(self, code: str) -> None:
+        self.db.execute("DELETE FROM rooms WHERE code = ?", (code,))
+
+    def _rooms(self) -> list[dict]:
+        rows = self.db.execute("SELECT code, secret_hash, state, runs, rev, updated FROM rooms").fetchall()
+        return [{**dict(row), "runs": json.loads(row["runs"])} for row in rows]
 
     def _integrity(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]

@@ -12,10 +12,11 @@ from pydantic import ValidationError
 
 from app import messages
 from app.auth import authorized
-from app.deps import RegistryDep, SettingsDep
+from app.deps import RegistryDep, RoomsDep, SettingsDep
 from app.hub import Kind, Watcher
 from app.models import ControlRequest
 from app.registry import Registry, UnknownRun
+from app.rooms import Rooms
 
 MAX_CONTROL_BYTES = 4096  # a control message is tiny; anything bigger closes the socket (1009)
 LINGER_S = 10.0  # after the run ends, a watcher that has not taken its last messages is dropped
@@ -25,7 +26,9 @@ router = APIRouter()
 
 
 @router.websocket("/ws/runs/{run_id}")
-async def watch_run(websocket: WebSocket, run_id: str, registry: RegistryDep, settings: SettingsDep) -> None:
+async def watch_run(
+    websocket: WebSocket, run_id: str, registry: RegistryDep, settings: SettingsDep, rooms: RoomsDep
+) -> None:
     await websocket.accept()
     try:
         channel = registry.get(run_id)
@@ -33,9 +36,10 @@ async def watch_run(websocket: WebSocket, run_id: str, registry: RegistryDep, se
         await websocket.close(UNKNOWN_RUN, str(error))
         return
     watcher = registry.watch(channel)
+    may_control = authorized(websocket, settings.api_token)
     tasks = {
         asyncio.create_task(send(websocket, watcher)),
-        asyncio.create_task(receive(websocket, registry, run_id, watcher, authorized(websocket, settings.api_token))),
+        asyncio.create_task(receive(websocket, registry, run_id, watcher, may_control, rooms, channel.room)),
         asyncio.create_task(linger(watcher)),
     }
     try:
@@ -65,10 +69,17 @@ async def send(websocket: WebSocket, watcher: Watcher) -> None:
 
 
 async def receive(
-    websocket: WebSocket, registry: Registry, run_id: str, watcher: Watcher, may_control: bool
+    websocket: WebSocket,
+    registry: Registry,
+    run_id: str,
+    watcher: Watcher,
+    may_control: bool,
+    rooms: Rooms,
+    room: str | None,
 ) -> int | None:
     """Apply the client's controls until it leaves (None) or sends too much (1009: close it).
-    may_control: the handshake carried the API token (or none is needed)."""
+    may_control: the handshake carried the API token (or none is needed); room: the lecture room owning
+    the run, whose secret each control must carry."""
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
@@ -89,6 +100,10 @@ async def receive(
             continue
         if not may_control:
             watcher.put(Kind.KEEP, messages.error_message("401: controls need Authorization: Bearer <token>"))
+            continue
+        refusal = rooms.refusal(room, control.secret) if room is not None else None
+        if refusal is not None:
+            watcher.put(Kind.KEEP, messages.error_message(f"403: {refusal}"))
             continue
         await registry.control(run_id, *control.command())
 

@@ -9,6 +9,7 @@ import { renderExports } from "./exports.js";
 import { bindInsight, renderInsight } from "./insight.js";
 import { bindKeys } from "./keys.js";
 import * as net from "./net.js";
+import { bindRoom, renderRoom } from "./room.js";
 import {
   ACTIVE,
   DATASET_OPTIONS,
@@ -127,6 +128,16 @@ async function train({ paused = false } = {}) {
   touch(state);
   const extra = { speed: effectiveSpeed(settings), ...(paused && { paused: true }) };
   await Promise.all(specs.map((spec, i) => launch(state.live.runs[i], { ...spec.body, ...extra })));
+}
+
+/** Watch runs that are not ours (a lecture room's presenter's): never stop them, only stop watching. */
+function follow(runs) {
+  for (const socket of sockets.values()) socket.close();
+  sockets.clear();
+  state.live.runs = runs.map(({ key, name, id }) => Object.assign(newRun(key, name), { id }));
+  state.live.notice = "";
+  for (const run of state.live.runs) connect(run);
+  touch(state);
 }
 
 function controlAll(action, extra = () => ({})) {
@@ -248,10 +259,11 @@ function render() {
   renderExports(state);
   if (comparing) renderCompare(state);
   else renderSingle();
+  renderRoom(state);
 
   const query = toQuery(state.settings, state.defaults);
   if (query !== shownQuery) {
-    history.replaceState(null, "", `?${query}`);
+    history.replaceState(null, "", `?${query}${location.hash}`); // a presenter's #secret stays
     shownQuery = query;
   }
 }
@@ -318,6 +330,7 @@ bindInsight(
   () => (state.settings.compare ? undefined : state.live.runs[0]),
   (run) => changed(state, run),
 );
+bindRoom(state, boot.room, { follow, train, onChange });
 
 syncControls(state);
 requestAnimationFrame(frame);

@@ -10,10 +10,19 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, body) {
+// the presenter's lecture room, {code, secret}: its runs are created in it and controlled with its secret
+let room = null;
+export function presentIn(code, secret) {
+  room = { code, secret };
+}
+
+export async function request(method, path, body) {
   const response = await fetch(path, {
     method,
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    headers: {
+      ...(body !== undefined && { "Content-Type": "application/json" }),
+      ...(room && { "X-Room-Secret": room.secret }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const data = await response.json().catch(() => null);
@@ -27,7 +36,7 @@ export const getSchema = () => request("GET", "/api/config/schema");
 export const getDatasets = () => request("GET", "/api/datasets");
 
 /** {id, status, config}; body is a run config or {preset, overrides}, with speed / paused beside it. */
-export const createRun = (body) => request("POST", "/api/runs", body);
+export const createRun = (body) => request("POST", "/api/runs", room ? { ...body, room: room.code } : body);
 
 export const control = (id, action, extra = {}) =>
   request("POST", `/api/runs/${encodeURIComponent(id)}/control`, { action, ...extra });

@@ -55,6 +55,7 @@ def running_server(data_dir: Path, **env: str) -> Iterator[tuple[str, subprocess
         "TRAINLAB_CLIENT_MAX_LIVE_RUNS": "1000",
         "TRAINLAB_CLIENT_RUNS_PER_MINUTE": "100000",
         "TRAINLAB_CLIENT_UPLOADS_PER_MINUTE": "100000",
+        "TRAINLAB_CLIENT_ROOMS_PER_MINUTE": "100000",
         **env,
     }
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)]

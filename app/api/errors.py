@@ -32,6 +32,7 @@ class ErrorAnswer(BaseModel):
 ERROR_MEANINGS = {
     400: "the body is not JSON",
     401: "this server needs its API token (TRAINLAB_API_TOKEN) for changes",
+    403: "the run belongs to a lecture room: it needs the room's secret (X-Room-Secret)",
     404: "no such run or sweep",
     409: "not yet: the run is still live",
     429: "a limit on live runs or on starts/uploads per minute; see Retry-After",

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from app.api.errors import answers, invalid, invalid_field
 from app.auth import require_token
-from app.deps import RegistryDep, SettingsDep, StoreDep
+from app.deps import RegistryDep, RoomsDep, SettingsDep, StoreDep
 from app.limits import RunQuotaDep
 from app.lookup import find_run
 from app.messages import dataset_points, dumps
@@ -28,6 +28,8 @@ from app.models import (
     RunSummary,
 )
 from app.registry import NewRun, UnknownRun
+from app.room_auth import RoomSecret, require_room_secret
+from app.rooms import UnknownRoom
 from core.config import RunConfig, budget_problem
 from core.data import Dataset, resolve_dataset
 
@@ -56,18 +58,26 @@ async def resolve(config: RunConfig, settings: SettingsDep, loc: tuple[str | int
     return dataset, dataset_json
 
 
-async def new_run(request: RunRequest, settings: SettingsDep) -> NewRun:
+async def new_run(request: RunRequest, settings: SettingsDep, rooms: RoomsDep, secret: RoomSecret = None) -> NewRun:
     """The request's config, validated, and its data, resolved here so that a dataset that cannot be
-    had is a 422 now, and so that the page gets the very points trained on."""
+    had is a 422 now, and so that the page gets the very points trained on. A room's run needs its secret."""
+    room = None  # the room's code, as the room spells it
+    if request.room is not None:
+        try:
+            found = rooms.get(request.room)
+        except UnknownRoom as error:
+            raise invalid_field(("body", "room"), str(error)) from None
+        rooms.check(found, secret)
+        room = found.code
     try:
         config = request.run_config()
     except ValidationError as error:
         raise invalid(error, "body", "overrides") from None
     dataset, dataset_json = await resolve(config, settings, ("body", "dataset"))
-    return NewRun(config, dataset, dataset_json, request.keep, request.speed, request.paused)
+    return NewRun(config, dataset, dataset_json, request.keep, request.speed, request.paused, room)
 
 
-@router.post("", status_code=201, dependencies=[Depends(require_token)], responses=answers(400, 401, 429, 503))
+@router.post("", status_code=201, dependencies=[Depends(require_token)], responses=answers(400, 401, 403, 429, 503))
 async def create_run(run: Annotated[NewRun, Depends(new_run)], registry: RegistryDep, quota: RunQuotaDep) -> RunCreated:
     registry.make_room(1)  # the global cap first: a refused start does not count against the client
     quota.admit(1)
@@ -128,7 +138,11 @@ async def get_parameters(run_id: str, registry: RegistryDep, store: StoreDep) ->
     return Parameters(id=run_id, parameters=json.loads(stored))
 
 
-@router.delete("/{run_id}", dependencies=[Depends(require_token)], responses=answers(401, 404))
+@router.delete(
+    "/{run_id}",
+    dependencies=[Depends(require_token), Depends(require_room_secret)],
+    responses=answers(401, 403, 404),
+)
 async def delete_run(run_id: str, registry: RegistryDep, store: StoreDep) -> RunDeleted:
     channel = registry.channels.get(run_id)
     if channel is not None and not channel.finished:
@@ -140,7 +154,11 @@ async def delete_run(run_id: str, registry: RegistryDep, store: StoreDep) -> Run
     return RunDeleted(id=run_id, status="deleted")
 
 
-@router.post("/{run_id}/control", dependencies=[Depends(require_token)], responses=answers(400, 401, 404))
+@router.post(
+    "/{run_id}/control",
+    dependencies=[Depends(require_token), Depends(require_room_secret)],
+    responses=answers(400, 401, 403, 404),
+)
 async def control_run(run_id: str, control: ControlRequest, registry: RegistryDep) -> ControlAnswer:
     status = await registry.control(run_id, *control.command())
     return ControlAnswer(id=run_id, status=status)

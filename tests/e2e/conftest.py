@@ -1,6 +1,7 @@
 """Browser fixtures: Debian's Chromium driven by Playwright, with every request and console error recorded."""
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -51,8 +52,9 @@ def recorder():
     return Recorder()
 
 
-@pytest.fixture
-def page(browser, recorder):
+@contextmanager
+def new_page(browser, recorder: Recorder):
+    """A page in a browser context of its own (two of them are two browsers, as the server sees it)."""
     # 1600×900: a projector's shape, and wide enough for the three comparison panels side by side
     context = browser.new_context(viewport={"width": 1600, "height": 900})
     page = context.new_page()
@@ -63,3 +65,9 @@ def page(browser, recorder):
     page.on("websocket", lambda socket: recorder.urls.append(socket.url))
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(browser, recorder):
+    with new_page(browser, recorder) as page:
+        yield page

@@ -1,0 +1,91 @@
+"""Lecture rooms: open one, read and update its state, and its viewer link as a QR code (docs/protocol.md)."""
+
+import io
+import ipaddress
+from urllib.parse import urlsplit
+
+import segno
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.requests import HTTPConnection
+
+from app.api.errors import answers, file_answer
+from app.auth import require_token
+from app.deps import RoomsDep, SettingsDep
+from app.limits import room_allowed
+from app.models import RoomCreated, RoomInfo, RoomUpdate
+from app.room_auth import RoomSecret
+from app.rooms import Room
+from app.settings import Settings
+
+router = APIRouter(prefix="/api/rooms", tags=["rooms"])
+QR_CACHE = "public, max-age=3600"  # a room's viewer link never changes
+
+
+def public_base(connection: HTTPConnection, settings: Settings) -> str:
+    """How others reach this server: TRAINLAB_PUBLIC_URL, else what this request was sent to."""
+    return (settings.public_url or str(connection.base_url)).rstrip("/")
+
+
+def viewer_url(connection: HTTPConnection, settings: Settings, code: str) -> str:
+    return f"{public_base(connection, settings)}/r/{code}"
+
+
+def is_loopback(url: str) -> bool:
+    """Whether url names this machine only (127.0.0.1, localhost, ::1): a phone in the room cannot reach it."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def room_info(room: Room) -> RoomInfo:
+    return RoomInfo(code=room.code, state=room.state, runs=room.runs, rev=room.rev)
+
+
+@router.post(
+    "",
+    status_code=201,
+    dependencies=[Depends(require_token), Depends(room_allowed)],
+    responses=answers(401, (429, "too many rooms: on this server, or opened by this client this minute")),
+)
+async def open_room(request: Request, rooms: RoomsDep, settings: SettingsDep) -> RoomCreated:
+    room, secret = rooms.open()
+    viewer = viewer_url(request, settings, room.code)
+    return RoomCreated(
+        code=room.code,
+        secret=secret,
+        presenter_url=f"{viewer}#secret={secret}",  # a fragment: never sent to a server, never in a log
+        viewer_url=viewer,
+        loopback=is_loopback(viewer),
+    )
+
+
+@router.get("/{code}", responses=answers((404, "no such room")))
+async def get_room(code: str, rooms: RoomsDep) -> RoomInfo:
+    return room_info(rooms.get(code))
+
+
+@router.put(
+    "/{code}",
+    dependencies=[Depends(require_token)],
+    responses=answers(401, (403, "the room's secret is missing or wrong (X-Room-Secret)"), (404, "no such room")),
+)
+async def update_room(code: str, update: RoomUpdate, rooms: RoomsDep, secret: RoomSecret = None) -> RoomInfo:
+    runs = [run.model_dump() for run in update.runs]
+    return room_info(rooms.update(code, secret, update.state, runs))
+
+
+@router.get(
+    "/{code}/qr.svg",
+    response_class=Response,
+    responses={**file_answer("image/svg+xml"), **answers((404, "no such room"))},
+)
+async def room_qr(code: str, request: Request, rooms: RoomsDep, settings: SettingsDep) -> Response:
+    room = rooms.get(code)
+    url = viewer_url(request, settings, room.code)
+    svg = io.BytesIO()
+    segno.make(url, error="m").save(svg, kind="svg", scale=8, border=2, title=f"QR code: {url}")
+    return Response(svg.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": QR_CACHE})
