@@ -15,6 +15,7 @@ LIMITS = {
     "TRAINLAB_CLIENT_MAX_LIVE_RUNS": "3",
     "TRAINLAB_CLIENT_RUNS_PER_MINUTE": "6",
     "TRAINLAB_CLIENT_UPLOADS_PER_MINUTE": "2",
+    "TRAINLAB_CLIENT_ROOMS_PER_MINUTE": "2",
 }
 PAUSED = {"epochs": 100, "keep": True, "paused": True}  # live, but costs no CPU
 TOKEN = "limits-token"
@@ -115,6 +116,15 @@ def test_uploads_per_minute_per_client(limited_server: str) -> None:
         assert http.post(f"{base}/api/datasets?name=b", content=b"not,a,csv").status_code == 422  # counts too
         retry = refused(http.post(f"{base}/api/datasets?name=c", content=CSV), "uploads per minute per client")
         assert 1 <= retry <= 60
+
+
+def test_rooms_opened_per_minute_per_client(limited_server: str) -> None:
+    base = limited_server
+    with client_at("127.0.0.12") as http, client_at("127.0.0.13") as other:
+        assert [http.post(f"{base}/api/rooms").status_code for _ in range(2)] == [201, 201]
+        retry = refused(http.post(f"{base}/api/rooms"), "rooms opened per minute per client")
+        assert 1 <= retry <= 60
+        assert other.post(f"{base}/api/rooms").status_code == 201
 
 
 def test_the_token_holder_is_exempt(tmp_path_factory: pytest.TempPathFactory) -> None:
