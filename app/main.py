@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import messages
-from app.api import datasets, health, presets, runs, sweeps
+from app.api import comparisons, datasets, health, presets, runs, sweeps
 from app.cluster import ClusterSweeps
 from app.jobs import NoWorker
 from app.pages import STATIC, plotly_asset
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(NoWorker, answer_with(503))
     for router in (runs.router, sweeps.router, presets.router, datasets.router, health.router, ws_router, pages_router):
         app.include_router(router)
+    app.include_router(comparisons.router)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     return app
 

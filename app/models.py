@@ -224,3 +224,24 @@ class Health(BaseModel):
     status: Literal["ok"]
     workers: list[WorkerHealth]
     live_runs: int
+
+
+# ---------------------------------------------------------------- comparisons
+
+MAX_COMPARED_RUNS = 8
+
+
+class ComparisonRequest(Strict):
+    """Runs compared side by side; how they go (keep, speed, paused) is shared, beside the list."""
+
+    runs: list[dict[str, Any]] = Field(
+        min_length=1, max_length=MAX_COMPARED_RUNS, description='each a run config, or {"preset", "overrides"}'
+    )
+    keep: bool = Field(False, description="keep training when nobody watches")
+    speed: Speed | None = Field(None, description="epochs per second; null: full speed")
+    paused: bool = Field(False, description="create the runs paused")
+
+
+class ComparisonCreated(BaseModel):
+    runs: list[RunCreated]
+    stacked: bool  # trained together as one stack of nets (core.grid), not one by one
