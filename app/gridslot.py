@@ -98,12 +98,11 @@ class GridSlot(Slot):
         """Slot.train for the whole grid: every event goes to its member."""
         now = time.perf_counter()
         end = now + budget_s
+        trained = False
         while now < end and self.may_train(now):
-            stepping = self.paused
+            stepping, trained = self.paused, True
             events = self.grid.advance()
             self.paced_epochs += 1
-            for member in self.live:
-                member.trained_since_frame = True
             self.deliver(events)
             if stepping:
                 self.step_epochs -= 1
@@ -114,6 +113,9 @@ class GridSlot(Slot):
             if self.grid.done and self.grid.running:  # the end: every net's result from one evaluation
                 self.grid.finish(self.grid.running)
             now = time.perf_counter()
+        if trained:
+            for member in self.live:
+                member.trained_since_frame = True
 
     def deliver(self, events: list[tuple[int, Progress | Result]]) -> None:
         for index, event in events:
