@@ -11,7 +11,7 @@ import time
 
 from app.worker import Slot, Start, StartGroup
 from core.grid import GridTraining
-from core.network import Network
+from core.network import Network, Workspace
 from core.train import Boundary, Progress, Result, Training
 
 
@@ -23,7 +23,26 @@ class MemberTraining:
         self.k = k  # the net's row in the stack (the grid sorts its nets by update rule)
         self.config = grid.configs[k]
         self.data = grid.data
-        self.net = Network(grid.stack.net.layer_sizes, self.config.activation)  # its weights, for its boundary
+        self.X1, self.Y = grid.X1, grid.Y
+        self.own_net = Network(grid.stack.net.layer_sizes, self.config.activation)
+        self.workspaces: dict[str, Workspace] = {}
+
+    def current(self) -> Network:
+        """A Network holding this net's current weights, copied from the stack (between epochs)."""
+        self.own_net.theta[...] = self.trainer.stack.theta[self.k]
+        return self.own_net
+
+    @property
+    def net(self) -> Network:
+        return self.current()
+
+    @property
+    def evaluation(self) -> dict[str, Workspace]:
+        """As Training.evaluation: the whole training set's workspace, on the current weights."""
+        if not self.workspaces:
+            self.workspaces["train"] = self.own_net.workspace(self.Y.shape[1])
+        self.current()
+        return self.workspaces
 
     @property
     def epoch(self) -> int:
@@ -39,7 +58,7 @@ class MemberTraining:
 
     def boundary(self) -> Boundary:
         """Training.boundary of this net's current weights."""
-        self.net.theta[...] = self.trainer.stack.theta[self.k]
+        self.current()  # Training.boundary reads the weights through a workspace it keeps, after the first call
         return Training.boundary(self)  # it reads data, config, net and epoch, which this has
 
     def result(self, status: str | None = None) -> Result:

@@ -54,16 +54,18 @@ def test_each_member_sends_what_it_sends_alone() -> None:
 def test_a_member_draws_the_boundary_its_net_draws_alone() -> None:
     configs = [preset_config(name, {"epochs": 300}) for name in OPTIMIZATION]
     grid = GridTraining(configs)
+    members = {i: MemberTraining(grid, k) for k, i in enumerate(grid.index)}
+    untrained = {i: member.boundary().probabilities for i, member in members.items()}
     with np.errstate(all="ignore"):
         while not grid.done:
             grid.advance()
-    rows = {index: k for k, index in enumerate(grid.index)}
     for i, config in enumerate(configs):
         training = Training(config)
         with np.errstate(all="ignore"):
             while not training.done:
                 training.advance()
-        mine, theirs = MemberTraining(grid, rows[i]).boundary(), training.boundary()
+        mine, theirs = members[i].boundary(), training.boundary()  # a second frame: not the first one again
+        assert not np.array_equal(mine.probabilities, untrained[i])
         assert np.array_equal(mine.probabilities, theirs.probabilities)
         assert (mine.epoch, mine.x_min, mine.y_max) == (theirs.epoch, theirs.x_min, theirs.y_max)
 
