@@ -75,10 +75,12 @@ class Member(Slot):
         super().__init__(start, training)
         self.group = group
 
-    def due(self) -> None:
+    def due(self) -> float | None:
         return None  # the group trains it
 
     def apply(self, action: str, value: float | None) -> None:
+        if self.over:  # ended (diverged, stopped): what it is sent no longer steers the others
+            return
         if action != "stop":
             self.group.apply(action, value)
             return
