@@ -18,7 +18,7 @@ from collections.abc import Callable
 from multiprocessing.context import BaseContext
 
 from app import worker as worker_process
-from app.worker import Ack, Check, Checked, Command, Event, Failed, Finished, Ready, Start
+from app.worker import Ack, Check, Checked, Command, Event, Failed, Finished, Ready, Start, StartGroup
 
 START_TIMEOUT_S = 60.0
 ACK_TIMEOUT_S = 2.0
@@ -54,7 +54,7 @@ class Worker:
         threading.Thread(target=self._write, name=f"worker-{index}-writer", daemon=True).start()
         threading.Thread(target=self._read, args=(loop, pool), name=f"worker-{index}-reader", daemon=True).start()
 
-    def send(self, command: Start | Command | Check | None) -> None:
+    def send(self, command: Start | StartGroup | Command | Check | None) -> None:
         """Queue a command (None: finish) for the writer thread."""
         self._outbox.put(command)
 
@@ -114,13 +114,15 @@ class WorkerPool:
     def spawn(self, index: int) -> Worker:
         return Worker(index, self.context, self.loop, self)
 
-    def submit(self, start: Start) -> None:
+    def submit(self, start: Start | StartGroup) -> None:
+        """Start a run, or a group of runs trained together, on the worker hosting the fewest runs."""
         alive = [w for w in self.workers if w.alive]
         if not alive:
             raise NoWorker("no worker process is running (one is being restarted): try again in a moment")
         worker = min(alive, key=lambda w: len(w.runs))
-        worker.runs.add(start.run_id)
-        self.placement[start.run_id] = worker
+        for run in start.starts if isinstance(start, StartGroup) else [start]:  # each member's id finds the group
+            worker.runs.add(run.run_id)
+            self.placement[run.run_id] = worker
         worker.send(start)
 
     def command(self, run_id: str, action: str, value: float | None = None) -> None:

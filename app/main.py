@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import messages
-from app.api import datasets, exports, health, insight, presets, rooms, runs, sweeps
+from app.api import comparisons, datasets, exports, health, insight, presets, rooms, runs, sweeps
 from app.api.errors import validation_failed
 from app.body_limit import BodyLimit
 from app.cluster import ClusterSweeps
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(UnknownRoom, answer_with(404))
     app.add_exception_handler(RoomRefused, answer_with(403))
     app.add_exception_handler(TooManyRooms, answer_with(429))
-    routers = (runs, exports, insight, sweeps, rooms, presets, datasets, health)
+    routers = (runs, comparisons, exports, insight, sweeps, rooms, presets, datasets, health)
     for router in (*(module.router for module in routers), ws_router, room_ws_router, pages_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")

@@ -271,3 +271,24 @@ class GradCheckAnswer(BaseModel):
     parameters: int = Field(description="parameters checked (every one)")
     examples: int = Field(description="training examples the cost was computed on")
     keep_prob_used: float = Field(description="always 1: dropout is off for the check")
+
+
+# ---------------------------------------------------------------- comparisons
+
+MAX_COMPARED_RUNS = 8
+
+
+class ComparisonRequest(Strict):
+    """Runs compared side by side; how they go (keep, speed, paused) is shared, beside the list."""
+
+    runs: list[dict[str, Any]] = Field(
+        min_length=1, max_length=MAX_COMPARED_RUNS, description='each a run config, or {"preset", "overrides"}'
+    )
+    keep: bool = Field(False, description="keep training when nobody watches")
+    speed: Speed | None = Field(None, description="epochs per second; null: full speed")
+    paused: bool = Field(False, description="create the runs paused")
+
+
+class ComparisonCreated(BaseModel):
+    runs: list[RunCreated]
+    stacked: bool  # trained together as one stack of nets (core.grid), not one by one

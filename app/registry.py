@@ -10,9 +10,10 @@ from app.hub import Channel, Watcher
 from app.jobs import WorkerPool
 from app.settings import Settings
 from app.store import Store
-from app.worker import Event, Failed, Finished, Frame, Insight, Points, Start, Status
+from app.worker import Event, Failed, Finished, Frame, Insight, Points, Start, StartGroup, Status
 from core.config import RunConfig
 from core.data import Dataset
+from core.grid import can_stack
 
 FINISHED_KEPT = 100  # finished runs still answerable by id (and watchable), the newest
 
@@ -66,15 +67,36 @@ class Registry:
 
     def create(self, run: NewRun) -> Channel:
         self.make_room(1)
+        channel, start = self.record(run)
+        self.pool.submit(start)
+        self.admit(channel)
+        return channel
+
+    def create_group(self, runs: list[NewRun]) -> list[Channel]:
+        """Runs that core.grid.can_stack (one pace: the same paused and speed), trained together as one group on
+        one worker; each is its own run, with its own id, channel and record."""
+        if not can_stack([run.config for run in runs]):
+            raise ValueError("these runs cannot train stacked (see core.grid.can_stack): create them one by one")
+        self.make_room(len(runs))
+        recorded = [self.record(run) for run in runs]
+        self.pool.submit(StartGroup([start for _, start in recorded]))
+        for channel, _ in recorded:
+            self.admit(channel)
+        return [channel for channel, _ in recorded]
+
+    def record(self, run: NewRun) -> tuple[Channel, Start]:
+        """A new run's channel, written to the store, and the Start that puts it on a worker."""
         run_id = secrets.token_hex(6)
         channel = Channel(run_id, run.config, run.dataset_json, run.keep, run.room)
         self.store.post("_add_run", run_id, channel.config_json, channel.status)
-        self.pool.submit(Start(run_id, run.config, run.dataset, run.paused, run.speed))
-        self.channels[run_id] = channel
-        self.live.add(run_id)
-        if not run.keep:  # it has until the grace period's end to get its first watcher
+        return channel, Start(run_id, run.config, run.dataset, run.paused, run.speed)
+
+    def admit(self, channel: Channel) -> None:
+        """A submitted run: live, and answerable by id."""
+        self.channels[channel.id] = channel
+        self.live.add(channel.id)
+        if not channel.keep:  # it has until the grace period's end to get its first watcher
             self.arm_grace(channel)
-        return channel
 
     def get(self, run_id: str) -> Channel:
         try:

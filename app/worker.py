@@ -10,6 +10,7 @@ import signal
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ INSIGHT_S = 0.25  # insight reports (a forward and backward pass over the traini
 INSIGHT_SHARE = 0.2  # and at most this share of a run's time (a big net on 5000 points takes ~1 s per report)
 NOT_ALONE = "a gradient check is not available for runs trained together in a comparison"
 
+if TYPE_CHECKING:
+    from app.gridslot import GridSlot
+
 
 # ---------------------------------------------------------------- commands (parent → worker)
 
@@ -37,6 +41,13 @@ class Start:
     dataset: Dataset
     paused: bool
     speed: float | None  # epochs per second, None: full speed
+
+
+@dataclass(frozen=True, slots=True)
+class StartGroup:
+    """Runs that core.grid.can_stack: trained together by one GridSlot, each reported as its own run."""
+
+    starts: list[Start]  # one dataset, the same paused and speed
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +143,9 @@ Event = Ready | Ack | Checked | Points | Frame | Insight | Status | Finished | F
 class Slot:
     """One run on this worker: its Training, its controls, and what it has yet to report."""
 
-    def __init__(self, start: Start):
+    def __init__(self, start: Start, training: Training | None = None):
         self.run_id = start.run_id
-        self.training = Training(start.config, dataset=start.dataset)
+        self.training = training or Training(start.config, dataset=start.dataset)  # a grid's member gives its own
         self.paused = start.paused
         self.step_epochs = 0
         self.stopped = False
@@ -289,10 +300,11 @@ class Host:
     """All of one worker's runs, trained round-robin."""
 
     def __init__(self) -> None:
-        self.slots: dict[str, Slot] = {}
+        self.slots: dict[str, Slot] = {}  # by run id; a grid's members are here too, trained by their group
+        self.groups: list[GridSlot] = []  # runs trained together, stacked
         self.out: list[Event] = []
 
-    def handle(self, command: Start | Command | Check) -> None:
+    def handle(self, command: Start | StartGroup | Command | Check) -> None:
         if isinstance(command, Check):
             self.out.append(self.check(command))
             return
@@ -301,6 +313,9 @@ class Host:
                 self.slots[command.run_id] = Slot(command)
             except Exception as error:  # a run that cannot start fails alone
                 self.out.append(Failed(command.run_id, describe(error)))
+            return
+        if isinstance(command, StartGroup):
+            self.start_group(command)
             return
         slot = self.slots.get(command.run_id)
         if slot is not None:
@@ -324,9 +339,28 @@ class Host:
         except Exception as error:
             return Checked(command.seq, None, describe(error))
 
+    def start_group(self, command: StartGroup) -> None:
+        from app.gridslot import GridSlot  # its members are Slots: it imports this module
+
+        try:
+            group = GridSlot(command)
+        except Exception as error:  # a group that cannot start fails, each of its runs
+            self.out.extend(Failed(start.run_id, describe(error)) for start in command.starts)
+            return
+        self.groups.append(group)
+        self.slots.update((member.run_id, member) for member in group.members)
+
     def train_round(self) -> None:
         for slot in list(self.slots.values()):
             self.guarded(slot, lambda s: s.train(SLICE_S))
+        for group in list(self.groups):
+            try:
+                group.train(SLICE_S)
+            except Exception as error:  # the group's live runs fail together: they share one training
+                self.groups.remove(group)
+                for member in group.members:
+                    if self.slots.pop(member.run_id, None) is not None:
+                        self.out.append(Failed(member.run_id, describe(error)))
 
     def report(self) -> list[Event]:
         now = time.perf_counter()
@@ -334,6 +368,7 @@ class Host:
             self.guarded(slot, lambda s: s.report(now, self.out))
             if slot.over:
                 self.slots.pop(slot.run_id, None)
+        self.groups = [group for group in self.groups if not group.over]
         out, self.out = self.out, []
         return out
 
@@ -350,7 +385,7 @@ class Host:
         if self.out:
             return 0.0
         now = time.perf_counter()
-        wake = min((slot.wake_at() for slot in self.slots.values()), default=float("inf"))
+        wake = min((slot.wake_at() for slot in [*self.slots.values(), *self.groups]), default=float("inf"))
         return None if wake == float("inf") else max(0.0, wake - now)
 
 

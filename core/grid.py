@@ -13,6 +13,7 @@ gets alone (bit for bit on this machine); what the grid saves is the per-call ov
 small nets.
 """
 
+import json
 import time
 from collections.abc import Iterator, Sequence
 from itertools import groupby
@@ -383,3 +384,29 @@ def train_grid(
             grid.advance()
         grid.finish(grid.running)
     return grid.results_in_order()
+
+
+def stack_key(config: RunConfig, index: int) -> str:
+    """Configs whose keys are equal can_stack together; `index` makes a key of its own for a config that can only
+    stack with itself (fresh dropout masks on mini-batches draw from its own stream)."""
+    shared = config.model_dump(mode="json", include=set(SHARED))
+    if config.mini_batch_size is None:
+        batches = None
+    elif config.course_compat:
+        batches = "course"
+    else:
+        batches = f"seed {config.seed}" if config.keep_prob == 1 else f"alone {index}"
+    return json.dumps([shared, batches], sort_keys=True)
+
+
+def stack_groups(configs: Sequence[RunConfig], max_size: int, parts: int = 1) -> list[list[int]]:
+    """The configs' indices in groups that can_stack, each of at most max_size and, where there are enough, at
+    least `parts` groups of one kind (so that that many workers share them); a group of one trains alone."""
+    kinds: dict[str, list[int]] = {}
+    for i, config in enumerate(configs):
+        kinds.setdefault(stack_key(config, i), []).append(i)
+    groups = []
+    for indices in kinds.values():
+        n = max(-(-len(indices) // max_size), min(parts, len(indices) // 2) or 1)
+        groups.extend(indices[j::n] for j in range(n))  # n near-equal groups
+    return groups

@@ -1,5 +1,6 @@
 """A sweep: one base config and a grid of field values; every combination is one run."""
 
+import os
 from collections.abc import Iterator
 from concurrent.futures import Executor, as_completed
 from itertools import product
@@ -9,10 +10,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.config import RunConfig
+from core.grid import stack_groups, train_grid
 from core.presets import preset_config
-from core.train import train
+from core.train import Result, train
 
 MAX_SWEEP_RUNS = 64
+MAX_STACK = 16  # nets trained together in one task: enough to pay off the per-call overhead, and room to share
 
 
 def grid_size(grid: dict[str, list[Any]]) -> int:
@@ -49,9 +52,8 @@ def error_locs(error: ValidationError, grid: dict[str, list[Any]]) -> list[dict]
     return out
 
 
-def outcome(config: RunConfig) -> dict[str, Any]:
-    """Train one config to the end: its row of a sweep's table (what an Executor sends back; picklable)."""
-    result = train(config)
+def row_of(result: Result) -> dict[str, Any]:
+    """A result's row of a sweep's table."""
     return {
         "status": result.status,
         "final_cost": result.final_cost,
@@ -60,8 +62,28 @@ def outcome(config: RunConfig) -> dict[str, Any]:
     }
 
 
-def run_sweep(configs: list[RunConfig], executor: Executor) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Each config's outcome through the executor (a process pool, Dask's...): (index, row), as they finish."""
-    futures = {executor.submit(outcome, config): i for i, config in enumerate(configs)}
+def outcome(config: RunConfig) -> dict[str, Any]:
+    """Train one config to the end: its row of a sweep's table (what an Executor sends back; picklable)."""
+    return row_of(train(config))
+
+
+def outcomes(configs: list[RunConfig]) -> list[dict[str, Any]]:
+    """Configs that can_stack (or one config), trained together (core.grid): their rows, the same as each alone
+    gives (one Executor task; picklable)."""
+    if len(configs) == 1:
+        return [outcome(configs[0])]
+    return [row_of(result) for result in train_grid(configs)]
+
+
+def run_sweep(
+    configs: list[RunConfig], executor: Executor, parts: int = os.cpu_count() or 1
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each config's outcome through the executor (a process pool, Dask's...): (index, row), as they finish.
+    Configs that can stack train together, in tasks of up to MAX_STACK nets, at least `parts` of a kind (the
+    executor's workers share them)."""
+    futures = {
+        executor.submit(outcomes, [configs[i] for i in indices]): indices
+        for indices in stack_groups(configs, MAX_STACK, parts)
+    }
     for future in as_completed(futures):
-        yield futures[future], future.result()
+        yield from zip(futures[future], future.result(), strict=True)

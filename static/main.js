@@ -35,6 +35,7 @@ window.trainlab = state; // for the console and the browser tests
 
 const $ = (id) => document.getElementById(id);
 const sockets = new Map(); // run → its websocket
+let stacked = false; // the comparison's runs train as one group: a control sent to one of them steers all
 const watched = () => state.live.runs.filter((run) => run.id && ACTIVE.has(run.status));
 
 // ------------------------------------------------------------------ errors
@@ -88,16 +89,38 @@ function connect(run, retries = 3) {
 
 async function launch(run, body) {
   try {
-    const created = await net.createRun(body);
-    if (!state.live.runs.includes(run)) {
-      await net.control(created.id, "stop"); // dropped while it was being created
-      return;
-    }
-    applyCreated(state, run, created);
-    connect(run);
+    launched(run, await net.createRun(body));
   } catch (error) {
     fail(run, error);
   }
+}
+
+/** Start a comparison's runs with one request (the server trains them stacked when it can). */
+async function launchComparison(runs, bodies, extra) {
+  try {
+    const created = await net.createComparison({ runs: bodies, ...extra });
+    if (state.live.runs === runs) stacked = created.stacked;
+    created.runs.forEach((answer, i) => launched(runs[i], answer));
+  } catch (error) {
+    // a refused run is named by its index (loc ["body", "runs", i, field...]); none of them started
+    const problems = Array.isArray(error.detail) ? error.detail : [];
+    runs.forEach((run, i) => {
+      const own = problems
+        .filter(({ loc = [] }) => loc[1] === "runs" && loc[2] === i)
+        .map((problem) => ({ ...problem, loc: ["body", ...problem.loc.slice(3)] }));
+      if (own.length || !problems.length) fail(run, own.length ? { detail: own } : error);
+      else applyFailure(state, run, "not started: another run of the comparison was refused");
+    });
+  }
+}
+
+function launched(run, created) {
+  if (!state.live.runs.includes(run)) {
+    net.control(created.id, "stop").catch(() => {}); // dropped while it was being created
+    return;
+  }
+  applyCreated(state, run, created);
+  connect(run);
 }
 
 /** Stop and forget the current runs (the server would cancel unwatched runs anyway, later). */
@@ -105,6 +128,7 @@ function dropRuns() {
   for (const run of watched()) net.control(run.id, "stop").catch(() => {});
   for (const socket of sockets.values()) socket.close();
   sockets.clear();
+  stacked = false;
   state.live.runs = [];
   state.live.notice = "";
   touch(state);
@@ -127,7 +151,8 @@ async function train({ paused = false } = {}) {
   syncControls(state);
   touch(state);
   const extra = { speed: effectiveSpeed(settings), ...(paused && { paused: true }) };
-  await Promise.all(specs.map((spec, i) => launch(state.live.runs[i], { ...spec.body, ...extra })));
+  if (settings.compare) await launchComparison(state.live.runs, specs.map((spec) => spec.body), extra);
+  else await launch(state.live.runs[0], { ...specs[0].body, ...extra });
 }
 
 /** Watch runs that are not ours (a lecture room's presenter's): never stop them, only stop watching. */
@@ -141,7 +166,9 @@ function follow(runs) {
 }
 
 function controlAll(action, extra = () => ({})) {
-  for (const run of watched()) {
+  // a stacked group takes a step once, whichever member it is sent to
+  const runs = stacked && action === "step" ? watched().slice(0, 1) : watched();
+  for (const run of runs) {
     // a run may finish while the request is on its way: only a refusal of a live run is news
     net.control(run.id, action, extra(run)).catch((error) => ACTIVE.has(run.status) && explain(run, error));
   }

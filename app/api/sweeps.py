@@ -18,7 +18,8 @@ from app.lookup import find_run
 from app.models import SweepCreated, SweepInfo, SweepRequest, SweepRow
 from app.registry import NewRun, UnknownRun
 from core.config import RunConfig
-from core.sweep import MAX_SWEEP_RUNS, combinations, error_locs, grid_size, sweep_configs
+from core.grid import stack_groups
+from core.sweep import MAX_STACK, MAX_SWEEP_RUNS, combinations, error_locs, grid_size, sweep_configs
 
 router = APIRouter(prefix="/api/sweeps", tags=["sweeps"])
 CSV_FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet would run such a cell as a formula
@@ -64,10 +65,14 @@ async def create_sweep(
             datasets[key] = await resolve(config, settings, ("body", "base", "dataset"))
     registry.make_room(len(configs))  # again: other requests may have started runs while datasets resolved
     quota.admit(len(configs))
-    run_ids = [
-        registry.create(NewRun(config, *datasets[repr(config.dataset)], keep=True, speed=None, paused=False)).id
-        for config in configs
-    ]
+    runs = [NewRun(config, *datasets[repr(config.dataset)], keep=True, speed=None, paused=False) for config in configs]
+    run_ids = [""] * len(runs)
+    # combinations that can stack train together, in groups the workers share (app/gridslot.py)
+    for indices in stack_groups(configs, MAX_STACK, settings.workers):
+        group = [runs[i] for i in indices]
+        channels = registry.create_group(group) if len(group) > 1 else [registry.create(group[0])]
+        for i, channel in zip(indices, channels, strict=True):
+            run_ids[i] = channel.id
     quota.record(run_ids)
     return record_sweep(request, store, run_ids)
 

@@ -3,7 +3,8 @@
 import pytest
 
 from app.executors import sweep_executor
-from core.sweep import run_sweep, sweep_configs
+from core.grid import stack_groups
+from core.sweep import MAX_STACK, outcome, run_sweep, sweep_configs
 
 BASE = {"preset": "init-he"}
 GRID = {"initialization": ["zeros", "random", "he"], "seed": [1, 2, 3]}
@@ -36,3 +37,18 @@ def test_a_dask_cluster_gives_the_same_table_as_the_local_pool(monkeypatch: pyte
         monkeypatch.setenv("TRAINLAB_DASK_ADDRESS", cluster.scheduler_address)
         assert table() == local
     assert seed_3(local) == COURSE_SEED_3
+
+
+def test_the_stacked_sweep_gives_the_table_of_each_config_trained_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool trains stackable combinations together (core.grid): every row is bit for bit the one-by-one row,
+    for full-batch runs and for mini-batch ones (the course's reseeded shuffles, and one seed's stream)."""
+    monkeypatch.delenv("TRAINLAB_DASK_ADDRESS", raising=False)
+    base = {"preset": "opt-adam", "overrides": {"epochs": 300}}
+    grid = {"optimizer": ["gd", "momentum", "adam"], "course_compat": [True, False], "learning_rate": [0.0007, 0.01]}
+    configs = sweep_configs(base, grid) + sweep_configs({"preset": "init-he"}, {"seed": [1, 2]})
+    assert len(stack_groups(configs, MAX_STACK, 2)) < len(configs)  # some do train together
+    rows: list[dict] = [{}] * len(configs)
+    with sweep_executor() as executor:
+        for i, row in run_sweep(configs, executor, parts=2):
+            rows[i] = row
+    assert rows == [outcome(config) for config in configs]

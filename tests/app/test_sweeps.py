@@ -6,6 +6,7 @@ import io
 import pytest
 
 from app.api.sweeps import csv_cell
+from core.sweep import outcome, sweep_configs
 from tests.app.client import HTTP, wait_for
 from tests.conftest import running_server
 
@@ -85,3 +86,16 @@ def test_a_server_pointed_at_a_dask_cluster_trains_its_sweeps_there(tmp_path, li
         {k: v for k, v in r.items() if k not in strip} for r in local["rows"]
     ]
     assert run["status"] == "done" and run["result"]["train_accuracy"] == 0.9933333333333333
+
+
+def test_a_stacked_sweep_gives_the_table_of_each_run_alone(live_server: str) -> None:
+    """The server trains a sweep's stackable combinations together in groups (app/gridslot.py); every row is the
+    one that config gives trained by itself, bit for bit."""
+    request = {
+        "base": {"preset": "opt-adam", "overrides": {"epochs": 400}},
+        "grid": {"optimizer": ["gd", "momentum", "adam"], "learning_rate": [0.0007, 0.01], "seed": [1, 2]},
+    }
+    created = HTTP.post(f"{live_server}/api/sweeps", json=request).json()
+    sweep = finished_sweep(live_server, created["id"])
+    alone = [outcome(config) for config in sweep_configs(request["base"], request["grid"])]
+    assert [{k: row[k] for k in alone[0]} for row in sweep["rows"]] == alone

@@ -1,0 +1,79 @@
+"""A stacked group on the worker's host, in process: each member sends what a lone Slot of its config sends."""
+
+import numpy as np
+
+from app.gridslot import MemberTraining
+from app.worker import Failed, Finished, Frame, Host, Points, Start, StartGroup, Status
+from core.data import make_dataset
+from core.grid import GridTraining
+from core.presets import preset_config
+from core.train import Training
+
+OPTIMIZATION = ["opt-gd", "opt-momentum", "opt-adam"]
+
+
+def events_of(host: Host) -> list:
+    events = []
+    with np.errstate(all="ignore"):
+        while host.slots or host.groups:
+            host.train_round()
+            events += host.report()
+    return events
+
+
+def sent(events: list, run_id: str) -> dict:
+    """One run's points, statuses and result as its watchers would get them."""
+    mine = [e for e in events if getattr(e, "run_id", None) == run_id]
+    (finished,) = [e for e in mine if isinstance(e, Finished)]
+    return {
+        "points": [p for e in mine if isinstance(e, Points) for p in e.points],
+        "statuses": [e.status for e in mine if isinstance(e, Status)],
+        "frames": sum(isinstance(e, Frame) for e in mine),
+        "result": {k: v for k, v in finished.result.items() if k != "duration_s"},
+        "parameters": finished.parameters,
+    }
+
+
+def test_each_member_sends_what_it_sends_alone() -> None:
+    configs = [preset_config(name, {"epochs": 600}) for name in OPTIMIZATION]
+    data = make_dataset("moons")
+    group, alone = Host(), Host()
+    group.handle(StartGroup([Start(f"g{i}", c, data, False, None) for i, c in enumerate(configs)]))
+    for i, config in enumerate(configs):
+        alone.handle(Start(f"a{i}", config, data, False, None))
+    together, apart = events_of(group), events_of(alone)
+    assert not [e for e in together if isinstance(e, Failed)]
+    for i in range(len(configs)):
+        mine, theirs = sent(together, f"g{i}"), sent(apart, f"a{i}")
+        assert mine["statuses"] == theirs["statuses"] == ["running", "done"]
+        for field in ("points", "result", "parameters"):
+            assert mine[field] == theirs[field], field
+        assert mine["frames"] >= 2  # the untrained net's, and the last
+
+
+def test_a_member_draws_the_boundary_its_net_draws_alone() -> None:
+    configs = [preset_config(name, {"epochs": 300}) for name in OPTIMIZATION]
+    grid = GridTraining(configs)
+    members = {i: MemberTraining(grid, k) for k, i in enumerate(grid.index)}
+    untrained = {i: member.boundary().probabilities for i, member in members.items()}
+    with np.errstate(all="ignore"):
+        while not grid.done:
+            grid.advance()
+    for i, config in enumerate(configs):
+        training = Training(config)
+        with np.errstate(all="ignore"):
+            while not training.done:
+                training.advance()
+        mine, theirs = members[i].boundary(), training.boundary()  # a second frame: not the first one again
+        assert not np.array_equal(mine.probabilities, untrained[i])
+        assert np.array_equal(mine.probabilities, theirs.probabilities)
+        assert (mine.epoch, mine.x_min, mine.y_max) == (theirs.epoch, theirs.x_min, theirs.y_max)
+
+
+def test_a_group_that_cannot_start_fails_each_of_its_runs() -> None:
+    host = Host()
+    data = make_dataset("circles")
+    configs = [preset_config("init-he"), preset_config("init-he", {"hidden_layers": [3]})]  # two shapes
+    host.handle(StartGroup([Start(f"r{i}", c, data, False, None) for i, c in enumerate(configs)]))
+    assert sorted(e.run_id for e in host.report() if isinstance(e, Failed)) == ["r0", "r1"]
+    assert not host.slots and not host.groups
