@@ -287,6 +287,7 @@ class ComparisonRequest(Strict):
     keep: bool = Field(False, description="keep training when nobody watches")
     speed: Speed | None = Field(None, description="epochs per second; null: full speed")
     paused: bool = Field(False, description="create the runs paused")
+    room: RoomCode | None = Field(None, description="a lecture room's code: the runs are then the room's")
 
 
 class ComparisonCreated(BaseModel):

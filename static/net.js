@@ -39,7 +39,8 @@ export const getDatasets = () => request("GET", "/api/datasets");
 export const createRun = (body) => request("POST", "/api/runs", room ? { ...body, room: room.code } : body);
 
 /** {runs: [{id, status, config}], stacked}; body is {runs: [run config or {preset, overrides}], speed, paused}. */
-export const createComparison = (body) => request("POST", "/api/comparisons", body);
+export const createComparison = (body) =>
+  request("POST", "/api/comparisons", room ? { ...body, room: room.code } : body);
 
 export const control = (id, action, extra = {}) =>
   request("POST", `/api/runs/${encodeURIComponent(id)}/control`, { action, ...extra });

@@ -28,8 +28,7 @@ from app.models import (
     RunSummary,
 )
 from app.registry import NewRun, UnknownRun
-from app.room_auth import RoomSecret, require_room_secret
-from app.rooms import UnknownRoom
+from app.room_auth import RoomSecret, owning_room, require_room_secret
 from core.config import RunConfig, budget_problem
 from core.data import Dataset, resolve_dataset
 
@@ -61,14 +60,7 @@ async def resolve(config: RunConfig, settings: SettingsDep, loc: tuple[str | int
 async def new_run(request: RunRequest, settings: SettingsDep, rooms: RoomsDep, secret: RoomSecret = None) -> NewRun:
     """The request's config, validated, and its data, resolved here so that a dataset that cannot be
     had is a 422 now, and so that the page gets the very points trained on. A room's run needs its secret."""
-    room = None  # the room's code, as the room spells it
-    if request.room is not None:
-        try:
-            found = rooms.get(request.room)
-        except UnknownRoom as error:
-            raise invalid_field(("body", "room"), str(error)) from None
-        rooms.check(found, secret)
-        room = found.code
+    room = owning_room(request.room, rooms, secret)
     try:
         config = request.run_config()
     except ValidationError as error:

@@ -99,6 +99,17 @@ def test_a_sweep_counts_as_its_runs(limited_server: str) -> None:
         stop_all(http, base, [*run_ids, one_more.json()["id"]])
 
 
+def test_a_comparison_counts_as_its_runs(limited_server: str) -> None:
+    base = limited_server
+    with client_at("127.0.0.14") as http:
+        body = {"runs": [{"preset": "init-he"}] * 4, "keep": True, "paused": True}
+        refused(http.post(f"{base}/api/comparisons", json=body), "4 runs in one request")
+        created = http.post(f"{base}/api/comparisons", json={**body, "runs": body["runs"][:3]})
+        assert created.status_code == 201, created.text
+        refused(start(http, base), "runs at once per client")
+        stop_all(http, base, [run["id"] for run in created.json()["runs"]])
+
+
 def test_the_global_cap_still_applies(limited_server: str) -> None:
     base = limited_server
     with client_at("127.0.0.7") as one, client_at("127.0.0.8") as other:

@@ -187,3 +187,26 @@ def test_the_room_socket_refuses_unknown_rooms_and_big_frames(live_server: str) 
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv(timeout=5)
     assert closed.value.rcvd.code == 1009
+
+
+def test_a_rooms_comparison_obeys_only_the_rooms_secret(live_server: str) -> None:
+    room = open_room(live_server)
+    key = {"X-Room-Secret": room["secret"]}
+    body = {
+        "runs": [{"preset": "init-he"}, {"preset": "init-random"}],
+        "keep": True,
+        "paused": True,
+        "room": room["code"],
+    }
+    assert HTTP.post(f"{live_server}/api/comparisons", json=body).status_code == 403
+    created = HTTP.post(f"{live_server}/api/comparisons", json=body, headers=key)
+    assert created.status_code == 201, created.text
+    assert created.json()["stacked"]
+    run_ids = [run["id"] for run in created.json()["runs"]]
+    for run_id in run_ids:
+        wait_for(lambda r=run_id: get_run(live_server, r)["status"] == "paused")
+        refused = HTTP.post(f"{live_server}/api/runs/{run_id}/control", json={"action": "resume"})
+        assert refused.status_code == 403 and f"room {room['code']}" in refused.json()["detail"]
+        assert get_run(live_server, run_id)["status"] == "paused"
+    for run_id in run_ids:
+        assert HTTP.delete(f"{live_server}/api/runs/{run_id}", headers=key).json()["status"] == "cancelled"
