@@ -71,7 +71,7 @@ async def get_room(code: str, rooms: RoomsDep) -> RoomInfo:
 @router.put(
     "/{code}",
     dependencies=[Depends(require_token)],
-    responses=answers(401, (403, "the room's secret is missing or wrong (X-Room-Secret)"), (404, "no such room")),
+    responses=answers(400, 401, (403, "the room's secret is missing or wrong (X-Room-Secret)"), (404, "no such room")),
 )
 async def update_room(code: str, update: RoomUpdate, rooms: RoomsDep, secret: RoomSecret = None) -> RoomInfo:
     runs = [run.model_dump() for run in update.runs]
