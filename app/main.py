@@ -17,6 +17,7 @@ from app import messages
 from app.api import datasets, health, presets, runs, sweeps
 from app.cluster import ClusterSweeps
 from app.jobs import NoWorker
+from app.looplag import LoopLag
 from app.pages import STATIC, plotly_asset
 from app.pages import router as pages_router
 from app.registry import Registry, TooManyRuns, UnknownRun
@@ -42,6 +43,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await registry.start()
     app.state.store = store
     app.state.registry = registry
+    app.state.loop_lag = LoopLag()
+    app.state.loop_lag.start()
     app.state.cluster = None
     if settings.dask_address:  # connecting blocks: off the event loop
         app.state.cluster = await asyncio.to_thread(ClusterSweeps, settings.dask_address, store, str(settings.data_dir))
@@ -50,6 +53,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await warm
+        await app.state.loop_lag.stop()
         if app.state.cluster is not None:
             await asyncio.to_thread(app.state.cluster.close)
         await registry.close()
