@@ -236,7 +236,8 @@ def report(title: str, window: Window, streams: list[tuple[Arrivals, bool]], pro
         f"  event-loop lag        p50 {lag['p50_ms']:6.1f} ms, p99 {lag['p99_ms']:6.1f} ms, max {lag['max_ms']:.1f} ms "
         "(GET /api/health: the last minute)"
     )
-    print(f"  CPU, % of one core    {cpu}")
+    server_cpu = window.cpu["server"][1] - window.cpu["server"][0]
+    print(f"  CPU, % of one core    {cpu}; the server's per frame delivered: {server_cpu / len(delays) * 1e6:.0f} µs")
     print(f"  epochs/s              {pace}")
 
 
