@@ -78,9 +78,9 @@ class Watchers:
         """Connect, then never read: the client's queue and kernel buffer fill, then its TCP window closes."""
         sock = socket.socket()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, STALLED_RCVBUF)
-        parts = urlsplit(self.url)
-        sock.connect((parts.hostname, parts.port))
         sock.setblocking(False)
+        parts = urlsplit(self.url)
+        await asyncio.get_running_loop().sock_connect(sock, (parts.hostname, parts.port))
         await connect(self.url, sock=sock, max_size=None, max_queue=1, ping_interval=None, proxy=None)
         self.connected += 1
         await asyncio.Event().wait()  # until this process is ended
@@ -111,7 +111,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 class Prober(threading.Thread):
-    """GET /api/runs/{id} and GET /api/health in turn, every PROBE_EVERY_S: (time, latency, path) each."""
+    """GET /api/runs/{id} and GET /api/health in turn, every PROBE_EVERY_S: (time, latency) each; inf: failed."""
 
     def __init__(self, base: str, run_id: str):
         super().__init__(daemon=True)
@@ -241,6 +241,13 @@ def report(title: str, window: Window, streams: list[tuple[Arrivals, bool]], pro
     print(f"  epochs/s              {pace}")
 
 
+def arrivals_of(pipe: Connection) -> list[tuple[Arrivals, bool]]:
+    """What a client process's watchers received, sent once the run has ended for them all."""
+    if not pipe.poll(120):
+        raise RuntimeError("the watchers' streams did not end within 2 minutes of the run")
+    return pipe.recv()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--watchers", type=int, default=200)
@@ -267,7 +274,7 @@ def main() -> None:
             windows.append((f"with {args.stalled} stalled watchers", bench.measure(SETTLE_S)))
         prober.stopping.set()
         bench.stop_runs()
-        streams = [stream for _, pipe in watchers for stream in pipe.recv()]
+        streams = [stream for _, pipe in watchers for stream in arrivals_of(pipe)]
         for process, _ in stalled:
             process.terminate()
     for title, window in windows:
