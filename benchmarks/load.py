@@ -25,6 +25,7 @@ import statistics
 import struct
 import threading
 import time
+from array import array
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -38,13 +39,15 @@ from websockets.exceptions import ConnectionClosed
 TARGET_FPS, TARGET_DELAY_P95_S, TARGET_REST_P99_S = 10, 0.250, 0.100
 # the page's speed, up to 100 s; kept: created paused, it must outlive its watchers' slow arrival
 WATCHED = {"hidden_layers": [32, 32], "epochs": 100_000, "speed": 1000, "keep": True}
-OTHER = {"hidden_layers": [32, 32], "epochs": 100_000, "keep": True}  # full speed, nobody watching
+# full speed, nobody watching; a run may last ~40 s at full speed (the server's work budget): replaced when over
+OTHER = {"hidden_layers": [32, 32], "epochs": 100_000, "keep": True}
 PROBE_EVERY_S = 0.25
 SETTLE_S = 5.0  # after the stalled watchers connect, before measuring again
 STALLED_RCVBUF = 4096  # bytes: a stalled watcher's kernel buffer, so that its TCP window closes soon
 HEADER_LENGTH = struct.Struct("<I")
 
-Arrivals = list[tuple[float, float]]  # (receive time, the frame's "t"), unix seconds, per boundary frame
+# per boundary frame: its receive time, its header's "t" (unix seconds); arrays: no work for the garbage collector
+Arrivals = tuple[array, array]
 
 
 # ---------------------------------------------------------------- client processes
@@ -59,7 +62,7 @@ class Watchers:
 
     async def watch(self) -> tuple[Arrivals, bool]:
         """Receive the run's stream to its end: the frames' arrivals, and whether it ended normally (1000)."""
-        arrivals: Arrivals = []
+        arrivals: Arrivals = (array("d"), array("d"))
         try:
             # like a browser: per-message compression offered, no pings
             async with connect(self.url, max_size=None, ping_interval=None, proxy=None, open_timeout=120) as ws:
@@ -69,7 +72,8 @@ class Watchers:
                     if isinstance(message, bytes):
                         received = time.time()
                         (length,) = HEADER_LENGTH.unpack_from(message)
-                        arrivals.append((received, json.loads(message[4 : 4 + length])["t"]))
+                        arrivals[0].append(received)
+                        arrivals[1].append(json.loads(message[4 : 4 + length])["t"])
         except (ConnectionClosed, OSError, TimeoutError):
             return arrivals, False
         return arrivals, True
@@ -133,6 +137,39 @@ class Prober(threading.Thread):
                 i += 1
 
 
+class OtherRuns(threading.Thread):
+    """Keeps n unwatched runs training at full speed, starting a new one as one ends; trained[i]: slot i's epochs."""
+
+    def __init__(self, base: str, n: int):
+        super().__init__(daemon=True)
+        self.base = base
+        self.http = httpx.Client(timeout=30)
+        self.current = [self.start_one() for _ in range(n)]
+        self.trained = [0] * n
+        self.before = [0] * n  # epochs of the slot's runs that have ended
+        self.replaced = 0
+        self.stopping = threading.Event()
+
+    def start_one(self) -> str:
+        return self.http.post(f"{self.base}/api/runs", json=OTHER).raise_for_status().json()["id"]
+
+    def run(self) -> None:
+        while not self.stopping.wait(0.5):
+            for i, run_id in enumerate(self.current):
+                info = self.http.get(f"{self.base}/api/runs/{run_id}").json()
+                self.trained[i] = self.before[i] + info["epoch"]
+                if info["status"] not in ("queued", "running"):
+                    self.before[i] = self.trained[i]
+                    self.current[i] = self.start_one()
+                    self.replaced += 1
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join()
+        for run_id in self.current:
+            self.http.delete(f"{self.base}/api/runs/{run_id}")
+
+
 @dataclass
 class Window:
     """One measurement: its wall-clock span and what was sampled at its edges."""
@@ -155,11 +192,13 @@ class Bench:
         self.base, self.args = base, args
         self.http = httpx.Client(timeout=30)
         self.pids = {"server": server_pid}
-        self.runs: dict[str, str] = {}  # name → run id
+        self.watched = ""
+        self.others: OtherRuns | None = None
 
     def start_runs(self) -> None:
-        for name, body in (("watched", {**WATCHED, "paused": True}), ("other 1", OTHER), ("other 2", OTHER)):
-            self.runs[name] = self.http.post(f"{self.base}/api/runs", json=body).raise_for_status().json()["id"]
+        self.watched = self.http.post(f"{self.base}/api/runs", json={**WATCHED, "paused": True}).json()["id"]
+        self.others = OtherRuns(self.base, 2)
+        self.others.start()
         workers = self.http.get(f"{self.base}/api/health").json()["workers"]
         self.pids |= {f"worker {i + 1}": worker["pid"] for i, worker in enumerate(workers)}
 
@@ -167,7 +206,7 @@ class Bench:
         """n watchers over `processes` processes; returns once all are connected."""
         context = multiprocessing.get_context("spawn")
         started = []
-        url = socket_url(self.base, self.runs["watched"])
+        url = socket_url(self.base, self.watched)
         for i in range(processes):
             mine, theirs = context.Pipe()
             count = n // processes + (i < n % processes)
@@ -184,7 +223,8 @@ class Bench:
 
     def edge(self) -> tuple[dict[str, float], dict[str, int]]:
         cpu = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
-        epochs = {name: self.http.get(f"{self.base}/api/runs/{run}").json()["epoch"] for name, run in self.runs.items()}
+        epochs = {"watched": self.http.get(f"{self.base}/api/runs/{self.watched}").json()["epoch"]}
+        epochs |= {f"other {i + 1}": trained for i, trained in enumerate(self.others.trained)}
         return cpu, epochs
 
     def measure(self, warmup_s: float) -> Window:
@@ -201,15 +241,15 @@ class Bench:
         return window
 
     def stop_runs(self) -> None:
-        for run in self.runs.values():
-            self.http.delete(f"{self.base}/api/runs/{run}")
+        self.http.delete(f"{self.base}/api/runs/{self.watched}")
+        self.others.stop()
 
 
 def report(title: str, window: Window, streams: list[tuple[Arrivals, bool]], probes: list[tuple[float, float]]) -> None:
     span = window.end - window.start
     rates, delays = [], []
     for arrivals, _ in streams:
-        inside = [(received, made) for received, made in arrivals if window.start <= received < window.end]
+        inside = [pair for pair in zip(*arrivals, strict=True) if window.start <= pair[0] < window.end]
         rates.append(len(inside) / span)
         delays.extend(received - made for received, made in inside)
     rest = [latency for when, latency in probes if window.start <= when < window.end]
@@ -262,10 +302,10 @@ def main() -> None:
         bench = Bench(base, pid, args)
         bench.start_runs()
         watchers = bench.start_clients(args.watchers, args.clients, reading=True)
-        resumed = bench.http.post(f"{base}/api/runs/{bench.runs['watched']}/control", json={"action": "resume"})
+        resumed = bench.http.post(f"{base}/api/runs/{bench.watched}/control", json={"action": "resume"})
         if resumed.json()["status"] != "running":
             raise RuntimeError(f"the watched run did not resume: {resumed.text}")
-        prober = Prober(base, bench.runs["watched"])
+        prober = Prober(base, bench.watched)
         prober.start()
         windows = [("without stalled watchers", bench.measure(args.warmup))]
         stalled = []
@@ -281,6 +321,7 @@ def main() -> None:
         report(title, window, streams, prober.samples)
     lost = sum(1 for _, normal in streams if not normal)
     print(f"watchers whose stream did not end normally: {lost} of {len(streams)}")
+    print(f"other runs started as one ended (each may train ~40 s at full speed): {bench.others.replaced}")
 
 
 if __name__ == "__main__":
