@@ -213,8 +213,7 @@ class Bench:
             process = context.Process(target=client_process, args=(url, count, reading, theirs), daemon=True)
             process.start()
             started.append((process, mine))
-            if reading:
-                self.pids[f"client {i + 1}"] = process.pid
+            self.pids[f"client {i + 1}" if reading else "stalled"] = process.pid
         for _, pipe in started:
             if not pipe.poll(180):
                 raise RuntimeError("the watchers did not connect within 3 minutes")
@@ -234,7 +233,7 @@ class Bench:
         time.sleep(self.args.seconds)
         window.end = time.time()
         cpu_end, epochs_end = self.edge()
-        window.cpu = {name: [cpu[name], cpu_end[name]] for name in cpu}
+        window.cpu = {name: [cpu.get(name, 0.0), cpu_end[name]] for name in cpu_end}
         window.epochs = {name: [epochs[name], epochs_end[name]] for name in epochs}
         window.health = self.http.get(f"{self.base}/api/health").json()
         window.load = os.getloadavg()[0]
