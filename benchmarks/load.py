@@ -115,12 +115,13 @@ def cpu_seconds(pid: int) -> float:
 
 
 class Prober(threading.Thread):
-    """GET /api/runs/{id} and GET /api/health in turn, every PROBE_EVERY_S: (time, latency) each; inf: failed."""
+    """GET /api/runs/{id} and GET /api/health in turn, every PROBE_EVERY_S: (time, latency, path) each; inf: failed."""
 
     def __init__(self, base: str, run_id: str):
         super().__init__(daemon=True)
-        self.paths = [f"{base}/api/runs/{run_id}", f"{base}/api/health"]
-        self.samples: list[tuple[float, float]] = []
+        self.base = base
+        self.paths = [f"/api/runs/{run_id}", "/api/health"]
+        self.samples: list[tuple[float, float, str]] = []
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -128,12 +129,13 @@ class Prober(threading.Thread):
             i = 0
             while not self.stopping.wait(PROBE_EVERY_S):
                 started = time.perf_counter()
+                path = self.paths[i % 2]
                 try:
-                    http.get(self.paths[i % 2]).raise_for_status()
+                    http.get(self.base + path).raise_for_status()
                     latency = time.perf_counter() - started
                 except httpx.HTTPError:
                     latency = float("inf")  # counted, as a miss
-                self.samples.append((time.time(), latency))
+                self.samples.append((time.time(), latency, path))
                 i += 1
 
 
@@ -244,14 +246,18 @@ class Bench:
         self.others.stop()
 
 
-def report(title: str, window: Window, streams: list[tuple[Arrivals, bool]], probes: list[tuple[float, float]]) -> None:
+def report(
+    title: str, window: Window, streams: list[tuple[Arrivals, bool]], probes: list[tuple[float, float, str]]
+) -> None:
     span = window.end - window.start
     rates, delays = [], []
     for arrivals, _ in streams:
         inside = [pair for pair in zip(*arrivals, strict=True) if window.start <= pair[0] < window.end]
         rates.append(len(inside) / span)
         delays.extend(received - made for received, made in inside)
-    rest = [latency for when, latency in probes if window.start <= when < window.end]
+    inside = [(latency, path) for when, latency, path in probes if window.start <= when < window.end]
+    rest = [latency for latency, _ in inside]
+    worst = max(inside, default=(float("nan"), "none"))
     median_fps, delay_p95, rest_p99 = statistics.median(rates), percentile(delays, 0.95), percentile(rest, 0.99)
     lag = window.health["loop_lag"]
     cpu = ", ".join(f"{name} {100 * (b - a) / span:.0f}%" for name, (a, b) in window.cpu.items())
@@ -268,7 +274,8 @@ def report(title: str, window: Window, streams: list[tuple[Arrivals, bool]], pro
     )
     print(
         f"  REST latency          p50 {percentile(rest, 0.5) * 1e3:6.1f} ms, p99 {rest_p99 * 1e3:6.1f} ms "
-        f"over {len(rest)} requests (target p99 ≤ {TARGET_REST_P99_S * 1e3:.0f} ms)  "
+        f"over {len(rest)} requests, max {worst[0] * 1e3:.1f} ms ({worst[1].split('/')[2]}) "
+        f"(target p99 ≤ {TARGET_REST_P99_S * 1e3:.0f} ms)  "
         f"{verdict(rest_p99 <= TARGET_REST_P99_S)}"
     )
     print(
