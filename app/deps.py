@@ -6,6 +6,7 @@ from fastapi import Depends
 from starlette.requests import HTTPConnection
 
 from app.cluster import ClusterSweeps
+from app.looplag import LoopLag
 from app.registry import Registry
 from app.rooms import Rooms
 from app.settings import Settings
@@ -32,8 +33,13 @@ def get_cluster(connection: HTTPConnection) -> ClusterSweeps | None:
     return connection.app.state.cluster
 
 
+def get_loop_lag(connection: HTTPConnection) -> LoopLag:
+    return connection.app.state.loop_lag
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 StoreDep = Annotated[Store, Depends(get_store)]
 RoomsDep = Annotated[Rooms, Depends(get_rooms)]
 ClusterDep = Annotated[ClusterSweeps | None, Depends(get_cluster)]
+LoopLagDep = Annotated[LoopLag, Depends(get_loop_lag)]

@@ -3,6 +3,7 @@ binary boundary frame. Pure functions, no web imports: the worker processes buil
 
 import json
 import struct
+import time
 from typing import Any
 
 import numpy as np
@@ -24,12 +25,14 @@ def dumps(message: Any) -> str:
 
 
 def encode_boundary(boundary: Boundary) -> bytes:
-    """uint32 LE header length, the JSON header, then size² bytes round(255 · a_L), row-major."""
+    """uint32 LE header length, the JSON header, then size² bytes round(255 · a_L), row-major.
+    The header's "t" is when the frame was made (unix seconds): a client can measure how late it arrives."""
     size = boundary.probabilities.shape[0]
     header = dumps(
         {
             "type": "boundary",
             "epoch": boundary.epoch,
+            "t": round(time.time(), 4),
             "size": size,
             "x_min": boundary.x_min,
             "x_max": boundary.x_max,

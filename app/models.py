@@ -254,10 +254,20 @@ class WorkerHealth(BaseModel):
     runs: list[str]
 
 
+class LoopLagHealth(BaseModel):
+    """How late the event loop ran a 50 ms wake-up, over the last minute (app/looplag.py)."""
+
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    samples: int
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     workers: list[WorkerHealth]
     live_runs: int
+    loop_lag: LoopLagHealth
 
 
 class GradCheckAnswer(BaseModel):

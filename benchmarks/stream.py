@@ -11,54 +11,16 @@ Targets: ≥ 20 frames/s, ≤ 10 KB a frame, first point ≤ 200 ms.
 
 import argparse
 import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
+from live_server import server, socket_url, verdict
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-REPO = Path(__file__).resolve().parents[1]
 TARGET_FPS, TARGET_FRAME_BYTES, TARGET_FIRST_POINT_S = 20, 10_240, 0.200
-
-
-@contextmanager
-def server(workers: int | None):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    with tempfile.TemporaryDirectory() as data_dir:
-        env = {**os.environ, "TRAINLAB_DATA_DIR": data_dir}
-        if workers:
-            env["TRAINLAB_WORKERS"] = str(workers)
-        command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--log-level", "warning"]
-        process = subprocess.Popen(command, cwd=REPO, env=env)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                try:
-                    if httpx.get(f"{base}/api/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            else:
-                raise RuntimeError("the server did not start")
-            yield base
-        finally:
-            process.terminate()
-            process.wait(15)
-
-
-def socket_url(base: str, run_id: str) -> str:
-    return f"ws://{base.removeprefix('http://')}/ws/runs/{run_id}"
 
 
 def watch(base: str, run_id: str, http: httpx.Client | None = None) -> dict:
@@ -121,16 +83,12 @@ def first_point(base: str, http: httpx.Client) -> float:
             return took
 
 
-def verdict(ok: bool) -> str:
-    return "ok" if ok else "BELOW TARGET"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tries", type=int, default=10, help="runs timed for the first point")
     parser.add_argument("--workers", type=int, help="worker processes (default: the server's, one per core)")
     args = parser.parse_args()
-    with server(args.workers) as base, httpx.Client(timeout=30) as http:
+    with server(args.workers) as (base, _), httpx.Client(timeout=30) as http:
         first_point(base, http)  # warm up: connections, first requests
         single = one_run(base, http)
         fps, size = single["fps"], single["bytes"]

@@ -1,16 +1,19 @@
-"""Is the server up, and what are its workers doing."""
+"""Is the server up, what are its workers doing, and how late does its event loop run."""
+
+from dataclasses import asdict
 
 from fastapi import APIRouter
 
-from app.deps import RegistryDep
-from app.models import Health, WorkerHealth
+from app.deps import LoopLagDep, RegistryDep
+from app.models import Health, LoopLagHealth, WorkerHealth
 
 router = APIRouter(prefix="/api", tags=["health"])
 
 
 @router.get("/health")
-async def health(registry: RegistryDep) -> Health:
+async def health(registry: RegistryDep, loop_lag: LoopLagDep) -> Health:
     workers = [
         WorkerHealth(pid=worker.pid, alive=worker.alive, runs=sorted(worker.runs)) for worker in registry.pool.workers
     ]
-    return Health(status="ok", workers=workers, live_runs=len(registry.live))
+    lag = LoopLagHealth(**asdict(loop_lag.figures()))
+    return Health(status="ok", workers=workers, live_runs=len(registry.live), loop_lag=lag)

@@ -1,0 +1,65 @@
+"""What the live benchmarks (stream.py, load.py) share: a real server in a subprocess, its socket URLs, verdicts."""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+START_TIMEOUT_S = 60
+
+
+@contextmanager
+def server(workers: int | None = None, uvicorn_args: Sequence[str] | None = None) -> Iterator[tuple[str, int]]:
+    """The server as `trainlab serve` runs it, on a free port with an empty data dir: yields (base URL, pid).
+    uvicorn_args: run `uvicorn app.main:app` with these options instead (to compare server settings)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = {**os.environ, "TRAINLAB_DATA_DIR": data_dir}
+        if workers:
+            env["TRAINLAB_WORKERS"] = str(workers)
+        where = ["--host", "127.0.0.1", "--port", str(port)]
+        if uvicorn_args is None:
+            command = [sys.executable, "-m", "app.cli", "serve", *where]
+        else:
+            command = [sys.executable, "-m", "uvicorn", "app.main:app", *where, *uvicorn_args]
+        log = Path(data_dir) / "server.log"
+        with log.open("wb") as out:  # cwd first on sys.path: this checkout's app, not an installed one
+            process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(base, process, log)
+            yield base, process.pid
+        finally:
+            process.terminate()
+            process.wait(15)
+
+
+def wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the server did not start:\n{log.read_text()}")
+
+
+def socket_url(base: str, run_id: str) -> str:
+    return f"ws://{base.removeprefix('http://')}/ws/runs/{run_id}"
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISS"
