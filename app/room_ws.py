@@ -11,7 +11,7 @@ from fastapi import APIRouter, WebSocket
 
 from app.deps import RoomsDep
 from app.rooms import UnknownRoom
-from app.ws import MAX_CONTROL_BYTES, UNKNOWN_RUN, send
+from app.ws import MAX_CONTROL_BYTES, UNKNOWN_RUN, first_to_end, send
 
 router = APIRouter()
 
@@ -27,12 +27,8 @@ async def watch_room(websocket: WebSocket, code: str, rooms: RoomsDep) -> None:
     watcher = rooms.watch(room)
     tasks = {asyncio.create_task(send(websocket, watcher)), asyncio.create_task(drain(websocket))}
     try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        close_code = next((task.result() for task in done if not task.cancelled() and not task.exception()), None)
+        close_code = await first_to_end(tasks)
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
         rooms.unwatch(room, watcher)
     with contextlib.suppress(Exception):  # the client may be gone already
         await websocket.close(close_code or 1000)

@@ -43,16 +43,24 @@ async def watch_run(
         asyncio.create_task(linger(watcher)),
     }
     try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        close_code = next((task.result() for task in done if not task.cancelled() and not task.exception()), None)
+        close_code = await first_to_end(tasks)
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
         registry.unwatch(channel, watcher)
     if close_code is not None:
         with contextlib.suppress(Exception):  # the client may be gone already
             await websocket.close(close_code)
+
+
+async def first_to_end(tasks: set[asyncio.Task]) -> int | None:
+    """Wait until one of a socket's tasks ends, then cancel the others; the close code the ended one returned
+    (None: no close of our own, e.g. the client left)."""
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        return next((task.result() for task in done if not task.cancelled() and not task.exception()), None)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def send(websocket: WebSocket, watcher: Watcher) -> None:

@@ -1,28 +1,23 @@
 """What the live benchmarks (stream.py, load.py) share: a real server in a subprocess, its socket URLs, verdicts."""
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-REPO = Path(__file__).resolve().parents[1]
-START_TIMEOUT_S = 60
+from tests.conftest import REPO, free_port, wait_until_healthy  # started as the tests start it
 
 
 @contextmanager
 def server(workers: int | None = None, uvicorn_args: Sequence[str] | None = None) -> Iterator[tuple[str, int]]:
     """The server as `trainlab serve` runs it, on a free port with an empty data dir: yields (base URL, pid).
     uvicorn_args: run `uvicorn app.main:app` with these options instead (to compare server settings)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:
         env = {**os.environ, "TRAINLAB_DATA_DIR": data_dir}
         if workers:
@@ -37,24 +32,11 @@ def server(workers: int | None = None, uvicorn_args: Sequence[str] | None = None
             process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_until_up(base, process, log)
+            wait_until_healthy(base, process, log)
             yield base, process.pid
         finally:
             process.terminate()
             process.wait(15)
-
-
-def wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"the server did not start:\n{log.read_text()}")
 
 
 def socket_url(base: str, run_id: str) -> str:

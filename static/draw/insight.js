@@ -10,6 +10,11 @@ const percent = (share) => `${Math.round(100 * share)}%`;
 const short = (v) => (Number.isFinite(v) ? Number(v.toPrecision(3)).toString() : String(v));
 
 /** history: [[epoch, [||W_l||...], [||dW_l||...]], ...]; ||W_l|| solid, ||dW_l|| dashed, one colour per layer. */
+/** A subplot's title, as an annotation above the panel on axes x<axis>, y<axis>. */
+function panelTitle(text, axis) {
+  return { text, xref: `x${axis} domain`, yref: `y${axis} domain`, x: 0.5, y: 1.12, showarrow: false, font: { size: 14 } };
+}
+
 export function drawNorms(div, history) {
   const layers = history.length ? history[0][1].length : 0;
   const epochs = history.map((point) => point[0]);
@@ -72,15 +77,7 @@ export function drawHistograms(div, activations) {
     layout[`xaxis${axis}`] = { title: { text: i === n - 1 ? "output a" : `a${entry.layer}` } };
     layout[`yaxis${axis}`] = { rangemode: "tozero" };
     const output = i === n - 1;
-    layout.annotations.push({
-      text: `${output ? "output" : `layer ${entry.layer}`}: ${activationNote(entry)}`,
-      xref: `x${axis} domain`,
-      yref: `y${axis} domain`,
-      x: 0.5,
-      y: 1.12,
-      showarrow: false,
-      font: { size: 14 },
-    });
+    layout.annotations.push(panelTitle(`${output ? "output" : `layer ${entry.layer}`}: ${activationNote(entry)}`, axis));
     return {
       type: "bar",
       x: entry.counts.map((_, k) => entry.edges[k] + widths[k] / 2),
@@ -131,15 +128,7 @@ export function drawUnits(div, units, symmetry) {
       showgrid: false,
     };
     layout[`yaxis${axis}`] = { title: { text: i ? "" : "unit" }, autorange: "reversed", showgrid: false, dtick: 1 };
-    layout.annotations.push({
-      text: `layer ${u.layer}: spread ${short(symmetry[i])}`,
-      xref: `x${axis} domain`,
-      yref: `y${axis} domain`,
-      x: 0.5,
-      y: 1.12,
-      showarrow: false,
-      font: { size: 14 },
-    });
+    layout.annotations.push(panelTitle(`layer ${u.layer}: spread ${short(symmetry[i])}`, axis));
     return {
       type: "heatmap",
       z: u.rows.map((row) => row.map((v) => (Number.isFinite(v) ? v : null))),
