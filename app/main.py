@@ -107,7 +107,8 @@ def serve(host: str, port: int, data_dir: str | None = None) -> None:
     settings = Settings.from_env()
     settings = replace(settings, host=host, port=port, data_dir=Path(data_dir) if data_dir else settings.data_dir)
     # no per-message deflate: compressing each frame for each watcher (~0.35 ms of CPU for a 10 KB frame) is more
-    # than one event loop can do for 200 watchers at 20 frames/s (benchmarks/load.py)
+    # than one event loop can do for 200 watchers at 20 frames/s (benchmarks/load.py); the worker deflates each
+    # boundary frame once instead (app/messages.py encode_boundary)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, ws_per_message_deflate=False)
 
 

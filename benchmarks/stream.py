@@ -1,6 +1,7 @@
 """The live stream, measured against a real server this script starts (uvicorn in a subprocess).
 
-- boundary frames a second one watcher receives from a run at full speed, and bytes per 100×100 frame;
+- boundary frames a second one watcher receives from a run at full speed, and bytes per 100×100 frame
+  (deflated in the worker, docs/protocol.md: ~2 KB, was ~10.2 KB raw);
 - the same with six runs at once (a comparison), with the server's HTTP latency meanwhile;
 - the time from POST /api/runs to the first cost point on the run's websocket (connected right after).
 
@@ -41,7 +42,8 @@ def watch(base: str, run_id: str, http: httpx.Client | None = None) -> dict:
         except ConnectionClosed:
             pass
     frames = frames[1:]  # the first is the untrained net's, sent while the run was still paused
-    return {"fps": (len(frames) - 1) / (frames[-1] - frames[0]), "bytes": max(sizes), "result": result}
+    fps = (len(frames) - 1) / (frames[-1] - frames[0])
+    return {"fps": fps, "bytes": max(sizes), "median_bytes": statistics.median(sizes), "result": result}
 
 
 def one_run(base: str, http: httpx.Client) -> dict:
@@ -95,8 +97,8 @@ def main() -> None:
         rate = single["result"]["epochs_run"] / single["result"]["duration_s"]
         print(f"one run      {fps:6.1f} boundary frames/s (target ≥ {TARGET_FPS})  {verdict(fps >= TARGET_FPS)}")
         print(
-            f"frame size   {size:6d} bytes for 100×100 (target ≤ {TARGET_FRAME_BYTES})  "
-            f"{verdict(size <= TARGET_FRAME_BYTES)}"
+            f"frame size   {size:6d} bytes for 100×100, the largest; median {single['median_bytes']:.0f} "
+            f"(sub-deflate; target ≤ {TARGET_FRAME_BYTES})  {verdict(size <= TARGET_FRAME_BYTES)}"
         )
         outcomes, latencies, wall = six_runs(base, http)
         slowest = min(o["fps"] for o in outcomes)

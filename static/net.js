@@ -83,11 +83,23 @@ export function decodeText(text) {
   }
 }
 
-/** A binary boundary frame: uint32 LE header length, JSON header, then size² uint8 probabilities. */
-export function decodeBoundary(buffer) {
+/**
+ * A binary boundary frame: uint32 LE header length, JSON header, then the size² uint8 levels, row-major, each
+ * row Sub-filtered (differences to the left neighbour mod 256) and deflated (zlib format): docs/protocol.md.
+ * Async: the browser's DecompressionStream inflates it.
+ */
+export async function decodeBoundary(buffer) {
   const headerLength = new DataView(buffer).getUint32(0, true);
   const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
-  const values = new Uint8Array(buffer, 4 + headerLength, header.size * header.size);
+  if (header.encoding !== "sub-deflate") throw new Error(`boundary frame: unknown encoding ${header.encoding}`);
+  const deflated = new Blob([new Uint8Array(buffer, 4 + headerLength)]).stream();
+  const inflated = deflated.pipeThrough(new DecompressionStream("deflate"));
+  const values = new Uint8Array(await new Response(inflated).arrayBuffer());
+  const size = header.size;
+  if (values.length !== size * size) throw new Error(`boundary frame: ${values.length} values for size ${size}`);
+  for (let row = 0; row < values.length; row += size) {
+    for (let i = row + 1; i < row + size; i++) values[i] += values[i - 1]; // a Uint8Array wraps mod 256
+  }
   return { ...header, values };
 }
 
@@ -101,11 +113,21 @@ export function watch(id, onMessage, onClose) {
   const socket = new WebSocket(`${scheme}://${location.host}/ws/runs/${encodeURIComponent(id)}`);
   socket.binaryType = "arraybuffer";
   let closedByUs = false;
-  socket.onmessage = (event) =>
-    onMessage(typeof event.data === "string" ? decodeText(event.data) : decodeBoundary(event.data));
-  socket.onclose = (event) => {
-    if (!closedByUs) onClose(event.code);
+  // frames inflate asynchronously: every message and the close wait for the ones before them, so a run sees
+  // them in the server's order (an older frame never replaces a newer one, a finished run's last frame shows)
+  let delivered = Promise.resolve();
+  const inOrder = (deliver) => {
+    delivered = delivered.then(deliver).catch((error) => console.error("watching run", id, error));
   };
+  socket.onmessage = (event) =>
+    inOrder(async () => {
+      const message = typeof event.data === "string" ? decodeText(event.data) : await decodeBoundary(event.data);
+      if (!closedByUs) onMessage(message);
+    });
+  socket.onclose = (event) =>
+    inOrder(() => {
+      if (!closedByUs) onClose(event.code);
+    });
   return {
     close() {
       closedByUs = true;

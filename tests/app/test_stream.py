@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from app.messages import decode_boundary
 from core.presets import preset_config
 from core.train import train
 from tests.app.client import Stream, control, create, get_run, open_socket, strict_loads
@@ -141,7 +142,8 @@ def read_frames(sock: socket.socket, timeout: float) -> list[tuple[int, bytes]]:
 
 
 def test_a_stalled_watcher_does_not_slow_the_run_or_the_others(live_server):
-    # 200×200 frames (40 KB) at 20 a second: the stalled socket's buffers fill within a few seconds
+    # 200×200 frames at 20 a second; deflated (~5 KB, docs/protocol.md) they may all fit in the kernel's socket
+    # buffers of a 6 s run (40 KB raw ones filled them): which frames the hub drops is test_outbox.py's
     epochs, speed = 12_000, 2000
     run = create(live_server, {"epochs": epochs, "speed": speed, "grid_size": 200, "paused": True})
     stalled = raw_watcher(live_server, run["id"])
@@ -162,13 +164,15 @@ def test_a_stalled_watcher_does_not_slow_the_run_or_the_others(live_server):
         assert len(healthy.history()) == epochs // 100, "the healthy watcher lost nothing"
         assert len(healthy.frames) >= 15 * epochs / speed
 
-        # the stalled one lost old frames, never the end of the run
+        # the stalled one may lose old frames, never the end of the run
         frames = read_frames(stalled, timeout=10)
         texts = [strict_loads(payload) for opcode, payload in frames if opcode == 0x1]
         binary = [payload for opcode, payload in frames if opcode == 0x2]
         assert texts[0]["type"] == "snapshot" and texts[-1]["type"] == "result"
         assert texts[-1]["result"] == healthy.result
-        assert len(binary) < len(healthy.frames)
+        epochs_seen = [decode_boundary(payload)[0]["epoch"] for payload in binary]
+        assert epochs_seen == sorted(epochs_seen) and epochs_seen[-1] == epochs
+        assert len(binary) <= len(healthy.frames)
         assert int.from_bytes(frames[-1][1][:2]) == 1000
     finally:
         stalled.close()
