@@ -34,7 +34,7 @@ def attachment(run_id: str, name: str) -> dict[str, str]:
 
 
 UNKNOWN = (404, "no such run")
-NO_WEIGHTS = (404, "no such run, or a run that ended without weights (failed)")
+NO_WEIGHTS = (404, "no such run, or a run that ended without weights (failed, interrupted)")
 LIVE = (409, "the run is still live: its weights are there once it finishes")
 
 

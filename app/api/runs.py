@@ -29,6 +29,7 @@ from app.models import (
 )
 from app.registry import NewRun, UnknownRun
 from app.room_auth import RoomSecret, owning_room, require_room_secret
+from app.store import UNFINISHED
 from core.config import RunConfig, budget_problem
 from core.data import Dataset, resolve_dataset
 
@@ -122,7 +123,7 @@ async def get_costs(
 @router.get("/{run_id}/parameters", responses=answers(404, 409))
 async def get_parameters(run_id: str, registry: RegistryDep, store: StoreDep) -> Parameters:
     info = await find_run(run_id, registry, store)
-    if info.result is None:
+    if info.status in UNFINISHED:
         raise HTTPException(409, f"run {run_id} is {info.status}: its weights are there once it finishes")
     stored = await store.call("_parameters", run_id)
     if stored is None:

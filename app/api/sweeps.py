@@ -17,6 +17,7 @@ from app.limits import RunQuotaDep
 from app.lookup import find_run
 from app.models import SweepCreated, SweepInfo, SweepRequest, SweepRow
 from app.registry import NewRun, UnknownRun
+from app.store import UNFINISHED
 from core.config import RunConfig
 from core.grid import stack_groups
 from core.sweep import MAX_STACK, MAX_SWEEP_RUNS, combinations, error_locs, grid_size, sweep_configs
@@ -101,7 +102,7 @@ async def sweep_info(sweep_id: str, registry: RegistryDep, store: StoreDep) -> S
                 test_accuracy=result.test_accuracy if result else None,
             )
         )
-    finished = sum(row.status not in ("queued", "running", "paused") for row in rows)
+    finished = sum(row.status not in UNFINISHED for row in rows)
     return SweepInfo(id=sweep_id, base=sweep["base"], grid=sweep["grid"], finished=finished, total=len(rows), rows=rows)
 
 

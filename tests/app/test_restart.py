@@ -38,6 +38,8 @@ def test_a_killed_server_keeps_its_finished_runs_and_marks_the_rest_interrupted(
         assert [row["id"] for row in rows] == sweep["runs"]
         assert {row["status"] for row in rows} == {"interrupted"}
         assert get_run(base, sweep["runs"][0])["result"] is None
+        gone = HTTP.get(f"{base}/api/runs/{sweep['runs'][0]}/parameters")
+        assert gone.status_code == 404 and "interrupted without weights" in gone.json()["detail"], gone.text
         listed = HTTP.get(f"{base}/api/runs", params={"status": "interrupted"}).json()
         assert listed["total"] == len(sweep["runs"])
 
