@@ -24,6 +24,7 @@ class MemberTraining:
         self.config = grid.configs[k]
         self.data = grid.data
         self.X1, self.Y = grid.X1, grid.Y
+        self.m = grid.m
         self.own_net = Network(grid.stack.net.layer_sizes, self.config.activation)
         self.workspaces: dict[str, Workspace] = {}
 

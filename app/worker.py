@@ -25,7 +25,6 @@ FLUSH_S = 0.05  # progress batches and boundary frames: at most one per run per 
 MAX_LAG_S = 0.25  # a speed-limited run that fell behind catches up at most this much at once
 INSIGHT_S = 0.25  # insight reports (a forward and backward pass over the training set): at most 4 a second,
 INSIGHT_SHARE = 0.2  # and at most this share of a run's time (a big net on 5000 points takes ~1 s per report)
-NOT_ALONE = "a gradient check is not available for runs trained together in a comparison"
 
 if TYPE_CHECKING:
     from app.gridslot import GridSlot
@@ -329,11 +328,8 @@ class Host:
         slot = self.slots.get(command.run_id)
         if slot is None:
             return Checked(command.seq, None)
-        check = getattr(slot, "check_gradients", None)  # a slot training several runs together has none
-        if check is None:
-            return Checked(command.seq, None, NOT_ALONE)
         try:
-            return Checked(command.seq, check())
+            return Checked(command.seq, slot.check_gradients())
         except CheckTooLarge as error:
             return Checked(command.seq, None, str(error), too_large=True)
         except Exception as error:

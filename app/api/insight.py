@@ -28,7 +28,7 @@ def check_stored(config: RunConfig, data_dir: str, parameters: dict) -> dict:
 @router.post(
     "/{run_id}/gradcheck",
     dependencies=[Depends(require_token)],
-    responses=answers(401, 404, (409, "the run has no weights to check, or is trained together with others")),
+    responses=answers(401, 404, (409, "the run has no weights to check")),
 )
 async def check_gradients(
     run_id: str, registry: RegistryDep, store: StoreDep, settings: SettingsDep

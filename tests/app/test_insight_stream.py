@@ -136,3 +136,21 @@ def test_gradcheck_refusals(server):
     wait_for(lambda: get_run(server, doomed["id"])["status"] == "failed")
     status, answer = gradcheck(server, doomed["id"])
     assert status == 409 and "without weights" in answer["detail"]
+
+
+def test_gradcheck_of_a_run_trained_stacked_is_cores_at_the_same_weights(server):
+    configs = [preset_config(name) for name in ("init-he", "init-random")]
+    body = {"runs": [{"preset": "init-he"}, {"preset": "init-random"}], "keep": True, "paused": True}
+    created = HTTP.post(f"{server}/api/comparisons", json=body).json()
+    assert created["stacked"]
+    run_ids = [run["id"] for run in created["runs"]]
+    control(server, run_ids[0], "step", epochs=200)  # steps the whole group
+    for run_id in run_ids:
+        wait_for(lambda r=run_id: get_run(server, r)["epoch"] == 200)
+    for run_id, config in zip(run_ids, configs, strict=True):
+        status, answer = gradcheck(server, run_id)
+        assert status == 200, answer
+        expected = gradient_check_report(trained_locally(config, 200))
+        assert answer["difference"] == pytest.approx(expected["difference"], rel=1e-6)
+        assert answer == {**expected, "id": run_id, "difference": answer["difference"]}
+        control(server, run_id, "stop")

@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from app.worker import NOT_ALONE, Check, Checked, Command, Host, Insight, Start
+from app.worker import Check, Checked, Command, Host, Insight, Start, StartGroup
 from core.config import RunConfig
 from core.data import make_dataset
 from core.insight import gradient_check_report, insight_report
@@ -68,14 +68,22 @@ def test_checks_that_cannot_run_say_why():
     host.handle(Check("nobody", seq=1))
     host.handle(start("big", paused=True, hidden_layers=[64, 64]))
     host.handle(Check("big", seq=2))
-
-    class TogetherSlot:  # stands for a slot training several runs stacked together: it has no check_gradients
-        run_id = "together"
-
-    host.slots["together"] = TogetherSlot()
-    host.handle(Check("together", seq=3))
-    gone, big, together = [e for e in host.out if isinstance(e, Checked)]
+    gone, big = [e for e in host.out if isinstance(e, Checked)]
     assert (gone.seq, gone.answer, gone.error) == (1, None, None)
     assert big.seq == 2 and big.too_large and "4417 parameters" in big.error
-    assert (together.seq, together.error, together.too_large) == (3, NOT_ALONE, False)
     assert "big" in host.slots  # a refused check does not end the run
+
+
+def test_a_run_trained_stacked_is_checked_at_its_own_weights():
+    host = Host()
+    host.handle(StartGroup([start("he", paused=True), start("xavier", paused=True, initialization="xavier")]))
+    host.handle(Command("he", "step", 30))  # steps the whole group
+    rounds(host, 0.5)
+    host.handle(Check("xavier", seq=4))
+    (checked,) = [e for e in host.out if isinstance(e, Checked)]
+    alone = Training(RunConfig(initialization="xavier"), dataset=make_dataset("circles"))
+    with np.errstate(all="ignore"):
+        for _ in range(30):
+            alone.advance()
+    assert checked.error is None and checked.answer == gradient_check_report(alone)
+    assert checked.answer["passed"]
