@@ -1,4 +1,13 @@
 # TrainLab: the web lab and its REST API on port 8000, results kept in the /data volume.
+# The project is built into a wheel and installed like any package (page files are package data): the image
+# holds no source tree.
+FROM python:3.11-slim AS wheel
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY core core
+COPY app app
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -7,22 +16,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     TRAINLAB_DATA_DIR=/data
 
-WORKDIR /opt/trainlab
-# dependencies first, so that a code change does not reinstall them
-COPY pyproject.toml README.md ./
-COPY core/__init__.py core/__init__.py
-COPY app/__init__.py app/__init__.py
-COPY app/api/__init__.py app/api/__init__.py
-RUN pip install --no-cache-dir -e . \
+COPY --from=wheel /wheels /wheels
+RUN pip install --no-cache-dir /wheels/*.whl \
+    && rm -rf /wheels \
     && groupadd --system --gid 10001 trainlab \
     && useradd --system --uid 10001 --gid 10001 --no-create-home trainlab \
     && mkdir -p /data && chown 10001:10001 /data
-# the page's templates and static files are read from the source tree, hence the editable install
-COPY core core
-COPY app app
-COPY templates templates
-COPY static static
 
+WORKDIR /data
 USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 8000

@@ -12,13 +12,15 @@ from urllib.request import Request, urlopen
 from pydantic import ValidationError
 from tqdm import tqdm
 
+from app.settings import Settings
 from core.config import RunConfig
 from core.data import DatasetUnavailable
 from core.gradcheck import gradient_check
 from core.jsonable import jsonable
 from core.presets import DESCRIPTIONS, PRESETS, preset_config
+from core.status import RunStatus
 from core.sweep import MAX_SWEEP_RUNS, combinations, grid_size, run_sweep, sweep_configs
-from core.train import Control, Progress, Result, Training
+from core.train import Progress, Result, Training
 
 POLL_S = 0.5  # how often `trainlab sweep --server` asks for progress
 
@@ -60,12 +62,14 @@ def errors_of(error: ValidationError) -> list[str]:
 
 
 def train_with_bar(training: Training, quiet: bool) -> Result:
+    """Train to the end with a progress bar; the bar ends on the result's numbers (the final weights'), as printed."""
     with tqdm(total=training.config.epochs, unit="epoch", disable=quiet, file=sys.stderr) as bar:
-        for event in training.events(Control()):
+        for event in training.events():
             if isinstance(event, Progress):
                 bar.update(event.epoch + 1 - bar.n)
-                bar.set_postfix(cost=f"{event.cost:.6g}", train=f"{event.train_accuracy:.4f}")
+                bar.set_postfix(cost=f"{event.cost:.6g}", train=f"{event.train_accuracy:.4f}", refresh=False)
             elif isinstance(event, Result):
+                bar.set_postfix(cost=f"{event.final_cost:.6g}", train=f"{event.train_accuracy:.4f}", refresh=False)
                 bar.update(event.epochs_run - bar.n)
                 return event
     raise RuntimeError("training ended without a result")
@@ -82,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
             f"{result.status}: {result.epochs_run} epochs in {result.duration_s:.2f} s, final cost "
             f"{result.final_cost:.6g}, train accuracy {result.train_accuracy:.4f}, test accuracy {test}"
         )
-    return 0 if result.status == "done" else 3
+    return 0 if result.status == RunStatus.DONE else 3
 
 
 def presets(args: argparse.Namespace) -> int:
@@ -110,12 +114,12 @@ def sweep(args: argparse.Namespace) -> int:
     if args.server:
         values, rows = sweep_on_server(args.server.rstrip("/"), request, args.token)
     else:
-        values, rows = sweep_here(base, grid)
+        values, rows = sweep_here(base, grid, args.data_dir)
     print_table(list(grid), values, rows)
-    return 0 if all(row["status"] == "done" for row in rows) else 3
+    return 0 if all(row["status"] == RunStatus.DONE for row in rows) else 3
 
 
-def sweep_here(base: dict, grid: dict) -> tuple[list[dict], list[dict]]:
+def sweep_here(base: dict, grid: dict, data_dir: str) -> tuple[list[dict], list[dict]]:
     from app.executors import sweep_executor  # Dask, if asked for, loads only here
 
     if grid_size(grid) > MAX_SWEEP_RUNS:
@@ -123,7 +127,7 @@ def sweep_here(base: dict, grid: dict) -> tuple[list[dict], list[dict]]:
     configs = sweep_configs(base, grid)
     rows: list[dict] = [{} for _ in configs]
     with sweep_executor() as executor, tqdm(total=len(configs), unit="run", file=sys.stderr) as bar:
-        for i, row in run_sweep(configs, executor):
+        for i, row in run_sweep(configs, executor, data_dir):
             rows[i] = row
             bar.update()
     return combinations(grid), rows
@@ -175,37 +179,45 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    settings = Settings.from_env()  # the server's defaults, so that the CLI and the server find the same data
     top = argparse.ArgumentParser(prog="trainlab", description="Watch a NumPy neural network learn.")
     commands = top.add_subparsers(dest="command", required=True)
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name, help=text, description=text, formatter_class=argparse.ArgumentDefaultsHelpFormatter
+        )
+
+    def with_data_dir(p: argparse.ArgumentParser, what: str) -> argparse.ArgumentParser:
+        p.add_argument("--data-dir", default=str(settings.data_dir), help=f"{what} (env TRAINLAB_DATA_DIR)")
+        return p
 
     def with_config_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("config", nargs="?", help="a run config as a JSON file")
         p.add_argument("--preset", choices=list(PRESETS), help="start from one of the course's experiments")
         p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override a field")
-        p.add_argument("--data-dir", help="where the course's data.mat is (or env TRAINLAB_DATA_DIR)")
-        return p
+        return with_data_dir(p, "where the course's data (data.mat) and uploaded datasets are")
 
-    p = with_config_options(commands.add_parser("run", help="train and print the result"))
+    p = with_config_options(command("run", "train and print the result"))
     p.add_argument("--json", action="store_true", help="print the result object alone, as JSON")
     p.add_argument("--parameters", action="store_true", help="include the learned parameters in --json")
     p.set_defaults(handler=run)
-    p = commands.add_parser("presets", help="list the course's experiments")
+    p = command("presets", "list the course's experiments")
     p.add_argument("-v", "--verbose", action="store_true", help="show each preset's config")
     p.set_defaults(handler=presets)
-    with_config_options(commands.add_parser("gradcheck", help="check backprop numerically")).set_defaults(
-        handler=gradcheck
-    )
-    p = commands.add_parser("sweep", help="train every combination of a grid, print the table")
+    with_config_options(command("gradcheck", "check backprop numerically")).set_defaults(handler=gradcheck)
+    p = command("sweep", "train every combination of a grid, print the table")
     p.add_argument(
         "sweep", help='a JSON file: {"base": <config or {"preset", "overrides"}>, "grid": {field: [values]}}'
     )
     p.add_argument("--server", metavar="URL", help="run it on this TrainLab server (else here, or on Dask)")
     p.add_argument("--token", default=os.environ.get("TRAINLAB_API_TOKEN"), help="the server's API token")
+    with_data_dir(p, "where the course's data and uploaded datasets are, for a sweep trained here")
     p.set_defaults(handler=sweep)
-    p = commands.add_parser("serve", help="serve the web lab")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--data-dir", help="where runs are kept and data.mat is looked for (env TRAINLAB_DATA_DIR)")
+    p = command("serve", "serve the web lab")
+    p.add_argument("--host", default=settings.host, help="the address to listen on (env TRAINLAB_HOST)")
+    p.add_argument("--port", type=int, default=settings.port, help="the port (env TRAINLAB_PORT)")
+    with_data_dir(p, "where runs are kept and the course's data is looked for")
     p.set_defaults(handler=serve)
     return top
 

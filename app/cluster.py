@@ -11,6 +11,7 @@ import numpy as np
 from app.store import Store
 from core.config import RunConfig
 from core.jsonable import jsonable
+from core.status import RunStatus
 from core.train import Training
 
 
@@ -42,7 +43,7 @@ class ClusterSweeps:
         for config in configs:
             run_id = secrets.token_hex(6)
             fields = config.model_dump(mode="json")
-            self.store.post("_add_run", run_id, fields, "queued")
+            self.store.add_run(run_id, fields, RunStatus.QUEUED)
             future = self.executor.submit(trained, fields, self.data_dir)
             future.add_done_callback(lambda done, run_id=run_id: self.keep(run_id, done))
             run_ids.append(run_id)
@@ -53,12 +54,12 @@ class ClusterSweeps:
             return
         if done.exception() is not None:
             failure = {
-                "status": "failed", "reason": str(done.exception()), "costs": [], "final_cost": None,
+                "status": RunStatus.FAILED, "reason": str(done.exception()), "costs": [], "final_cost": None,
                 "train_accuracy": None, "test_accuracy": None, "epochs_run": 0, "duration_s": 0.0,
             }  # fmt: skip
-            self.store.post("_finish", run_id, failure, None, [])
+            self.store.finish(run_id, failure, None, [])
             return
-        self.store.post("_finish", run_id, *done.result())
+        self.store.finish(run_id, *done.result())
 
     def close(self) -> None:
         self.client.close()

@@ -6,8 +6,8 @@ from fastapi import Depends
 from starlette.requests import HTTPConnection
 
 from app.cluster import ClusterSweeps
+from app.live.registry import Registry
 from app.looplag import LoopLag
-from app.registry import Registry
 from app.rooms import Rooms
 from app.settings import Settings
 from app.store import Store

@@ -14,23 +14,34 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from app import messages
-from app.api import comparisons, datasets, exports, health, insight, presets, rooms, runs, sweeps
-from app.api.errors import validation_failed
-from app.body_limit import BodyLimit
+from app.api import (
+    comparisons,
+    datasets,
+    exports,
+    health,
+    insight,
+    pages,
+    presets,
+    rooms,
+    runs,
+    sweeps,
+    ws_rooms,
+    ws_runs,
+)
 from app.cluster import ClusterSweeps
-from app.jobs import NoWorker
-from app.limits import AT_ONCE_RETRY_S
+from app.errors import validation_failed
+from app.guards.body_limit import BodyLimit
+from app.guards.limits import AT_ONCE_RETRY_S
+from app.live.pool import NoWorker
+from app.live.registry import NotCheckable, Registry, RunLive, TooManyRuns, UnknownRun
 from app.looplag import LoopLag
-from app.pages import STATIC, plotly_asset
-from app.pages import router as pages_router
-from app.registry import Registry, TooManyRuns, UnknownRun
-from app.room_ws import router as room_ws_router
 from app.rooms import RoomRefused, Rooms, TooManyRooms, UnknownRoom
 from app.settings import Settings
 from app.store import Store
-from app.ws import router as ws_router
+from core.insight import CheckTooLarge
 
 
 class TrainLabJSON(JSONResponse):
@@ -57,7 +68,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.cluster = None
     if settings.dask_address:  # connecting blocks: off the event loop
         app.state.cluster = await asyncio.to_thread(ClusterSweeps, settings.dask_address, store, str(settings.data_dir))
-    warm = asyncio.create_task(asyncio.to_thread(plotly_asset))  # gzip Plotly before the first page asks
+    warm = asyncio.create_task(asyncio.to_thread(pages.plotly_asset))  # gzip Plotly before the first page asks
     # what start-up made (modules, routes, models: ~90,000 objects) lives as long as the server: out of the
     # collector's sight, so that a full collection under load pauses the loop for a few ms, not ~100 (load.py)
     gc.freeze()
@@ -85,7 +96,8 @@ def answer_with(
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    app = FastAPI(title="TrainLab", lifespan=lifespan, default_response_class=TrainLabJSON)
+    # the API's docs (/docs, /redoc) with their scripts served from here: a lecture hall's Wi-Fi may have no internet
+    app = FastAPIOffline(title="TrainLab", lifespan=lifespan, default_response_class=TrainLabJSON)
     app.state.settings = settings or Settings.from_env()
     app.add_middleware(BodyLimit)
     app.add_exception_handler(RequestValidationError, validation_failed)
@@ -95,10 +107,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(UnknownRoom, answer_with(404))
     app.add_exception_handler(RoomRefused, answer_with(403))
     app.add_exception_handler(TooManyRooms, answer_with(429))
-    routers = (runs, comparisons, exports, insight, sweeps, rooms, presets, datasets, health)
-    for router in (*(module.router for module in routers), ws_router, room_ws_router, pages_router):
-        app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+    app.add_exception_handler(RunLive, answer_with(409))
+    app.add_exception_handler(NotCheckable, answer_with(409))
+    app.add_exception_handler(CheckTooLarge, answer_with(422))
+    modules = (runs, comparisons, exports, insight, sweeps, rooms, presets, datasets, health, ws_runs, ws_rooms, pages)
+    for module in modules:
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     return app
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from core.boundary import Boundary
 from core.data import Dataset
 from core.jsonable import jsonable
-from core.train import Boundary
 
 HEADER_LENGTH = struct.Struct("<I")
 NAN_LEVEL = 128  # a nan a_L (a diverged net) is drawn as "undecided", mid-scale

@@ -6,11 +6,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.config import MAX_EPOCHS, RunConfig
 from core.presets import PRESETS, preset_config
+from core.status import RunStatus
 
 MAX_SPEED = 100_000  # epochs per second
 
 Speed = Annotated[float, Field(gt=0, le=MAX_SPEED)]
-RunStatus = Literal["queued", "running", "paused", "done", "diverged", "cancelled", "failed", "interrupted"]
 Number = float | Literal["inf", "-inf", "nan"]  # as stored: non-finite numbers spelled out
 Point = tuple[int, float, float, float | None]  # [epoch, cost, train_acc, test_acc]
 RoomCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{6}$")]
@@ -144,7 +144,7 @@ class Parameters(BaseModel):
 
 class RunDeleted(BaseModel):
     id: str
-    status: Literal["cancelled", "deleted"]  # a live run is cancelled, a finished one deleted
+    status: Literal[RunStatus.CANCELLED, "deleted"]  # a live run is cancelled, a finished one deleted
 
 
 # ---------------------------------------------------------------- lecture rooms

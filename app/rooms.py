@@ -6,12 +6,17 @@ which no server log sees), and a copy of the data dir does not let anyone steer 
 """
 
 import hashlib
+import ipaddress
 import secrets
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from starlette.requests import HTTPConnection
 
 from app import messages
-from app.hub import Kind, Watcher
+from app.live.hub import Kind, Watcher
+from app.settings import Settings
 from app.store import Store
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: a code read off a projector is typed right
@@ -64,7 +69,7 @@ class Rooms:
         self.rooms: dict[str, Room] = {}
 
     async def load(self) -> None:
-        for row in await self.store.call("_rooms"):
+        for row in await self.store.rooms():
             self.rooms[row["code"]] = Room(**row)
         self.drop_idle()
 
@@ -140,12 +145,32 @@ class Rooms:
 
     def drop(self, room: Room) -> None:
         del self.rooms[room.code]
-        self.store.post("_delete_room", room.code)
+        self.store.delete_room(room.code)
         for watcher in room.watchers:
             watcher.put(Kind.CLOSE)
 
     def save(self, room: Room) -> None:
-        self.store.post("_save_room", room.code, room.secret_hash, room.state, room.runs, room.rev, room.updated)
+        self.store.save_room(room.code, room.secret_hash, room.state, room.runs, room.rev, room.updated)
+
+
+def public_base(connection: HTTPConnection, settings: Settings) -> str:
+    """How others reach this server: TRAINLAB_PUBLIC_URL, else what this request was sent to."""
+    return (settings.public_url or str(connection.base_url)).rstrip("/")
+
+
+def viewer_url(connection: HTTPConnection, settings: Settings, code: str) -> str:
+    return f"{public_base(connection, settings)}/r/{code}"
+
+
+def is_loopback(url: str) -> bool:
+    """Whether url names this machine only (127.0.0.1, localhost, ::1): a phone in the room cannot reach it."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def new_code() -> str:

@@ -9,17 +9,18 @@ import json
 import logging
 import sqlite3
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.messages import dumps
 from core.jsonable import jsonable
+from core.status import LIVE, RunStatus
 
 FILE_NAME = "trainlab.sqlite3"
 log = logging.getLogger(__name__)
-FINISHED = ("done", "diverged", "cancelled", "failed", "interrupted")
-UNFINISHED = ("queued", "running", "paused")
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -84,10 +85,10 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a kill -9 loses nothing committed
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
-        marks = ",".join("?" * len(UNFINISHED))
+        marks = ",".join("?" * len(LIVE))
         cursor = self.db.execute(
-            f"UPDATE runs SET status = 'interrupted', finished = ? WHERE status IN ({marks})",
-            (time.time(), *UNFINISHED),
+            f"UPDATE runs SET status = ?, finished = ? WHERE status IN ({marks})",
+            (RunStatus.INTERRUPTED, time.time(), *sorted(LIVE)),
         )
         return cursor.rowcount
 
@@ -198,20 +199,73 @@ class Store:
 
     # ---------------------------------------------------------------- the event loop's side
 
-    async def call(self, method: str, *args: Any) -> Any:
+    async def ask(self, method: Callable[..., T], *args: Any) -> T:
         """Run one of the _methods on the store's thread and wait for its answer."""
-        return await asyncio.get_running_loop().run_in_executor(self.thread, getattr(self, method), *args)
+        return await asyncio.get_running_loop().run_in_executor(self.thread, method, *args)
 
-    def post(self, method: str, *args: Any) -> None:
-        """Queue a write without waiting: it keeps its order among the store's other calls."""
-        self.thread.submit(getattr(self, method), *args).add_done_callback(report_failure)
+    def write(self, method: Callable[..., Any], *args: Any) -> "Future[Any]":
+        """Queue a write without waiting: it keeps its order among the store's other calls. A failure is logged;
+        the returned future tells whoever needs to know."""
+        future = self.thread.submit(method, *args)
+        future.add_done_callback(report_failure)
+        return future
 
     async def open(self) -> int:
-        return await self.call("_open")
+        """Open the file; how many runs a previous server left live (now interrupted)."""
+        return await self.ask(self._open)
 
     async def close(self) -> None:
-        await self.call("_close")
+        await self.ask(self._close)
         self.thread.shutdown(wait=True)
+
+    # runs
+    def add_run(self, run_id: str, config: dict, status: RunStatus) -> "Future[None]":
+        return self.write(self._add_run, run_id, config, status)
+
+    def set_status(self, run_id: str, status: RunStatus) -> "Future[None]":
+        return self.write(self._set_status, run_id, status)
+
+    def finish(self, run_id: str, result: dict, parameters: dict | None, costs: list[list]) -> "Future[None]":
+        return self.write(self._finish, run_id, result, parameters, costs)
+
+    async def delete_run(self, run_id: str) -> bool:
+        return await self.ask(self._delete_run, run_id)
+
+    async def run(self, run_id: str) -> dict | None:
+        return await self.ask(self._run, run_id)
+
+    async def runs(self, status: RunStatus | None, limit: int, offset: int) -> tuple[int, list[dict]]:
+        return await self.ask(self._runs, status, limit, offset)
+
+    async def parameters(self, run_id: str) -> str | None:
+        """The learned weights as stored (JSON text), None when the run has none."""
+        return await self.ask(self._parameters, run_id)
+
+    async def costs(self, run_id: str, limit: int, offset: int) -> tuple[int, list[list]]:
+        return await self.ask(self._costs, run_id, limit, offset)
+
+    async def last_cost(self, run_id: str) -> list | None:
+        return await self.ask(self._last_cost, run_id)
+
+    # sweeps
+    def add_sweep(self, sweep_id: str, base: dict, grid: dict, run_ids: list[str]) -> "Future[None]":
+        return self.write(self._add_sweep, sweep_id, base, grid, run_ids)
+
+    async def sweep(self, sweep_id: str) -> dict | None:
+        return await self.ask(self._sweep, sweep_id)
+
+    # rooms
+    def save_room(self, code: str, secret_hash: str, state: str, runs: list[dict], rev: int, updated: float) -> Future:
+        return self.write(self._save_room, code, secret_hash, state, runs, rev, updated)
+
+    def delete_room(self, code: str) -> "Future[None]":
+        return self.write(self._delete_room, code)
+
+    async def rooms(self) -> list[dict]:
+        return await self.ask(self._rooms)
+
+    async def integrity(self) -> str:
+        return await self.ask(self._integrity)
 
     def _close(self) -> None:
         if self.db is not None:

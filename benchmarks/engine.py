@@ -21,10 +21,11 @@ from pathlib import Path
 import numpy as np
 from course_loop import model
 
+from app.cli import train_with_bar
 from core.data import find_football, resolve_dataset
 from core.grid import train_grid
 from core.presets import GROUPS, preset_config
-from core.train import Result, train
+from core.train import Result, Training, train
 
 REF = Path(__file__).resolve().parents[2] / "shared" / "reference"
 CASES = {  # preset: (target ratio, baseline's init scale, baseline's keyword arguments, expected.json entry)
@@ -34,6 +35,7 @@ CASES = {  # preset: (target ratio, baseline's init scale, baseline's keyword ar
     "opt-adam": (5, lambda n: np.sqrt(2 / n), {"adam": True, "mini_batch_size": 64}, ("optimization", "adam")),
 }
 GRID_TARGET = 4.5
+CLI_TARGET = 1.10  # the CLI's path (Training.events through the progress bar) against bare train(): at most 10 % more
 GRID_LEARNING_RATES = (0.005, 0.01, 0.02)
 INIT_SCALES = {"zeros": lambda n: 0.0, "random": lambda n: 10.0, "he": lambda n: np.sqrt(2 / n)}  # the baseline's
 CHAOTIC = {"random"}  # past iteration 0 the large random init's costs are chaotic (tolerance_advice)
@@ -99,6 +101,7 @@ def main() -> None:
             verdict = "match" if same else "DIFFER"
         print(row(name, base_s / steps, ours_s / steps, target, verdict))
     print(grid_row(args.repeat))
+    print(cli_row(args.repeat))
 
 
 def row(name: str, base_s: float, ours_s: float, target: float, verdict: str) -> str:
@@ -133,6 +136,23 @@ def grid_row(repeat: int) -> str:
     net_iterations = len(configs) * configs[0].epochs
     verdict = f"{'match' if same else 'DIFFER'} (each net alone)"
     return row(f"grid {len(configs)} nets", base_s / net_iterations, grid_s / net_iterations, GRID_TARGET, verdict)
+
+
+def cli_row(repeat: int) -> str:
+    """init-he as `trainlab run` trains it (events, the paced loop, a progress bar) against bare train()."""
+    config = preset_config("init-he")
+    data = resolve_dataset(config.dataset)
+    (bare_s, bare), (cli_s, through_cli) = best_times(
+        [partial(train, config, dataset=data), lambda: train_with_bar(Training(config, dataset=data), quiet=True)],
+        repeat,
+    )
+    ratio = cli_s / bare_s
+    same = (bare.costs, bare.final_cost) == (through_cli.costs, through_cli.final_cost)
+    return (
+        f"{'cli path':12s} {bare_s / config.epochs * 1e6:15.1f} {cli_s / config.epochs * 1e6:15.1f} {ratio:6.2f}x "
+        f"{'≤' + format(CLI_TARGET, 'g'):>6s}x  {'same numbers' if same else 'DIFFER'} (bare train() | CLI path)"
+        f"{'' if ratio <= CLI_TARGET else '  (above target)'}"
+    )
 
 
 if __name__ == "__main__":

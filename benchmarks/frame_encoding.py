@@ -12,8 +12,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import app.messages as messages
+from core.boundary import Boundary
 from core.config import RunConfig
-from core.train import Boundary, Training
+from core.train import Training
 
 EPOCHS = (0, 300, 3000)
 LEVELS = (1, 2, 3, 6)

@@ -36,18 +36,21 @@ class MiniBatches:
 def epoch_costs(
     batches: list[tuple[np.ndarray, np.ndarray]],
     step: Callable[[np.ndarray, np.ndarray, bool], Any],
-    penalty: Callable[[int], Any],
+    squares: Callable[[], Any],
+    cost: Callable[[Any, Any, int], Any],
     with_cost: bool,
 ) -> tuple[Any, Any] | None:
     """One pass over `batches`: `step(X1, Y, with_cost)` updates on a batch and returns its Σ cross-entropy
-    when asked; `penalty(m)` is the L2 term on the weights that batch saw. Returns (the epoch's mean cost,
-    the last batch's cost) if asked. Costs may be floats or one per net (arrays) alike."""
-    total, total_penalty, seen, last = 0.0, 0.0, 0, None
+    when asked; `squares()` is Σ ||W||² of the weights a batch sees (before its update), and
+    `cost(Σ cross-entropy, Σ squares, m)` assembles J. Returns, if asked, the epoch's mean cost (J over all
+    its examples, each batch's penalty at the weights it saw) and the last batch's J. Costs may be floats or
+    one per net (arrays) alike."""
+    total, total_squares, seen, last = 0.0, 0.0, 0, None
     for X1, Y in batches:
         m = Y.shape[1]
-        batch_penalty = penalty(m) if with_cost else 0.0
+        batch_squares = squares() if with_cost else 0.0
         batch_total = step(X1, Y, with_cost)
         if with_cost:
-            total, total_penalty, seen = total + batch_total, total_penalty + batch_penalty * m, seen + m
-            last = 1.0 / m * batch_total + batch_penalty
-    return (total / seen + total_penalty / seen, last) if with_cost else None
+            total, total_squares, seen = total + batch_total, total_squares + batch_squares, seen + m
+            last = cost(batch_total, batch_squares, m)
+    return (cost(total, total_squares, seen), last) if with_cost else None

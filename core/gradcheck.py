@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.network import Network, cross_entropy_sum, l2_penalty, with_ones_row
+from core.network import Network, cost, cross_entropy_sum, weight_squares, with_ones_row
 
 THRESHOLD = 2e-7  # the 2021 notebook's; a correct backprop gives ~1e-7 on the course's case
 DROPOUT_REFUSAL = (
@@ -54,14 +54,14 @@ def network_cost(net: Network, X: np.ndarray, Y: np.ndarray, l2_lambda: float = 
     X1, ws, m = with_ones_row(X), net.workspace(X.shape[1]), X.shape[1]
     original = net.theta.copy()
 
-    def cost(theta: np.ndarray) -> float:
+    def J_of(theta: np.ndarray) -> float:
         net.theta[...] = theta
         ws.forward(X1)
-        J = 1.0 / m * cross_entropy_sum(ws.AL, Y) + (l2_penalty(net, l2_lambda, m) if l2_lambda else 0.0)
+        J = cost(cross_entropy_sum(ws.AL, Y), weight_squares(net) if l2_lambda else 0.0, l2_lambda, m)
         net.theta[...] = original
         return J
 
-    return cost
+    return J_of
 
 
 def backprop_gradient(net: Network, X: np.ndarray, Y: np.ndarray, l2_lambda: float = 0.0) -> np.ndarray:

@@ -24,9 +24,11 @@ from core.batches import MiniBatches, epoch_costs
 from core.config import RunConfig
 from core.data import Dataset, resolve_dataset
 from core.init import initial_weights
-from core.network import Network, cross_entropy_sum, sigmoid_, with_ones_row
+from core.network import Network, cost, cross_entropy_sum, sigmoid_, with_ones_row
 from core.optim import OPTIMIZERS, GradientDescent, make_optimizer
-from core.train import Control, Divergence, Progress, Result, paced_epochs
+from core.pace import Pace
+from core.status import RunStatus
+from core.train import IDLE_S, Divergence, NetView, Progress, Result
 
 # what the nets of one grid share: the network's shape, the data, and when they step and report
 SHARED = ("dataset", "hidden_layers", "activation", "epochs", "mini_batch_size", "report_every")
@@ -221,6 +223,7 @@ class GridTraining:
         # a net's result, once it has ended; an ended (diverged) net stays in the stack, computed but no longer
         # reported: taking it out would mean re-slicing every stacked array and optimizer state
         self.results: list[Result | None] = [None] * len(configs)
+        self.views: dict[int, NetView] = {}  # by row, made when first asked
         self.started = time.perf_counter()
 
     def optimizers(self) -> list[tuple[slice, GradientDescent]]:
@@ -278,16 +281,20 @@ class GridTraining:
             optimizer.update(self.stack.theta[rows], grad[rows])
         return totals
 
-    def penalties(self, m: int) -> np.ndarray:
-        """Every net's L2 term λ/(2m) Σ ||W||² for a batch of m examples (0 without L2), as `l2_penalty`."""
-        squares = sum(np.sum(np.square(layer[:, :, :-1]), axis=(1, 2)) for layer in self.stack.layers)
-        return np.where(self.l2_lambda > 0, 1.0 / m * self.l2_lambda / 2 * squares, 0.0)
+    def squares(self) -> np.ndarray | float:
+        """Every net's Σ ||W_l||², as `weight_squares` (0 when no net has L2: nothing to compute)."""
+        if not self.l2_lambda.any():
+            return 0.0
+        return sum(np.sum(np.square(layer[:, :, :-1]), axis=(1, 2)) for layer in self.stack.layers)
+
+    def batch_costs(self, cross_entropy: np.ndarray, squares: np.ndarray | float, m: int) -> np.ndarray:
+        return cost(cross_entropy, squares, self.l2_lambda, m)
 
     def train_epoch(self, with_cost: bool) -> np.ndarray | None:
         """One pass over the training set; every net's cost if asked, as `Training.train_epoch` reports it."""
         full = self.batch == self.m
         batches = [(self.X1, self.Y)] if full else self.minibatches.epoch()
-        costs = epoch_costs(batches, self.step, self.penalties, with_cost)
+        costs = epoch_costs(batches, self.step, self.squares, self.batch_costs, with_cost)
         self.epoch += 1
         if costs is None:
             return None
@@ -307,7 +314,7 @@ class GridTraining:
         """Every net's cost on the whole training set, without dropout."""
         ws = self.evaluation["train"]
         ws.forward(self.X1)
-        return 1.0 / self.m * cross_entropy_sums(ws.AL, self.Y) + self.penalties(self.m)
+        return self.batch_costs(cross_entropy_sums(ws.AL, self.Y), self.squares(), self.m)
 
     def progress_events(self, epoch: int, costs: np.ndarray, train: np.ndarray, test: np.ndarray | None) -> list[Event]:
         return [
@@ -335,7 +342,7 @@ class GridTraining:
         """Where each running net stands now, measured on its current weights."""
         return self.progress_events(self.epoch, self.current_costs(), *self.accuracies())
 
-    def finish(self, rows: list[int], status: str | None = None) -> list[Event]:
+    def finish(self, rows: list[int], status: RunStatus | None = None) -> list[Event]:
         """End these nets here, with the result `Training.result` would give each."""
         if not rows:
             return []
@@ -353,18 +360,34 @@ class GridTraining:
             )
         return [(self.index[k], self.results[k]) for k in rows]
 
-    def events(self, control: Control | None = None) -> Iterator[Event]:
+    def events(self, pace: Pace | None = None) -> Iterator[Event]:
         """Train to the end, yielding each running net's progress at report epochs and each net's result when
-        it ends (a diverged net at once, the others last). Honours `control` as `Training.events` does; a grid
+        it ends (a diverged net at once, the others last). Honours `pace` as `Training.events` does; a grid
         draws no boundaries."""
-        control = control or Control()
+        pace = pace or Pace(now=time.perf_counter())
         with np.errstate(all="ignore"):
-            for _, step_done in paced_epochs(control, lambda: self.done):
+            while not self.done and not pace.stopped:
+                now = time.perf_counter()
+                if not pace.allowed(now):
+                    due = pace.due()
+                    time.sleep(IDLE_S if due is None else min(IDLE_S, max(0.0, due - now)))
+                    continue
                 events = self.advance()
-                if not events and step_done:
+                if pace.ran(1) and not events:
                     events = self.progress()  # a finished step always shows where it landed
                 yield from events
-            yield from self.finish(self.running, "cancelled" if control.stopped and not self.done else None)
+            yield from self.finish(self.running, RunStatus.CANCELLED if pace.stopped and not self.done else None)
+
+    def view(self, k: int) -> NetView:
+        """Net k (its row in the stack) as the views read one net: its own Network, holding a copy of its current
+        weights, and a workspace of its own over the training set. Between epochs."""
+        if k not in self.views:
+            net = Network(self.stack.net.layer_sizes, self.configs[k].activation)
+            self.views[k] = NetView(self.configs[k], self.data, net, 0, self.X1, self.Y, net.workspace(self.m))
+        view = self.views[k]
+        view.net.theta[...] = self.stack.theta[k]
+        view.epoch = self.epoch
+        return view
 
     def results_in_order(self) -> list[Result | None]:
         """The results so far, in the order the configs were given."""

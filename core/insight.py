@@ -12,7 +12,7 @@ from core.config import RunConfig
 from core.data import Dataset
 from core.gradcheck import GradCheck, gradient_check
 from core.network import Network, Workspace
-from core.train import Training
+from core.train import NetView, Training
 
 # a sigmoid output this close to 0 or 1 has a slope a(1 - a) under 1e-3: it barely passes a gradient back
 SATURATION = 1e-3
@@ -70,23 +70,23 @@ def symmetry(net: Network) -> list[float]:
     return out
 
 
-def forward_backward(training: Training) -> Workspace:
-    """The training's own workspace for the whole training set (no dropout) after a forward and a backward
-    pass at the current θ: its activations and `grad` are what the functions above read."""
-    ws = training.evaluation["train"]
-    ws.forward(training.X1)
-    ws.backward(training.X1, training.Y, training.config.l2_lambda)
+def forward_backward(view: NetView) -> Workspace:
+    """The view's workspace for the whole training set (no dropout) after a forward and a backward pass at the
+    net's current θ: its activations and `grad` are what the functions above read."""
+    ws = view.evaluation
+    ws.forward(view.X1)
+    ws.backward(view.X1, view.Y, view.config.l2_lambda)
     return ws
 
 
-def check_gradients_now(training: Training) -> GradCheck:
-    """`gradient_check` of the training's network at its current θ, on its training data, with its L2 λ.
+def check_gradients_now(view: NetView) -> GradCheck:
+    """`gradient_check` of the net at its current θ, on its training data, with its L2 λ.
 
     Dropout is off for the check (keep_prob = 1) whatever the run uses: with dropout the cost is not one
     fixed function of θ, so centred differences would measure the masks' noise. It costs two forward
     passes per parameter: call it on demand, between epochs, not at every report."""
-    data = training.data
-    return gradient_check(training.net, data.X_train, data.Y_train, training.config.l2_lambda, keep_prob=1.0)
+    data = view.data
+    return gradient_check(view.net, data.X_train, data.Y_train, view.config.l2_lambda, keep_prob=1.0)
 
 
 def units(net: Network) -> list[dict]:
@@ -100,18 +100,18 @@ def units(net: Network) -> list[dict]:
     return out
 
 
-def insight_report(training: Training) -> dict:
+def insight_report(view: NetView) -> dict:
     """Everything the insight views show about the net as it stands, as one message (docs/protocol.md):
     per-layer norms, activation histograms, symmetry and the units' weights. One forward and one backward
     pass over the training set: cheap enough to send a few times a second."""
-    ws = forward_backward(training)
+    ws = forward_backward(view)
     return {
         "type": "insight",
-        "epoch": training.epoch,
-        "norms": layer_norms(training.net, ws.grad),
+        "epoch": view.epoch,
+        "norms": layer_norms(view.net, ws.grad),
         "activations": activation_histograms(ws),
-        "symmetry": symmetry(training.net),
-        "units": units(training.net),
+        "symmetry": symmetry(view.net),
+        "units": units(view.net),
     }
 
 
@@ -130,16 +130,16 @@ class CheckTooLarge(ValueError):  # noqa: N818 - reads as a sentence: raise Chec
     """A gradient check that would take too long; its message names the size."""
 
 
-def gradient_check_report(training: Training) -> dict:
+def gradient_check_report(view: NetView) -> dict:
     """`check_gradients_now` as the API answers it: the difference, whether it passes, and what was checked.
     Raises CheckTooLarge (naming the size) for a check over MAX_CHECK_WORK."""
-    n, m = training.net.theta.size, training.m
+    n, m = view.net.theta.size, view.m
     refusal = check_refusal(n, m)
     if refusal is not None:
         raise CheckTooLarge(refusal)
-    check = check_gradients_now(training)
+    check = check_gradients_now(view)
     return {
-        "epoch": training.epoch,
+        "epoch": view.epoch,
         "difference": check.difference,
         "passed": check.passed,
         "threshold": check.threshold,

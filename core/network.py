@@ -12,6 +12,7 @@ per batch size (a `Workspace`) and every step writes into them in place.
 
 from collections.abc import Sequence
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
@@ -188,7 +189,17 @@ class Workspace:
         return self.grad
 
 
-def l2_penalty(net: Network, l2_lambda: float, m: int) -> float:
-    """λ/(2m) Σ_l ||W_l||²_F, biases excluded."""
-    squares = sum(float(np.sum(np.square(net.W(l)))) for l in range(1, len(net.layers) + 1))
-    return 1.0 / m * l2_lambda / 2 * squares
+def weight_squares(net: Network) -> float:
+    """Σ_l ||W_l||²_F, biases excluded: what L2 regularization penalizes."""
+    return sum(float(np.sum(np.square(net.W(l)))) for l in range(1, len(net.layers) + 1))
+
+
+def cost(cross_entropy: Any, squares: Any, l2_lambda: Any, m: int) -> Any:
+    """The cost J = 1/m Σ_i L(a_i, y_i) + λ/(2m) Σ_l ||W_l||²_F, from Σ_i L (`cross_entropy`) and Σ_l ||W_l||²
+    (`squares`). The one place J is assembled: for one net (floats) or a stack (one value per net); without
+    L2 (λ = 0) there is no penalty term at all, so non-finite weights leave the cross-entropy's value alone."""
+    J = 1.0 / m * cross_entropy
+    if np.ndim(l2_lambda) == 0:
+        return J + 1.0 / m * l2_lambda / 2 * squares if l2_lambda else J
+    with np.errstate(invalid="ignore"):  # 0 · inf in the rows without L2, which np.where then drops
+        return J + np.where(l2_lambda > 0, 1.0 / m * l2_lambda / 2 * squares, 0.0)

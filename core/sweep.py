@@ -62,27 +62,27 @@ def row_of(result: Result) -> dict[str, Any]:
     }
 
 
-def outcome(config: RunConfig) -> dict[str, Any]:
+def outcome(config: RunConfig, data_dir: str | None = None) -> dict[str, Any]:
     """Train one config to the end: its row of a sweep's table (what an Executor sends back; picklable)."""
-    return row_of(train(config))
+    return row_of(train(config, data_dir=data_dir))
 
 
-def outcomes(configs: list[RunConfig]) -> list[dict[str, Any]]:
+def outcomes(configs: list[RunConfig], data_dir: str | None = None) -> list[dict[str, Any]]:
     """Configs that can_stack (or one config), trained together (core.grid): their rows, the same as each alone
     gives (one Executor task; picklable)."""
     if len(configs) == 1:
-        return [outcome(configs[0])]
-    return [row_of(result) for result in train_grid(configs)]
+        return [outcome(configs[0], data_dir)]
+    return [row_of(result) for result in train_grid(configs, data_dir=data_dir)]
 
 
 def run_sweep(
-    configs: list[RunConfig], executor: Executor, parts: int = os.cpu_count() or 1
+    configs: list[RunConfig], executor: Executor, data_dir: str | None = None, parts: int = os.cpu_count() or 1
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Each config's outcome through the executor (a process pool, Dask's...): (index, row), as they finish.
     Configs that can stack train together, in tasks of up to MAX_STACK nets, at least `parts` of a kind (the
     executor's workers share them)."""
     futures = {
-        executor.submit(outcomes, [configs[i] for i in indices]): indices
+        executor.submit(outcomes, [configs[i] for i in indices], data_dir): indices
         for indices in stack_groups(configs, MAX_STACK, parts)
     }
     for future in as_completed(futures):

@@ -2,28 +2,31 @@
 and ends with a result.
 
 `Training` holds one run's state and advances it epoch by epoch; `Training.events()` turns that into
-a stream of `Progress`, `Boundary` and finally `Result` events, checking a `Control` between epochs.
+a stream of `Progress`, `Boundary` and finally `Result` events, as a `Pace` allows.
 """
 
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from core.batches import MiniBatches, epoch_costs
+from core.boundary import Boundary, Plane
 from core.config import RunConfig
-from core.data import Dataset, bounding_box, resolve_dataset
+from core.data import Dataset, resolve_dataset
 from core.init import initial_weights
-from core.network import Network, Workspace, accuracy, cross_entropy_sum, l2_penalty, with_ones_row
+from core.network import Network, Workspace, accuracy, cost, cross_entropy_sum, weight_squares, with_ones_row
 from core.optim import make_optimizer
+from core.pace import Pace
+from core.status import RunStatus
 
 # Diverged: the weights went non-finite, or the cost went up instead of down — non-finite, or above
 # RISE × its first finite value — for this many reports in a row (a sigmoid net's bounded gradients rarely
 # reach nan; a too-large learning rate shows as a cost that climbs and stays up).
 DIVERGED_AFTER_REPORTS = 20
 RISE = 1.5
+IDLE_S = 0.05  # how often a paused `events()` loop looks at its pace again
 
 
 class Divergence:
@@ -47,9 +50,9 @@ class Divergence:
             self.diverged = True
         return self.diverged
 
-    def status(self, final_cost: float) -> str:
+    def status(self, final_cost: float) -> RunStatus:
         """A finished (not cancelled) run's status, given the cost of its final weights."""
-        return "diverged" if self.diverged or self.risen(final_cost) else "done"
+        return RunStatus.DIVERGED if self.diverged or self.risen(final_cost) else RunStatus.DONE
 
 
 @dataclass
@@ -62,22 +65,8 @@ class Progress:
 
 
 @dataclass
-class Boundary:
-    """The net's output a_L over a size × size grid spanning [x_min, x_max] × [y_min, y_max];
-    row i is y = y_min + i·(y_max - y_min)/(size - 1)."""
-
-    epoch: int
-    x_min: float
-    x_max: float
-    y_min: float
-    y_max: float
-    probabilities: np.ndarray
-    type: str = "boundary"
-
-
-@dataclass
 class Result:
-    status: str  # "done" | "diverged" | "cancelled"
+    status: RunStatus  # done, diverged or cancelled
     costs: list[tuple[int, float]]
     final_cost: float
     train_accuracy: float
@@ -98,48 +87,23 @@ class Result:
         return out
 
 
-class Control:
-    """Switches a trainer checks between epochs; safe to flip from another thread."""
+@dataclass
+class NetView:
+    """One net as the views read it, whether it trains alone (`Training.view`) or in a stack
+    (`GridTraining.view`): its config, data, weights (a `Network` of its own) and how far it has got, and a
+    workspace over the whole training set for passes that must not touch the training's own buffers."""
 
-    def __init__(self) -> None:
-        self._changed = threading.Condition()
-        self.paused = False
-        self.stopped = False
-        self.step_epochs = 0
-        self.epochs_per_second: float | None = None  # None: as fast as it goes
+    config: RunConfig
+    data: Dataset
+    net: Network
+    epoch: int
+    X1: np.ndarray  # [X_train; 1]
+    Y: np.ndarray
+    evaluation: Workspace  # the training set's, without dropout
 
-    def _set(self, **values: object) -> None:
-        with self._changed:
-            for name, value in values.items():
-                setattr(self, name, value)
-            self._changed.notify_all()
-
-    def pause(self) -> None:
-        self._set(paused=True)
-
-    def resume(self) -> None:
-        self._set(paused=False, step_epochs=0)
-
-    def stop(self) -> None:
-        self._set(stopped=True)
-
-    def step(self, epochs: int = 1) -> None:
-        """While paused: train this many more epochs, then pause again."""
-        self._set(paused=True, step_epochs=self.step_epochs + epochs)
-
-    def set_speed(self, epochs_per_second: float | None) -> None:
-        self._set(epochs_per_second=epochs_per_second)
-
-    def may_train(self, timeout: float) -> bool:
-        """Wait (up to timeout) until an epoch may run; consumes one step while paused."""
-        with self._changed:
-            if not self.stopped and self.paused and self.step_epochs == 0:
-                self._changed.wait(timeout)
-            if self.stopped or (self.paused and self.step_epochs == 0):
-                return False
-            if self.paused:
-                self.step_epochs -= 1
-            return True
+    @property
+    def m(self) -> int:
+        return self.Y.shape[1]
 
 
 class Training:
@@ -212,15 +176,18 @@ class Training:
         self.optimizer.update(self.net.theta, ws.backward(X1, Y, self.config.l2_lambda))
         return total
 
-    def penalty(self, m: int) -> float:
-        """The L2 term λ/(2m) Σ ||W||² for a batch of m examples (0 without L2)."""
-        return l2_penalty(self.net, self.config.l2_lambda, m) if self.config.l2_lambda else 0.0
+    def squares(self) -> float:
+        """Σ ||W_l||², what L2 penalizes (0 without L2: nothing to compute)."""
+        return weight_squares(self.net) if self.config.l2_lambda else 0.0
+
+    def batch_cost(self, cross_entropy: float, squares: float, m: int) -> float:
+        return cost(cross_entropy, squares, self.config.l2_lambda, m)
 
     def train_epoch(self, with_cost: bool) -> float | None:
         """One pass over the training set; returns its cost if asked (computed on the way, before updates)."""
         full = self.batch == self.m
         batches = [(self.X1, self.Y)] if full else self.minibatches.epoch()
-        costs = epoch_costs(batches, self.step, self.penalty, with_cost)
+        costs = epoch_costs(batches, self.step, self.squares, self.batch_cost, with_cost)
         self.epoch += 1
         if costs is None:
             return None
@@ -240,7 +207,7 @@ class Training:
         """The cost of the current weights on the whole training set, without dropout."""
         ws = self.evaluation["train"]
         ws.forward(self.X1)
-        return 1.0 / self.m * cross_entropy_sum(ws.AL, self.Y) + self.penalty(self.m)
+        return self.batch_cost(cross_entropy_sum(ws.AL, self.Y), self.squares(), self.m)
 
     def advance(self) -> Progress | None:
         """Train one epoch; at a report epoch return the progress measured before its update."""
@@ -257,20 +224,16 @@ class Training:
         """Where the run stands now, measured on the current weights."""
         return Progress(self.epoch, self.current_cost(), *self.accuracies())
 
+    def view(self) -> NetView:
+        return NetView(self.config, self.data, self.net, self.epoch, self.X1, self.Y, self.evaluation["train"])
+
     def boundary(self) -> Boundary:
         """a_L over the data's bounding box, grid_size × grid_size."""
-        if not hasattr(self, "grid"):
-            x_min, x_max, y_min, y_max = bounding_box(self.data)
-            n = self.config.grid_size
-            xx, yy = np.meshgrid(np.linspace(x_min, x_max, n), np.linspace(y_min, y_max, n))
-            self.grid = with_ones_row(np.vstack([xx.ravel(), yy.ravel()]))
-            self.grid_workspace = self.net.workspace(n * n)
-            self.grid_box = (x_min, x_max, y_min, y_max)
-        a = self.grid_workspace.forward(self.grid)
-        n = self.config.grid_size
-        return Boundary(self.epoch, *self.grid_box, a.reshape(n, n).copy())
+        if not hasattr(self, "plane"):
+            self.plane = Plane(self.data, self.config.grid_size, self.net)
+        return self.plane.boundary(self.epoch)
 
-    def result(self, status: str | None = None) -> Result:
+    def result(self, status: RunStatus | None = None) -> Result:
         final = self.progress()
         return Result(
             status=status or self.divergence.status(final.cost),
@@ -283,39 +246,36 @@ class Training:
             parameters=self.net.parameters(),
         )
 
-    def events(
-        self, control: Control | None = None, boundary_interval: float | None = None
-    ) -> Iterator[Progress | Boundary | Result]:
-        """Train to the end, yielding progress at report epochs, a boundary at most every
-        boundary_interval seconds (never, if None), and the result last. Honours `control`."""
-        control = control or Control()
-        last_boundary = -np.inf
+    def events(self, pace: Pace | None = None) -> Iterator[Progress | Result]:
+        """Train to the end as `pace` allows (none: as fast as it goes), yielding progress at report epochs and
+        where a finished step landed, and the result last. Between reports nothing is checked per epoch
+        (`trained_until`): a pace changed meanwhile (from another thread) is seen at the next report."""
+        pace = pace or Pace(now=time.perf_counter())
         with np.errstate(all="ignore"):
-            for stepping, step_done in paced_epochs(control, lambda: self.done):
-                progress = self.advance()
-                if progress is None and step_done:
+            while not self.done and not pace.stopped:
+                now = time.perf_counter()
+                allowed = pace.allowed(now)
+                if not allowed:  # paused, or ahead of its speed
+                    due = pace.due()
+                    time.sleep(IDLE_S if due is None else min(IDLE_S, max(0.0, due - now)))
+                    continue
+                progress, epochs = self.trained_until(allowed)
+                if pace.ran(epochs) and progress is None:
                     progress = self.progress()  # a finished step always shows where it landed
                 if progress is not None:
                     yield progress
-                now = time.perf_counter()
-                if boundary_interval is not None and (now - last_boundary >= boundary_interval or stepping):
-                    last_boundary = now
-                    yield self.boundary()
-            yield self.result("cancelled" if control.stopped and not self.done else None)
+            yield self.result(RunStatus.CANCELLED if pace.stopped and not self.done else None)
 
-
-def paced_epochs(control: Control, done: Callable[[], bool]) -> Iterator[tuple[bool, bool]]:
-    """One item per epoch that may run now: (stepping, the step's last epoch). Waits while paused, ends when
-    `done()` or stopped, and keeps to the control's epochs per second."""
-    while not done():
-        if not control.may_train(timeout=0.25):
-            if control.stopped:
-                return
-            continue
-        stepping, started = control.paused, time.perf_counter()
-        yield stepping, stepping and control.step_epochs == 0
-        if control.epochs_per_second:
-            time.sleep(max(0.0, 1 / control.epochs_per_second - (time.perf_counter() - started)))
+    def trained_until(self, most: float) -> tuple[Progress | None, int]:
+        """Train up to `most` epochs, stopping after the first report or at the end: that report's progress (or
+        None), and the epochs trained."""
+        epochs = 0
+        while epochs < most and not self.done:
+            progress = self.advance()
+            epochs += 1
+            if progress is not None:
+                return progress, epochs
+        return None, epochs
 
 
 def train(config: RunConfig, dataset: Dataset | None = None, data_dir: str | None = None) -> Result:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.numpy_venv import numpy_only_venv
+from tests.reference import MISSING, REFERENCE, reference
 
 REPO = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 60
@@ -86,3 +87,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def numpy_only_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv's python with NumPy alone (tests/numpy_venv.py), for exported scripts."""
     return numpy_only_venv(tmp_path_factory.mktemp("numpy-only"))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """`@pytest.mark.reference("expected.json", ...)`: the test needs those files of the course's reference."""
+    for mark in item.iter_markers("reference"):
+        reference(*mark.args)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int) -> None:
+    """One loud line at the end when course-number tests did not run for want of the reference."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if MISSING in str(r.longrepr)]
+    if skipped:
+        terminalreporter.write_line(
+            f"COURSE NUMBERS NOT CHECKED: {len(skipped)} tests skipped, {MISSING} ({REFERENCE}); "
+            "put the course's files there or set TRAINLAB_REFERENCE (under CI=true these tests fail)",
+            red=True,
+            bold=True,
+        )

@@ -3,11 +3,10 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "reference"
+from tests.reference import REFERENCE
 
 
 def trainlab(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -82,9 +81,9 @@ def test_gradcheck_passes_and_refuses_dropout():
     assert refused.returncode == 2 and "dropout" in refused.stderr
 
 
-@pytest.mark.skipif(not REF.exists(), reason="needs ../shared/reference for the course's football data")
+@pytest.mark.reference("football.mat")
 def test_run_regularization_preset_on_the_course_data():
-    done = trainlab("run", "--preset", "reg-l2", "--data-dir", str(REF), "--json", "--set", "epochs=1001",
+    done = trainlab("run", "--preset", "reg-l2", "--data-dir", str(REFERENCE), "--json", "--set", "epochs=1001",
                     "--set", "report_every=1000")  # fmt: skip
     result = json.loads(done.stdout)
     assert dict(map(tuple, result["costs"]))[1000] == pytest.approx(0.27304563479326766, rel=1e-9)

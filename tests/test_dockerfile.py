@@ -32,9 +32,13 @@ def test_slim_python_base(dockerfile):
     assert dockerfile.baseimage.startswith("python:3.1") and dockerfile.baseimage.endswith("-slim")
 
 
-def test_installs_the_project_from_pyproject(dockerfile):
+def test_installs_the_project_from_pyproject_not_editable(dockerfile):
+    """The image installs TrainLab as a package (a wheel built from pyproject.toml), never from a source tree."""
     assert any("pyproject.toml" in value for value in instructions(dockerfile, "COPY"))
-    assert any("pip install" in value and " ." in value for value in instructions(dockerfile, "RUN"))
+    runs = instructions(dockerfile, "RUN")
+    assert any("pip wheel" in value and value.rstrip().endswith(" .") for value in runs)
+    assert any("pip install" in value and ".whl" in value for value in runs)
+    assert not any(" -e " in value or "--editable" in value for value in runs)
 
 
 def test_runs_as_a_non_root_numeric_user(dockerfile):
@@ -63,5 +67,7 @@ def test_healthcheck_asks_the_health_endpoint(dockerfile):
 
 def test_everything_the_image_copies_exists():
     for value in instructions(DockerfileParser(path=str(ROOT / "Dockerfile")), "COPY"):
+        if value.startswith("--from="):
+            continue  # from an earlier stage of the build, not from the project
         for source in value.split()[:-1]:
             assert (ROOT / source).exists(), source

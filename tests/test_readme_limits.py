@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from app.api.runs import MAX_OFFSET
-from app.body_limit import MAX_BODY_BYTES
-from app.hub import OUTBOX_LIMIT
+from app.api.ws_runs import MAX_CONTROL_BYTES
+from app.guards.body_limit import MAX_BODY_BYTES
+from app.live.hub import OUTBOX_LIMIT
 from app.models import MAX_SPEED
 from app.settings import Settings
-from app.ws import MAX_CONTROL_BYTES
 from core.config import MAX_BUFFER_BYTES, MAX_EPOCHS, MAX_WORK, RunConfig
 from core.data import MAX_POINTS
 from core.sweep import MAX_SWEEP_RUNS

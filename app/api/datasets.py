@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from app.api.errors import answers, invalid, invalid_field
-from app.auth import require_token
 from app.deps import SettingsDep
-from app.limits import upload_allowed
+from app.errors import answers, invalid, invalid_field
+from app.guards.auth import require_token
+from app.guards.limits import upload_allowed
 from app.messages import dataset_points
 from app.models import DatasetInfo, DatasetPoints, PointsQuery
 from core.config import DatasetSpec

@@ -9,10 +9,8 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Response
 from fastapi.concurrency import run_in_threadpool
 
-from app.api.errors import answers, file_answer
-from app.api.runs import get_costs, get_parameters
-from app.deps import RegistryDep, SettingsDep, StoreDep
-from app.lookup import find_run
+from app.deps import RegistryDep, SettingsDep
+from app.errors import answers, file_answer
 from app.models import Parameters
 from core.config import RunConfig
 from core.data import resolve_dataset
@@ -38,10 +36,18 @@ NO_WEIGHTS = (404, "no such run, or a run that ended without weights (failed, in
 LIVE = (409, "the run is still live: its weights are there once it finishes")
 
 
+async def weights(run_id: str, registry: RegistryDep) -> dict[str, list]:
+    """The run's learned weights: 404 for a run that ended without them (RunLive, 409, while it is live)."""
+    parameters = await registry.parameters(run_id)
+    if parameters is None:
+        raise HTTPException(404, f"run {run_id} ended without weights")
+    return parameters
+
+
 @router.get("/parameters.json", responses=answers(NO_WEIGHTS, LIVE))
-async def export_parameters_json(run_id: str, registry: RegistryDep, store: StoreDep, response: Response) -> Parameters:
+async def export_parameters_json(run_id: str, registry: RegistryDep, response: Response) -> Parameters:
     """The body of GET /api/runs/{id}/parameters, as a file."""
-    parameters = await get_parameters(run_id, registry, store)
+    parameters = Parameters(id=run_id, parameters=await weights(run_id, registry))
     response.headers.update(attachment(run_id, "parameters.json"))
     return parameters
 
@@ -58,9 +64,8 @@ def npz_of(parameters: dict[str, list]) -> bytes:
     response_class=Response,
     responses={**file_answer(NPZ_TYPE, binary=True), **answers(NO_WEIGHTS, LIVE)},
 )
-async def export_parameters_npz(run_id: str, registry: RegistryDep, store: StoreDep) -> Response:
-    parameters = await get_parameters(run_id, registry, store)
-    body = await run_in_threadpool(npz_of, parameters.parameters)
+async def export_parameters_npz(run_id: str, registry: RegistryDep) -> Response:
+    body = await run_in_threadpool(npz_of, await weights(run_id, registry))
     return Response(body, media_type=NPZ_TYPE, headers=attachment(run_id, "parameters.npz"))
 
 
@@ -74,9 +79,9 @@ def csv_of(points: list) -> str:
 
 
 @router.get("/costs.csv", response_class=Response, responses={**file_answer(CSV_TYPE), **answers(UNKNOWN)})
-async def export_costs_csv(run_id: str, registry: RegistryDep, store: StoreDep) -> Response:
+async def export_costs_csv(run_id: str, registry: RegistryDep) -> Response:
     """The whole history so far: a live run's from memory, a finished one's from the store."""
-    page = await get_costs(run_id, registry, store, limit=ALL_POINTS, offset=0)
+    page = await registry.costs(run_id, limit=ALL_POINTS, offset=0)
     return Response(csv_of(page.points), media_type=CSV_TYPE, headers=attachment(run_id, "costs.csv"))
 
 
@@ -95,8 +100,8 @@ def script_of(run_id: str, config: RunConfig, data_dir: Path) -> str:
     response_class=Response,
     responses={**file_answer(PYTHON_TYPE), **answers((404, "no such run, or its data is gone (a deleted upload)"))},
 )
-async def export_script(run_id: str, registry: RegistryDep, store: StoreDep, settings: SettingsDep) -> Response:
+async def export_script(run_id: str, registry: RegistryDep, settings: SettingsDep) -> Response:
     """Any run's, live ones included: it needs only the config."""
-    info = await find_run(run_id, registry, store)
+    info = await registry.find(run_id)
     source = await run_in_threadpool(script_of, run_id, info.config, settings.data_dir)
     return Response(source, media_type=PYTHON_TYPE, headers=attachment(run_id, "script.py"))

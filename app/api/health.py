@@ -5,15 +5,12 @@ from dataclasses import asdict
 from fastapi import APIRouter
 
 from app.deps import LoopLagDep, RegistryDep
-from app.models import Health, LoopLagHealth, WorkerHealth
+from app.models import Health, LoopLagHealth
 
 router = APIRouter(prefix="/api", tags=["health"])
 
 
 @router.get("/health")
 async def health(registry: RegistryDep, loop_lag: LoopLagDep) -> Health:
-    workers = [
-        WorkerHealth(pid=worker.pid, alive=worker.alive, runs=sorted(worker.runs)) for worker in registry.pool.workers
-    ]
     lag = LoopLagHealth(**asdict(loop_lag.figures()))
-    return Health(status="ok", workers=workers, live_runs=len(registry.live), loop_lag=lag)
+    return Health(status="ok", workers=registry.workers(), live_runs=len(registry.live), loop_lag=lag)

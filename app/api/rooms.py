@@ -1,44 +1,20 @@
 """Lecture rooms: open one, read and update its state, and its viewer link as a QR code (docs/protocol.md)."""
 
 import io
-import ipaddress
-from urllib.parse import urlsplit
 
 import segno
 from fastapi import APIRouter, Depends, Request, Response
-from starlette.requests import HTTPConnection
 
-from app.api.errors import answers, file_answer
-from app.auth import require_token
 from app.deps import RoomsDep, SettingsDep
-from app.limits import room_allowed
+from app.errors import answers, file_answer
+from app.guards.auth import require_token
+from app.guards.limits import room_allowed
+from app.guards.room_auth import RoomSecret
 from app.models import RoomCreated, RoomInfo, RoomUpdate
-from app.room_auth import RoomSecret
-from app.rooms import Room
-from app.settings import Settings
+from app.rooms import Room, is_loopback, viewer_url
 
 router = APIRouter(prefix="/api/rooms", tags=["rooms"])
 QR_CACHE = "public, max-age=3600"  # a room's viewer link never changes
-
-
-def public_base(connection: HTTPConnection, settings: Settings) -> str:
-    """How others reach this server: TRAINLAB_PUBLIC_URL, else what this request was sent to."""
-    return (settings.public_url or str(connection.base_url)).rstrip("/")
-
-
-def viewer_url(connection: HTTPConnection, settings: Settings, code: str) -> str:
-    return f"{public_base(connection, settings)}/r/{code}"
-
-
-def is_loopback(url: str) -> bool:
-    """Whether url names this machine only (127.0.0.1, localhost, ::1): a phone in the room cannot reach it."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def room_info(room: Room) -> RoomInfo:

@@ -1,6 +1,5 @@
 import math
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,15 +16,12 @@ from core.data import (
     load_football,
     make_dataset,
 )
-
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"  # /work/shared/reference
+from tests.reference import REFERENCE, reference
 
 
 @pytest.fixture(scope="module")
 def ref() -> dict[str, np.ndarray]:
-    if not (REFERENCE / "datasets.npz").is_file():
-        pytest.skip(f"course reference data not found at {REFERENCE}")
-    with np.load(REFERENCE / "datasets.npz") as npz:
+    with np.load(reference("datasets.npz") / "datasets.npz") as npz:
         return dict(npz)
 
 
@@ -57,6 +53,7 @@ def test_moons_defaults_are_the_course_training_data(ref):
 
 
 @pytest.mark.parametrize("where", ["file", "directory"])
+@pytest.mark.reference("football.mat")
 def test_football_is_the_course_data(ref, where):
     d = load_football(REFERENCE / "football.mat" if where == "file" else REFERENCE)
     assert d.name == "football"
@@ -185,6 +182,7 @@ def test_find_football_explains_how_to_fix(tmp_path, monkeypatch):
         find_football(None)
 
 
+@pytest.mark.reference("football.mat")
 def test_find_football_looks_in_data_dir_then_env(ref, tmp_path, monkeypatch):
     monkeypatch.setenv(DATA_DIR_ENV, str(REFERENCE))
     from_env = find_football(tmp_path)  # nothing in data_dir, so the env var's dir

@@ -4,21 +4,18 @@ Each experiment trains once (cached for the module) and is checked by its own te
 read from ../shared/reference/expected.json at test time; tolerances follow its `tolerance_advice`.
 """
 
-import json
 import math
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from core.presets import preset_config
 from core.train import Result, train
+from tests.reference import published, reference
 
-REF = Path(__file__).resolve().parents[3] / "shared" / "reference"
-EXPECTED_JSON = REF / "expected.json"
-E = json.loads(EXPECTED_JSON.read_text()) if EXPECTED_JSON.is_file() else {}
+E = published()
 
-pytestmark = pytest.mark.skipif(not E, reason=f"course reference not found at {REF}")
+pytestmark = pytest.mark.reference("expected.json")
 
 REPORT_EVERY = 1000
 COST_REL = 1e-9  # tolerance_advice: he_init_costs, regularization_costs
@@ -73,7 +70,7 @@ def run(group: str, name: str) -> Result:
     preset, overrides = EXPERIMENTS[group, name]
     config = preset_config(preset, {"report_every": REPORT_EVERY, **overrides})
     # football is the course's data.mat, found in the reference folder
-    data_dir = str(REF) if config.dataset == "football" else None
+    data_dir = str(reference("football.mat")) if config.dataset == "football" else None
     return train(config, data_dir=data_dir)
 
 

@@ -1,9 +1,7 @@
 """Properties: backprop agrees with centred differences on random small nets; gradient checking refuses
 dropout; the run config's bounds, unknown fields and defaults."""
 
-import json
 import string
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,8 +14,7 @@ from core.gradcheck import THRESHOLD, backprop_gradient, gradient_check, network
 from core.init import initial_weights
 from core.network import ACTIVATIONS, Network, with_ones_row
 from core.presets import preset_config
-
-REF = Path(__file__).resolve().parents[3] / "shared" / "reference"
+from tests.reference import published
 
 FAST = settings(max_examples=40, deadline=None)
 
@@ -216,9 +213,9 @@ def test_the_defaults_are_the_he_experiment():
     assert defaults.initialization == "he" and defaults.seed == 3 and defaults.dataset == "circles"
 
 
-@pytest.mark.skipif(not (REF / "expected.json").is_file(), reason=f"course reference not found at {REF}")
+@pytest.mark.reference("expected.json")
 def test_the_defaults_are_the_published_he_model():
-    expected = json.loads((REF / "expected.json").read_text())["initialization"]
+    expected = published()["initialization"]
     model = expected["model"]
     defaults = RunConfig()
     assert defaults.layer_sizes == model["layers"]

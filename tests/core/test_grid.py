@@ -1,10 +1,8 @@
 """The grid: configs of one shape trained together, each net with the numbers it gets alone — and so, for the
 course's groups, the course's numbers (../shared/reference/expected.json, read at test time)."""
 
-import json
 import math
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,12 +11,12 @@ from core.config import RunConfig
 from core.data import Dataset, find_football, resolve_dataset
 from core.grid import GridTraining, can_stack, train_grid
 from core.optim import OPTIMIZERS
+from core.pace import Pace
 from core.presets import GROUPS, preset_config
-from core.train import Control, Progress, Result, Training, train
+from core.train import Progress, Result, Training, train
+from tests.reference import REFERENCE, published
 
-REF = Path(__file__).resolve().parents[3] / "shared" / "reference"
-EXPECTED_JSON = REF / "expected.json"
-E = json.loads(EXPECTED_JSON.read_text()) if EXPECTED_JSON.is_file() else {}
+E = published()
 
 REPORT_EVERY = 1000
 COST_REL = 1e-9  # tolerance_advice: he_init_costs, regularization_costs
@@ -26,15 +24,13 @@ OPTIMIZATION_DECIMALS = 6  # tolerance_advice: optimization_costs, "compare at t
 CHAOTIC = {"init-random"}  # past iteration 0 its trajectory is chaotic (tolerance_advice: random_init_costs)
 
 COURSE_GROUPS = [
-    pytest.param(group, marks=pytest.mark.skipif(not (REF / "football.mat").is_file(), reason=f"no football in {REF}"))
-    if group == "regularization"
-    else group
+    pytest.param(group, marks=pytest.mark.reference("football.mat")) if group == "regularization" else group
     for group in GROUPS
 ]
 
 
 def dataset_for(config: RunConfig) -> Dataset:
-    return find_football(REF) if config.dataset == "football" else resolve_dataset(config.dataset)
+    return find_football(REFERENCE) if config.dataset == "football" else resolve_dataset(config.dataset)
 
 
 @cache
@@ -72,7 +68,7 @@ def test_course_group_as_one_grid_matches_each_alone(group):
         assert_same_run(grid_result, alone_result, chaotic=name in CHAOTIC)
 
 
-@pytest.mark.skipif(not E, reason=f"course reference not found at {REF}")
+@pytest.mark.reference("expected.json")
 @pytest.mark.parametrize("group", COURSE_GROUPS)
 def test_course_group_as_one_grid_matches_the_course(group):
     together, _ = course_group(group)
@@ -182,12 +178,12 @@ def test_a_diverging_net_ends_where_it_would_alone_and_the_others_go_on():
 
 def test_a_stopped_grid_ends_every_net_cancelled():
     configs = [preset_config(name, {"epochs": 1000, "report_every": 10}) for name in GROUPS["initialization"]]
-    control = Control()
+    pace = Pace()
     events = []
-    for event in GridTraining(configs).events(control):
+    for event in GridTraining(configs).events(pace):
         events.append(event)
         if len(events) == 3:  # everyone's first report
-            control.stop()
+            pace.stop()
     results = [event for _, event in events if isinstance(event, Result)]
     assert sorted(index for index, event in events if isinstance(event, Result)) == [0, 1, 2]
     assert {result.status for result in results} == {"cancelled"}

@@ -35,7 +35,7 @@ def trained(config: RunConfig) -> Training:
 def test_zeros_init_never_breaks_symmetry():
     training = trained(preset_config("init-zeros", {"epochs": 1000}))
     assert symmetry(training.net) == [0.0, 0.0]
-    assert [h["dead"] for h in activation_histograms(forward_backward(training))[:-1]] == [1.0, 1.0]
+    assert [h["dead"] for h in activation_histograms(forward_backward(training.view()))[:-1]] == [1.0, 1.0]
     assert all(s > 1 for s in symmetry(Training(preset_config("init-he")).net))
 
 
@@ -58,7 +58,7 @@ def test_random_x10_saturates_the_output_and_its_gradients_explode():
     """At epoch 0, ×10 weights: every sigmoid output is within 1e-3 of 0 or 1, none with He's; the weights
     are 10–22× He's, their gradients 270–580× (measured: 578, 273, 371 for layers 1, 2, 3)."""
     random, he = Training(preset_config("init-random")), Training(preset_config("init-he"))
-    ws_random, ws_he = forward_backward(random), forward_backward(he)
+    ws_random, ws_he = forward_backward(random.view()), forward_backward(he.view())
     assert activation_histograms(ws_random)[-1]["saturated"] == 1.0
     assert activation_histograms(ws_he)[-1]["saturated"] == 0.0
     norms_random, norms_he = layer_norms(random.net, ws_random.grad), layer_norms(he.net, ws_he.grad)
@@ -98,7 +98,7 @@ def test_dead_relus_are_counted():
 
 def test_histograms_count_every_unit_on_every_example():
     training = Training(RunConfig(dataset="moons", hidden_layers=[7, 4]))
-    histograms = activation_histograms(forward_backward(training), bins=12)
+    histograms = activation_histograms(forward_backward(training.view()), bins=12)
     m = training.m
     assert [sum(h["counts"]) for h in histograms] == [7 * m, 4 * m, 1 * m]
     assert all(len(h["edges"]) == 13 and h["nonfinite"] == 0 for h in histograms)
@@ -108,7 +108,7 @@ def test_check_gradients_now_is_gradient_check_without_dropout():
     """A run with dropout and L2: the check runs with keep_prob 1 and the run's λ, and leaves θ as it was."""
     training = trained(RunConfig(dataset="moons", keep_prob=0.8, l2_lambda=0.1, epochs=50))
     theta = training.net.theta.copy()
-    check = check_gradients_now(training)
+    check = check_gradients_now(training.view())
     direct = gradient_check(training.net, training.data.X_train, training.data.Y_train, l2_lambda=0.1, keep_prob=1.0)
     assert check.difference == direct.difference
     assert check.passed
@@ -117,9 +117,9 @@ def test_check_gradients_now_is_gradient_check_without_dropout():
 
 def test_insight_report_is_the_functions_above_and_small():
     training = trained(preset_config("init-zeros", {"epochs": 200}))
-    report = insight_report(training)
+    report = insight_report(training.view())
     assert report["type"] == "insight" and report["epoch"] == 200
-    ws = forward_backward(training)
+    ws = forward_backward(training.view())
     assert report["norms"] == layer_norms(training.net, ws.grad)
     assert report["activations"] == activation_histograms(ws)
     assert report["symmetry"] == [0.0, 0.0]
@@ -131,7 +131,7 @@ def test_insight_report_is_the_functions_above_and_small():
 
 def test_units_are_capped_and_keep_the_bias():
     training = Training(RunConfig(dataset="moons", hidden_layers=[40, 30]))
-    (first, second) = insight_report(training)["units"]
+    (first, second) = insight_report(training.view())["units"]
     assert len(second["rows"]) == UNITS_SHOWN and all(len(row) == INPUTS_SHOWN + 1 for row in second["rows"])
     assert (second["units"], second["inputs"]) == (30, 40)
     layer = training.net.layers[1]
@@ -150,10 +150,10 @@ def test_the_check_of_stored_weights_is_the_live_check():
     training = trained(RunConfig(dataset="moons", l2_lambda=0.3, keep_prob=0.9, epochs=30))
     stored = {name: value.tolist() for name, value in training.net.parameters().items()}
     live, again = (
-        gradient_check_report(training),
-        gradient_check_report(stored_training(training.config, training.data, stored)),
+        gradient_check_report(training.view()),
+        gradient_check_report(stored_training(training.config, training.data, stored).view()),
     )
-    assert live["difference"] == check_gradients_now(training).difference
+    assert live["difference"] == check_gradients_now(training.view()).difference
     assert again["difference"] == pytest.approx(live["difference"], rel=1e-9)
     assert {k: v for k, v in live.items() if k not in ("difference", "epoch")} == {
         "passed": True, "threshold": 2e-7, "parameters": 91, "examples": 300, "keep_prob_used": 1.0,
@@ -164,10 +164,10 @@ def test_the_check_of_stored_weights_is_the_live_check():
 def test_a_check_too_large_is_refused_before_it_starts():
     training = Training(RunConfig(dataset="moons", hidden_layers=[64, 64]))
     with pytest.raises(CheckTooLarge, match="4417 parameters on 300 examples"):
-        gradient_check_report(training)
+        gradient_check_report(training.view())
 
 
 def test_a_zero_gradient_checked_numerically_zero_passes():
     """Zeros init on the balanced circles: backprop and centred differences both give exactly 0 (not 0/0)."""
-    report = gradient_check_report(trained(preset_config("init-zeros", {"epochs": 300})))
+    report = gradient_check_report(trained(preset_config("init-zeros", {"epochs": 300})).view())
     assert report["difference"] == 0.0 and report["passed"]

@@ -15,8 +15,8 @@ from typing import Annotated
 from fastapi import Depends, HTTPException
 from starlette.requests import HTTPConnection
 
-from app.auth import authorized
 from app.deps import RegistryDep, SettingsDep
+from app.guards.auth import authorized
 
 WINDOW_S = 60.0
 AT_ONCE_RETRY_S = 10  # a live run has no known end: ask again a little later

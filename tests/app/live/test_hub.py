@@ -1,7 +1,7 @@
 """A watcher's bounded outbox (app/hub.py Watcher): when a client falls behind, the oldest boundary frames go
 first, then the oldest progress batches; the snapshot, status, result and close are never dropped."""
 
-from app.hub import Kind, Watcher
+from app.live.hub import Kind, Watcher
 
 
 def test_a_full_outbox_drops_the_oldest_frames_first_then_progress_never_the_rest() -> None:

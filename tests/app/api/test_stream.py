@@ -5,7 +5,6 @@ import json
 import os
 import socket
 import time
-from pathlib import Path
 
 import pytest
 
@@ -13,15 +12,14 @@ from app.messages import decode_boundary
 from core.presets import preset_config
 from core.train import train
 from tests.app.client import Stream, control, create, get_run, open_socket, strict_loads
+from tests.reference import published, reference
 
-EXPECTED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "expected.json"
 FRAME_LIMIT = 10_240  # a 100×100 frame: 10,000 values and its header
 
 
 def course_cost_at_1000() -> float:
-    if not EXPECTED.is_file():
-        pytest.skip(f"the course's published numbers are not at {EXPECTED}")
-    return json.loads(EXPECTED.read_text())["initialization"]["he"]["published"]["costs"]["1000"]
+    reference("expected.json")
+    return published()["initialization"]["he"]["published"]["costs"]["1000"]
 
 
 def test_a_run_streams_snapshot_progress_frames_and_result(live_server):

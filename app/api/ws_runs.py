@@ -11,16 +11,15 @@ from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
 
 from app import messages
-from app.auth import authorized
 from app.deps import RegistryDep, RoomsDep, SettingsDep
-from app.hub import Kind, Watcher
+from app.guards.auth import authorized
+from app.live.hub import Kind, Watcher
+from app.live.registry import Registry, UnknownRun
 from app.models import ControlRequest
-from app.registry import Registry, UnknownRun
 from app.rooms import Rooms
+from app.sockets import MAX_CONTROL_BYTES, UNKNOWN_RUN, first_to_end, send
 
-MAX_CONTROL_BYTES = 4096  # a control message is tiny; anything bigger closes the socket (1009)
 LINGER_S = 10.0  # after the run ends, a watcher that has not taken its last messages is dropped
-UNKNOWN_RUN = 4404
 
 router = APIRouter()
 
@@ -49,31 +48,6 @@ async def watch_run(
     if close_code is not None:
         with contextlib.suppress(Exception):  # the client may be gone already
             await websocket.close(close_code)
-
-
-async def first_to_end(tasks: set[asyncio.Task]) -> int | None:
-    """Wait until one of a socket's tasks ends, then cancel the others; the close code the ended one returned
-    (None: no close of our own, e.g. the client left)."""
-    try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        return next((task.result() for task in done if not task.cancelled() and not task.exception()), None)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def send(websocket: WebSocket, watcher: Watcher) -> None:
-    """Send the outbox in order; at the end, close normally."""
-    while True:
-        kind, payload = await watcher.get()
-        if kind is Kind.CLOSE:
-            await websocket.close(1000)
-            return
-        if isinstance(payload, bytes):
-            await websocket.send_bytes(payload)
-        else:
-            await websocket.send_text(payload)
 
 
 async def receive(

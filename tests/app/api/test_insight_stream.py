@@ -99,7 +99,7 @@ def test_gradcheck_of_a_paused_run_is_cores_at_the_same_weights(server):
     wait_for(lambda: get_run(server, run["id"])["epoch"] == 200)
     status, answer = gradcheck(server, run["id"])
     assert status == 200, answer
-    expected = gradient_check_report(trained_locally(config, 200))
+    expected = gradient_check_report(trained_locally(config, 200).view())
     assert answer["difference"] == pytest.approx(expected["difference"], rel=1e-6)
     assert answer == {**expected, "id": run["id"], "difference": answer["difference"]}
     assert answer["passed"] and answer["keep_prob_used"] == 1.0 and answer["threshold"] == 2e-7
@@ -114,7 +114,7 @@ def test_gradcheck_of_a_finished_run_uses_its_stored_weights(server):
     wait_for(lambda: HTTP.get(f"{server}/api/runs/{run['id']}/parameters").status_code == 200)
     status, answer = gradcheck(server, run["id"])
     assert status == 200, answer
-    expected = gradient_check_report(trained_locally(config, 300))
+    expected = gradient_check_report(trained_locally(config, 300).view())
     assert answer["epoch"] == 300 and answer["examples"] == 300 and answer["parameters"] == 91
     assert answer["difference"] == pytest.approx(expected["difference"], rel=1e-6)
     assert answer["passed"]
@@ -150,7 +150,7 @@ def test_gradcheck_of_a_run_trained_stacked_is_cores_at_the_same_weights(server)
     for run_id, config in zip(run_ids, configs, strict=True):
         status, answer = gradcheck(server, run_id)
         assert status == 200, answer
-        expected = gradient_check_report(trained_locally(config, 200))
+        expected = gradient_check_report(trained_locally(config, 200).view())
         assert answer["difference"] == pytest.approx(expected["difference"], rel=1e-6)
         assert answer == {**expected, "id": run_id, "difference": answer["difference"]}
         control(server, run_id, "stop")

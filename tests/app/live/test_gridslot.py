@@ -2,8 +2,9 @@
 
 import numpy as np
 
-from app.gridslot import MemberTraining
-from app.worker import Failed, Finished, Frame, Host, Points, Start, StartGroup, Status
+from app.live.protocol import Failed, Finished, Frame, Points, Start, StartGroup, Status
+from app.live.worker import Host
+from core.boundary import Plane
 from core.data import make_dataset
 from core.grid import GridTraining
 from core.presets import preset_config
@@ -54,8 +55,13 @@ def test_each_member_sends_what_it_sends_alone() -> None:
 def test_a_member_draws_the_boundary_its_net_draws_alone() -> None:
     configs = [preset_config(name, {"epochs": 300}) for name in OPTIMIZATION]
     grid = GridTraining(configs)
-    members = {i: MemberTraining(grid, k) for k, i in enumerate(grid.index)}
-    untrained = {i: member.boundary().probabilities for i, member in members.items()}
+    planes = {i: Plane(grid.data, configs[i].grid_size, grid.view(k).net) for k, i in enumerate(grid.index)}
+    rows = {i: k for k, i in enumerate(grid.index)}
+
+    def member_boundary(i: int):
+        return planes[i].boundary(grid.view(rows[i]).epoch)  # the view holds net i's current weights
+
+    untrained = {i: member_boundary(i).probabilities for i in planes}
     with np.errstate(all="ignore"):
         while not grid.done:
             grid.advance()
@@ -64,7 +70,7 @@ def test_a_member_draws_the_boundary_its_net_draws_alone() -> None:
         with np.errstate(all="ignore"):
             while not training.done:
                 training.advance()
-        mine, theirs = members[i].boundary(), training.boundary()  # a second frame: not the first one again
+        mine, theirs = member_boundary(i), training.boundary()  # a second frame: not the first one again
         assert not np.array_equal(mine.probabilities, untrained[i])
         assert np.array_equal(mine.probabilities, theirs.probabilities)
         assert (mine.epoch, mine.x_min, mine.y_max) == (theirs.epoch, theirs.x_min, theirs.y_max)

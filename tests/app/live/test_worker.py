@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from app.worker import Failed, Finished, Host, Start, Status
+from app.live.protocol import Failed, Finished, Start, Status
+from app.live.worker import Host
 from core.config import RunConfig
 from core.data import Dataset, make_dataset
 
@@ -43,8 +44,8 @@ def test_an_exception_in_one_run_fails_it_and_the_others_go_on():
 def test_a_run_with_broken_data_fails_alone():
     host = Host()
     circles = make_dataset("circles")
-    one_feature = Dataset("broken", circles.X_train[:1], circles.Y_train, None, None)  # the boundary grid has two
-    host.handle(Start("broken", RunConfig(epochs=300), one_feature, paused=False, speed=None))
+    short_labels = Dataset("broken", circles.X_train, circles.Y_train[:, :-1], None, None)  # one label too few
+    host.handle(Start("broken", RunConfig(epochs=300), short_labels, paused=False, speed=None))
     host.handle(start("good"))
     events = run_until_quiet(host)
     assert [e.run_id for e in events if isinstance(e, Failed)] == ["broken"]

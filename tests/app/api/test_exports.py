@@ -8,7 +8,6 @@ import io
 import os
 import shutil
 import signal
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,9 +15,9 @@ import pytest
 from tests.app.client import HTTP, control, create, get_run, number, strict_loads, wait_for
 from tests.conftest import running_server
 from tests.numpy_venv import printed_by_script
+from tests.reference import REFERENCE, reference
 
-REF = Path(__file__).resolve().parents[3] / "shared" / "reference"  # /work/shared/reference
-FOOTBALL = REF / "football.mat"  # the course's data.mat, as the reference folder names it
+FOOTBALL = REFERENCE / "football.mat"  # the course's data.mat, as the reference folder names it
 EXPORTS = ("parameters.json", "parameters.npz", "costs.csv", "script.py")
 # large random weights, a big step, tanh: inf costs (as in test_socket.py)
 DIVERGING = {"initialization": "random", "init_scale": 10, "learning_rate": 50, "activation": "tanh", "epochs": 3000}
@@ -52,8 +51,8 @@ def finished(base: str, body: dict, timeout: float = 180) -> dict:
 @pytest.mark.parametrize("preset", ["init-he", "reg-l2", "reg-dropout", "opt-adam"])
 def test_the_script_prints_the_runs_final_cost_with_numpy_alone(server, numpy_only_python, tmp_path, preset):
     """The course's full presets, as the page starts them: no epochs traded."""
-    if preset.startswith("reg-") and not FOOTBALL.exists():
-        pytest.skip(f"the reg presets need the course's football data: {FOOTBALL} is missing")
+    if preset.startswith("reg-"):
+        reference("football.mat")  # the reg presets need the course's football data
     run = finished(server, {"preset": preset})
     result = run["result"]
     assert result["status"] == "done"

@@ -11,8 +11,9 @@ from collections import deque
 from enum import Enum
 
 from app import messages
-from app.insight_log import InsightLog
+from app.live.insight_log import InsightLog
 from core.config import RunConfig
+from core.status import RunStatus
 
 OUTBOX_LIMIT = 32  # messages; ~1.5 s of one run's frames and progress batches at 20 a second each
 
@@ -70,11 +71,11 @@ class Channel:
         self.room = room  # a lecture room's code: only its secret controls the run
         self.config_json = config.model_dump(mode="json")
         self.dataset_json = dataset_json  # the points drawn under the boundary; they never change
-        self.status = "queued"
+        self.status = RunStatus.QUEUED
         self.epoch = 0
         self.costs: list[list] = []  # [[epoch, cost, train_acc, test_acc], ...]
         self.costs_parts: list[str] = []  # the same, as the encoded batches' insides
-        self.frame: bytes | None = None
+        self.frames: dict[str, bytes | str] = {}  # each view's latest picture (app/live/feeds.py), by view
         self.insight = InsightLog()
         self.result: dict | None = None
         self.result_json: str | None = None
@@ -98,8 +99,8 @@ class Channel:
         """A new watcher, its outbox primed with the snapshot and the latest frame (and the end, if over)."""
         watcher = Watcher()
         watcher.put(Kind.KEEP, self.snapshot())
-        if self.frame is not None:
-            watcher.put(Kind.BOUNDARY, self.frame)
+        for frame in self.frames.values():
+            watcher.put(Kind.BOUNDARY, frame)
         insight = self.insight.for_new_watcher()
         if insight is not None:  # kept: it carries the norms' history, which later messages do not
             watcher.put(Kind.KEEP, insight)
@@ -124,9 +125,9 @@ class Channel:
         self.epoch = epoch
         self.publish(Kind.PROGRESS, messages.progress_message(points_json))
 
-    def set_frame(self, frame: bytes, epoch: int) -> None:
-        self.frame = frame
-        self.epoch = epoch
+    def set_frame(self, view: str, frame: bytes | str, epoch: int) -> None:
+        self.frames[view] = frame
+        self.epoch = max(self.epoch, epoch)
         self.publish(Kind.BOUNDARY, frame)
 
     def set_insight(self, message_json: str, norms: list, epoch: int) -> None:
@@ -134,8 +135,9 @@ class Channel:
         self.epoch = max(self.epoch, epoch)
         self.publish(Kind.BOUNDARY, message_json)
 
-    def set_status(self, status: str, epoch: int, reason: str | None = None) -> None:
-        if self.finished:
+    def set_status(self, status: RunStatus, epoch: int, reason: str | None = None) -> None:
+        """Move to `status` if the lifecycle allows it from here (a late report of an ended run changes nothing)."""
+        if self.finished or not (status == self.status or self.status.may_become(status)):
             return
         self.status = status
         self.epoch = epoch
@@ -143,7 +145,7 @@ class Channel:
 
     def finish(self, result: dict, result_json: str) -> None:
         self.result, self.result_json = result, result_json
-        self.status = result["status"]
+        self.status = RunStatus(result["status"])
         self.epoch = result["epochs_run"]
         # a finished run is kept a while for late readers: compactly, as the result holds the history too
         self.costs = self.costs[-1:]
@@ -155,10 +157,10 @@ class Channel:
         """The run died without a result of its own: say why, and end it with what it had reported."""
         if self.finished:
             return
-        self.set_status("failed", self.epoch, reason)
+        self.set_status(RunStatus.FAILED, self.epoch, reason)
         last = self.last
         result = {
-            "status": "failed",
+            "status": RunStatus.FAILED,
             "reason": reason,
             "costs": [[epoch, cost] for epoch, cost, *_ in self.costs],
             "final_cost": last[1] if last else None,

@@ -1,5 +1,9 @@
-"""The page: index.html with the presets and defaults it boots from, and Plotly from the Python
-package's own copy (no CDN), gzipped once in memory and cached by browsers."""
+"""The page: index.html with the presets and defaults it boots from, its scripts and styles, and Plotly from
+the Python package's own copy (no CDN), gzipped once in memory and cached by browsers.
+
+The page's files are package data of `app` (app/page/templates, app/page/static), found with importlib.resources,
+so that an installed TrainLab serves them wherever it runs from.
+"""
 
 import gzip
 import hashlib
@@ -12,14 +16,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from app.api.presets import groups, presets
-from app.api.rooms import is_loopback, viewer_url
+from app.catalog import groups, presets
 from app.deps import RoomsDep, SettingsDep
+from app.rooms import is_loopback, viewer_url
 from core.config import RunConfig
 
-REPO = Path(__file__).resolve().parents[1]
-TEMPLATES = REPO / "templates"
-STATIC = REPO / "static"
+PAGE = Path(str(resources.files("app") / "page"))
+TEMPLATES = PAGE / "templates"
+STATIC = PAGE / "static"
 VENDOR_CACHE = "public, max-age=86400"
 
 router = APIRouter(include_in_schema=False)
@@ -33,8 +37,6 @@ def index(request: Request) -> Response:
 
 def page(request: Request, room: dict | None) -> Response:
     """index.html; room: the lecture room it shows ({code, viewer_url, loopback}), or None."""
-    if not (TEMPLATES / "index.html").is_file():
-        return HTMLResponse("TrainLab's page (templates/index.html) is not there yet.", status_code=503)
     context = {
         "presets": {p.name: p.model_dump(mode="json") for p in presets()},
         "groups": {g.name: g.presets for g in groups()},

@@ -1,4 +1,4 @@
-"""The pool of warm worker processes (app/worker.py) that train every run, seen from the server.
+"""The pool of warm worker processes (app/live/worker.py) that train every run, seen from the server.
 
 Each worker has a writer thread for commands and a reader thread for events, so the event loop never
 blocks on a pipe: the reader hands each batch of events to the loop with call_soon_threadsafe. Workers
@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 from multiprocessing.context import BaseContext
 
-from app import worker as worker_process
-from app.worker import Ack, Check, Checked, Command, Event, Failed, Finished, Ready, Start, StartGroup
+from app.live import worker as worker_process
+from app.live.protocol import Ack, Check, Checked, Command, Event, Failed, Finished, Ready, Start, StartGroup
 
 START_TIMEOUT_S = 60.0
 ACK_TIMEOUT_S = 2.0
@@ -27,7 +27,7 @@ CHECK_TIMEOUT_S = 10.0  # a gradient check is bounded to ~0.5 s, but waits for i
 STOP_TIMEOUT_S = 3.0
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
-log = logging.getLogger("trainlab.jobs")
+log = logging.getLogger("trainlab.pool")
 
 
 class NoWorker(RuntimeError):  # noqa: N818 - reads as a sentence: raise NoWorker
@@ -112,7 +112,7 @@ class WorkerPool:
         for name in BLAS_THREADS:
             os.environ.setdefault(name, "1")  # before the forkserver starts: its NumPy reads them on import
         self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload(["app.worker"])
+        self.context.set_forkserver_preload(["app.live.worker"])
         # the first start also boots the forkserver (imports NumPy, SciPy, core: ~1-2 s): off the loop
         self.workers = [await asyncio.to_thread(self.spawn, i) for i in range(self.size)]
         await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in self.workers)), START_TIMEOUT_S)

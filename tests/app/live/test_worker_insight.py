@@ -5,7 +5,8 @@ import time
 
 import numpy as np
 
-from app.worker import Check, Checked, Command, Host, Insight, Start, StartGroup
+from app.live.protocol import Check, Checked, Command, Insight, Start, StartGroup
+from app.live.worker import Host
 from core.config import RunConfig
 from core.data import make_dataset
 from core.insight import gradient_check_report, insight_report
@@ -37,7 +38,7 @@ def test_a_paused_run_reports_once_then_once_per_finished_step():
     for _ in range(50):
         local.advance()
     message = json.loads(after_step[-1].message_json)
-    assert message == json.loads(json.dumps(insight_report(local)))
+    assert message == json.loads(json.dumps(insight_report(local.view())))
     assert after_step[-1].norms == [50, [n["W"] for n in message["norms"]], [n["dW"] for n in message["norms"]]]
 
 
@@ -58,7 +59,7 @@ def test_a_check_is_answered_between_slices_and_leaves_the_run_alone():
     host.handle(Check("r", seq=7))
     (checked,) = [e for e in host.report() if isinstance(e, Checked)]
     assert checked.seq == 7 and checked.error is None
-    assert checked.answer == gradient_check_report(host.slots["r"].training)
+    assert checked.answer == gradient_check_report(host.slots["r"].training.view())
     assert checked.answer["epoch"] == 30
     np.testing.assert_array_equal(host.slots["r"].training.net.theta, theta)
 
@@ -85,5 +86,5 @@ def test_a_run_trained_stacked_is_checked_at_its_own_weights():
     with np.errstate(all="ignore"):
         for _ in range(30):
             alone.advance()
-    assert checked.error is None and checked.answer == gradient_check_report(alone)
+    assert checked.error is None and checked.answer == gradient_check_report(alone.view())
     assert checked.answer["passed"]

@@ -2,11 +2,9 @@
 escapes whatever it is given."""
 
 import re
-from pathlib import Path
 
-from app.pages import templates
+from app.api.pages import STATIC, templates
 
-STATIC = Path(__file__).resolve().parents[2] / "static"
 # every DOM door that parses a string as HTML (or script)
 HTML_SINKS = re.compile(
     r"\.(innerHTML|outerHTML)\s*[+]?=|insertAdjacentHTML|document\.write|createContextualFragment|"

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import Header, HTTPException
 
-from app.api.errors import invalid_field
 from app.deps import RegistryDep, RoomsDep
+from app.errors import invalid_field
 from app.rooms import Rooms, UnknownRoom
 
 RoomSecret = Annotated[str | None, Header(alias="X-Room-Secret", max_length=128)]
@@ -13,9 +13,9 @@ RoomSecret = Annotated[str | None, Header(alias="X-Room-Secret", max_length=128)
 
 def require_room_secret(run_id: str, registry: RegistryDep, rooms: RoomsDep, secret: RoomSecret = None) -> None:
     """A route dependency: 403 for a room's run unless the request carries the room's secret."""
-    channel = registry.channels.get(run_id)
-    if channel is not None and channel.room is not None:
-        refusal = rooms.refusal(channel.room, secret)
+    room = registry.room_of(run_id)
+    if room is not None:
+        refusal = rooms.refusal(room, secret)
         if refusal is not None:
             raise HTTPException(403, refusal)
 

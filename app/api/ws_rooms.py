@@ -11,7 +11,7 @@ from fastapi import APIRouter, WebSocket
 
 from app.deps import RoomsDep
 from app.rooms import UnknownRoom
-from app.ws import MAX_CONTROL_BYTES, UNKNOWN_RUN, first_to_end, send
+from app.sockets import MAX_CONTROL_BYTES, UNKNOWN_RUN, first_to_end, send
 
 router = APIRouter()
 

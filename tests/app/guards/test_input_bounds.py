@@ -3,7 +3,7 @@
 import pytest
 
 from app.api.runs import MAX_OFFSET
-from app.body_limit import MAX_BODY_BYTES
+from app.guards.body_limit import MAX_BODY_BYTES
 from tests.app.client import HTTP
 
 CSV = "x1,x2,label\n0.5,1.5,0\n-1,2,1\nàé,1,0\n"

@@ -1,0 +1,88 @@
+"""What a run request becomes before it starts: its validated config and its data, as a `NewRun`.
+
+Every way to start runs (one run, a comparison, a sweep) comes through here, so a config is validated once and
+a dataset that cannot be had, or a config over the budget for its data's real size, is a 422 naming the place.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+
+from app.deps import RoomsDep, SettingsDep
+from app.errors import invalid, invalid_field
+from app.guards.room_auth import RoomSecret, owning_room
+from app.live.registry import NewRun
+from app.messages import dataset_points, dumps
+from app.models import RunRequest
+from core.config import RunConfig, budget_problem
+from core.data import Dataset, resolve_dataset
+
+Loc = tuple[str | int, ...]
+# how runs go (keep, speed, paused, room): in a comparison they are set beside "runs", not in a run
+SHARED_FIELDS = frozenset(RunRequest.model_fields) - set(RunConfig.model_fields) - {"preset", "overrides"}
+
+
+def loaded(config: RunConfig, data_dir: Path) -> tuple[Dataset, str]:
+    """The run's data, and its points encoded for the snapshot (in a thread: thousands of points)."""
+    dataset = resolve_dataset(config.dataset, data_dir)
+    return dataset, dumps(dataset_points(dataset))
+
+
+async def data_for(config: RunConfig, data_dir: Path, loc: Loc) -> tuple[Dataset, str]:
+    """The config's data; a dataset that cannot be had (football without data.mat) is a 422 naming loc, and a
+    config over the work or memory budget with this data's size a 422 naming the body."""
+    try:
+        dataset, dataset_json = await run_in_threadpool(loaded, config, data_dir)
+    except ValueError as error:  # DatasetUnavailable included
+        raise invalid_field(loc, str(error), "dataset_unavailable") from None
+    problem = budget_problem(config, dataset.X_train.shape[1])  # an upload's real size, not a guess
+    if problem:
+        raise invalid_field(loc[:1], problem)
+    return dataset, dataset_json
+
+
+def config_of(request: RunRequest, *where: str | int) -> RunConfig:
+    """The request's validated config; a preset's bad overrides are a 422 naming them under `where`."""
+    try:
+        return request.run_config()
+    except ValidationError as error:
+        raise invalid(error, *where, "overrides") from None
+
+
+def compared_config(body: dict, i: int) -> RunConfig:
+    """A comparison's run i, validated as POST /api/runs validates one; a 422 names it: ["body", "runs", i, ...]."""
+    where = ("body", "runs", i)
+    try:
+        request = RunRequest.model_validate(body)
+    except ValidationError as error:
+        raise invalid(error, *where) from None
+    shared = sorted(request.model_fields_set & set(SHARED_FIELDS))
+    if shared:
+        raise invalid_field(where, f"{', '.join(shared)}: set beside runs, for all of them")
+    return config_of(request, *where)
+
+
+async def new_runs(
+    configs: list[RunConfig], data_dir: Path, loc: Callable[[int], Loc], keep: bool, speed: float | None,
+    paused: bool, room: str | None = None,
+) -> list[NewRun]:  # fmt: skip
+    """The configs as runs to start, each dataset resolved once (runs usually share their data); a 422 names the
+    first config whose data cannot be had, at loc(its index)."""
+    datasets: dict[str, tuple[Dataset, str]] = {}
+    for i, config in enumerate(configs):
+        key = repr(config.dataset)
+        if key not in datasets:
+            datasets[key] = await data_for(config, data_dir, loc(i))
+    return [NewRun(c, *datasets[repr(c.dataset)], keep, speed, paused, room) for c in configs]
+
+
+async def new_run(request: RunRequest, settings: SettingsDep, rooms: RoomsDep, secret: RoomSecret = None) -> NewRun:
+    """A route dependency: the request's config, validated, and its data, resolved here so that a dataset that
+    cannot be had is a 422 now, and so that the page gets the very points trained on. A room's run needs its
+    secret."""
+    room = owning_room(request.room, rooms, secret)
+    config = config_of(request, "body")
+    dataset, dataset_json = await data_for(config, settings.data_dir, ("body", "dataset"))
+    return NewRun(config, dataset, dataset_json, request.keep, request.speed, request.paused, room)

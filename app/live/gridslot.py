@@ -1,0 +1,109 @@
+"""Runs trained together on one worker: one core.grid.GridTraining steps them all, each is reported as its own run.
+
+A group's members are Slots whose net is their row of the grid (`GridTraining.view`): each keeps its own
+report schedule, 20-a-second flushes, feeds, status and result, exactly as a lone run's. They share one pace:
+pause, resume, step and speed sent to any member apply to all of them; stop ends that member alone
+(cancelled) while the others go on. A member that diverges ends there, as it would alone.
+"""
+
+import time
+
+from app.live.protocol import Start, StartGroup
+from app.live.slot import Slot, steer, train_paced
+from core.grid import GridTraining
+from core.pace import Pace
+from core.status import RunStatus
+from core.train import NetView, Progress, Result
+
+
+class Member(Slot):
+    """One run of a group: reported as a lone run is; trained, paused and stepped by its group."""
+
+    def __init__(self, start: Start, group: "GridSlot", k: int):
+        self.group, self.k = group, k  # k: the net's row in the stack (the grid sorts its nets by update rule)
+        super().__init__(start.run_id, group.pace, group.grid.view(k))
+
+    def view(self) -> NetView:
+        return self.group.grid.view(self.k)
+
+    @property
+    def epoch(self) -> int:
+        return self.group.grid.epoch
+
+    @property
+    def ended(self) -> bool:
+        grid = self.group.grid
+        return grid.epoch >= grid.epochs or grid.divergence[self.k].diverged
+
+    @property
+    def diverged(self) -> bool:
+        return self.group.grid.divergence[self.k].diverged
+
+    def result(self, status: RunStatus | None) -> Result:
+        """The net's result, fixed when first asked (a stopped net stays in the stack, no longer reported)."""
+        grid = self.group.grid
+        if grid.results[self.k] is None:
+            grid.finish([self.k], status)
+        return grid.results[self.k]
+
+    def apply(self, action: str, value: float | None) -> None:
+        if self.over:  # ended (diverged, stopped): what it is sent no longer steers the others
+            return
+        if action != "stop":
+            self.group.apply(action, value)
+            return
+        super().apply(action, value)
+        self.result(None if self.ended else RunStatus.CANCELLED)  # its numbers as it stops
+
+
+class GridSlot:
+    """A group's shared pace and the GridTraining it drives."""
+
+    def __init__(self, command: StartGroup):
+        first = command.starts[0]
+        self.grid = GridTraining([start.config for start in command.starts], dataset=first.dataset)
+        self.pace = Pace(first.paused, first.speed, time.perf_counter())
+        rows = {index: k for k, index in enumerate(self.grid.index)}  # the configs' order → stack rows
+        self.members = [Member(start, self, rows[i]) for i, start in enumerate(command.starts)]
+
+    @property
+    def live(self) -> list[Member]:
+        return [member for member in self.members if not member.over]
+
+    @property
+    def over(self) -> bool:
+        return not self.live
+
+    def apply(self, action: str, value: float | None) -> None:
+        """The group's pace changes (every live member's status and feeds follow it)."""
+        steer(self.pace, action, value)
+        if action == "pause":
+            for member in self.live:
+                member.show_now()
+
+    def train(self, budget_s: float) -> None:
+        """Train the whole grid until the budget is spent or the pace allows no more; events go to their members."""
+        grid = self.grid
+        trained, stepped = train_paced(
+            self.pace, budget_s, lambda: self.deliver(grid.advance()), lambda: self.over or grid.done
+        )
+        if stepped:
+            self.deliver(grid.progress())
+            for member in self.live:
+                member.show_now()
+        if grid.done and grid.running:  # the end: every net's result from one evaluation
+            grid.finish(grid.running)
+        if trained:
+            for member in self.live:
+                member.trained()
+
+    def deliver(self, events: list[tuple[int, Progress | Result]]) -> None:
+        for index, event in events:
+            member = self.members[index]
+            if isinstance(event, Progress) and not member.stopped:
+                member.add_point(event)
+
+    def wake_at(self) -> float:
+        """When the group next trains (each member's sends are its own)."""
+        due = None if self.over else self.pace.due()
+        return float("inf") if due is None else due

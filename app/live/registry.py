@@ -1,0 +1,316 @@
+"""Every run the server knows, and the one service the routes ask about runs: it starts them on the worker
+pool, routes the workers' events to the runs' channels, applies controls, stops runs that nobody watches, and
+answers for any run, live (from memory) or finished (from the store)."""
+
+import asyncio
+import json
+import secrets
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi.concurrency import run_in_threadpool
+
+from app.live.hub import Channel, Watcher
+from app.live.pool import WorkerPool
+from app.live.protocol import Failed, Finished, Frame, Insight, Points, RunEvent, Start, StartGroup, Status
+from app.models import CostPage, RunInfo, RunPage, RunSummary, WorkerHealth
+from app.settings import Settings
+from app.store import Store
+from core.config import RunConfig
+from core.data import Dataset, resolve_dataset
+from core.grid import can_stack, stack_groups
+from core.insight import CheckTooLarge, gradient_check_report, stored_training
+from core.status import RunStatus
+from core.sweep import MAX_STACK
+
+FINISHED_KEPT = 100  # finished runs still answerable by id (and watchable), the newest
+
+
+@dataclass(frozen=True)
+class NewRun:
+    """A run to start: its validated config, its data, and how it should go."""
+
+    config: RunConfig
+    dataset: Dataset
+    dataset_json: str  # the points as the snapshot carries them, encoded once
+    keep: bool
+    speed: float | None
+    paused: bool
+    room: str | None = None  # the lecture room the run belongs to
+
+
+class TooManyRuns(RuntimeError):  # noqa: N818 - reads as a sentence: raise TooManyRuns
+    pass
+
+
+class UnknownRun(LookupError):  # noqa: N818
+    pass
+
+
+class RunLive(RuntimeError):  # noqa: N818
+    """What was asked for is there once the run has finished (its weights)."""
+
+
+class NotCheckable(RuntimeError):  # noqa: N818
+    """A gradient check that cannot be made now or at all (no weights, its data gone); the message says why."""
+
+
+def check_stored(config: RunConfig, data_dir: Path, parameters: dict) -> dict:
+    """core.insight.gradient_check_report of stored weights, on the run's data (in a thread: up to ~0.5 s)."""
+    training = stored_training(config, resolve_dataset(config.dataset, data_dir), parameters)
+    return gradient_check_report(training.view())
+
+
+class Registry:
+    def __init__(self, settings: Settings, store: Store):
+        self.settings = settings
+        self.store = store  # every run is written there: created, status changes, finished
+        self.pool = WorkerPool(settings.workers, self.on_event)
+        self.channels: dict[str, Channel] = {}
+        self.live: set[str] = set()
+        self.finished: deque[str] = deque()
+        self.grace: dict[str, asyncio.TimerHandle] = {}
+
+    async def start(self) -> None:
+        await self.pool.start()
+
+    async def close(self) -> None:
+        for timer in self.grace.values():
+            timer.cancel()
+        await self.pool.close()
+
+    def make_room(self, n: int) -> None:
+        """Raise TooManyRuns unless n more runs may go live."""
+        if len(self.live) + n > self.settings.max_live_runs:
+            raise TooManyRuns(
+                f"{len(self.live)} runs are live and at most {self.settings.max_live_runs} may be at once: "
+                "wait for some to finish, or stop some"
+            )
+
+    def create(self, run: NewRun) -> Channel:
+        self.make_room(1)
+        channel, start = self.record(run)
+        self.pool.submit(start)
+        self.admit(channel)
+        return channel
+
+    def create_group(self, runs: list[NewRun]) -> list[Channel]:
+        """Runs that core.grid.can_stack (one pace: the same paused and speed), trained together as one group on
+        one worker; each is its own run, with its own id, channel and record."""
+        if not can_stack([run.config for run in runs]):
+            raise ValueError("these runs cannot train stacked (see core.grid.can_stack): create them one by one")
+        self.make_room(len(runs))
+        recorded = [self.record(run) for run in runs]
+        self.pool.submit(StartGroup([start for _, start in recorded]))
+        for channel, _ in recorded:
+            self.admit(channel)
+        return [channel for channel, _ in recorded]
+
+    def create_stacked(self, runs: list[NewRun]) -> list[Channel]:
+        """Runs started together (a sweep's): those that can stack train in groups of up to MAX_STACK, at least one
+        per worker where there are enough (core.grid.stack_groups), the others alone; their channels in order."""
+        channels: list[Channel | None] = [None] * len(runs)
+        for indices in stack_groups([run.config for run in runs], MAX_STACK, self.settings.workers):
+            group = [runs[i] for i in indices]
+            made = self.create_group(group) if len(group) > 1 else [self.create(group[0])]
+            for i, channel in zip(indices, made, strict=True):
+                channels[i] = channel
+        return channels
+
+    def record(self, run: NewRun) -> tuple[Channel, Start]:
+        """A new run's channel, written to the store, and the Start that puts it on a worker."""
+        run_id = secrets.token_hex(6)
+        channel = Channel(run_id, run.config, run.dataset_json, run.keep, run.room)
+        self.store.add_run(run_id, channel.config_json, channel.status)
+        return channel, Start(run_id, run.config, run.dataset, run.paused, run.speed)
+
+    def admit(self, channel: Channel) -> None:
+        """A submitted run: live, and answerable by id."""
+        self.channels[channel.id] = channel
+        self.live.add(channel.id)
+        if not channel.keep:  # it has until the grace period's end to get its first watcher
+            self.arm_grace(channel)
+
+    def get(self, run_id: str) -> Channel:
+        """A run in memory (live, or among the newest finished), to watch or control."""
+        try:
+            return self.channels[run_id]
+        except KeyError:
+            raise UnknownRun(f"no run {run_id!r}") from None
+
+    def live_channel(self, run_id: str) -> Channel | None:
+        """The run's channel while it is live, else None."""
+        channel = self.channels.get(run_id)
+        return None if channel is None or channel.finished else channel
+
+    def room_of(self, run_id: str) -> str | None:
+        """The lecture room a run in memory belongs to (None: none, or not in memory)."""
+        channel = self.channels.get(run_id)
+        return None if channel is None else channel.room
+
+    # ---------------------------------------------------------------- reading runs
+
+    async def find(self, run_id: str) -> RunInfo:
+        """A run as the API shows it: from memory while the server holds it, else from the store."""
+        channel = self.channels.get(run_id)
+        if channel is not None:
+            return RunInfo(
+                id=channel.id, status=channel.status, config=channel.config, epoch=channel.epoch,
+                last=channel.last, result=channel.result,
+            )  # fmt: skip
+        row = await self.store.run(run_id)
+        if row is None:
+            raise UnknownRun(f"no run {run_id!r}")
+        result = row["result"]
+        return RunInfo(
+            id=row["id"], status=row["status"], config=row["config"], epoch=result["epochs_run"] if result else 0,
+            last=await self.store.last_cost(run_id), result=result,
+        )  # fmt: skip
+
+    async def page(self, status: RunStatus | None, limit: int, offset: int) -> RunPage:
+        """Newest first; the store has every run, a live one's status is its channel's (the freshest)."""
+        total, rows = await self.store.runs(status, limit, offset)
+        runs = []
+        for row in rows:
+            channel = self.channels.get(row["id"])
+            result = row["result"] or {}
+            runs.append(
+                RunSummary(
+                    **{k: row[k] for k in ("id", "config", "created", "finished")},
+                    status=channel.status if channel else row["status"],
+                    final_cost=result.get("final_cost"),
+                    train_accuracy=result.get("train_accuracy"),
+                    test_accuracy=result.get("test_accuracy"),
+                )
+            )
+        return RunPage(total=total, limit=limit, offset=offset, runs=runs)
+
+    async def costs(self, run_id: str, limit: int, offset: int) -> CostPage:
+        """A live run's history is in memory; a finished one's in the store."""
+        channel = self.live_channel(run_id)
+        if channel is not None:
+            points = channel.costs
+            return CostPage(total=len(points), limit=limit, offset=offset, points=points[offset : offset + limit])
+        await self.find(run_id)  # UnknownRun for an unknown run
+        total, points = await self.store.costs(run_id, limit, offset)
+        return CostPage(total=total, limit=limit, offset=offset, points=points)
+
+    async def parameters(self, run_id: str) -> dict[str, list] | None:
+        """A finished run's learned weights; None when it ended without them (failed, interrupted). RunLive while
+        it is live, UnknownRun for an unknown run."""
+        info = await self.find(run_id)
+        if info.status.live:
+            raise RunLive(f"run {run_id} is {info.status}: its weights are there once it finishes")
+        stored = await self.store.parameters(run_id)
+        return None if stored is None else json.loads(stored)
+
+    async def check(self, run_id: str) -> dict:
+        """A gradient check of the run's weights as they are: a live run's by its worker (the run does not move),
+        a finished one's stored weights here. CheckTooLarge for a check over the budget, NotCheckable when it
+        cannot be made (now, or at all), UnknownRun for an unknown run."""
+        if self.live_channel(run_id) is not None:
+            checked = await self.pool.check(run_id)
+            if checked is None:
+                raise NotCheckable(f"run {run_id} could not be checked now (it may have just ended): try again")
+            if checked.answer is None:
+                if checked.too_large:
+                    raise CheckTooLarge(checked.error)
+                raise NotCheckable(checked.error or f"run {run_id} is gone")
+            return checked.answer
+        info = await self.find(run_id)
+        stored = await self.store.parameters(run_id)
+        if stored is None:
+            raise NotCheckable(f"run {run_id} ended {info.status} without weights: there is nothing to check")
+        try:
+            answer = await run_in_threadpool(check_stored, info.config, self.settings.data_dir, json.loads(stored))
+        except CheckTooLarge:
+            raise
+        except ValueError as error:  # its dataset cannot be had any more (a deleted upload, football's file gone)
+            raise NotCheckable(f"run {run_id}'s data cannot be had: {error}") from None
+        return {**answer, "epoch": info.epoch}
+
+    async def delete(self, run_id: str) -> RunStatus | None:
+        """Stop a live run (CANCELLED: its record stays) or delete a finished one (None: gone, costs and weights
+        with it). UnknownRun for an unknown run."""
+        if self.live_channel(run_id) is not None:
+            await self.control(run_id, "stop")
+            return RunStatus.CANCELLED
+        self.forget(run_id)
+        if not await self.store.delete_run(run_id):
+            raise UnknownRun(f"no run {run_id!r}")
+        return None
+
+    def workers(self) -> list[WorkerHealth]:
+        return [WorkerHealth(pid=w.pid, alive=w.alive, runs=sorted(w.runs)) for w in self.pool.workers]
+
+    async def control(self, run_id: str, action: str, value: float | None = None) -> RunStatus:
+        """Apply a control; the run's status afterwards. A finished run ignores controls."""
+        channel = self.get(run_id)
+        if channel.finished:
+            return channel.status
+        status = await self.pool.control(run_id, action, value)
+        return channel.status if status is None or channel.finished else status
+
+    def watch(self, channel: Channel) -> Watcher:
+        self.disarm_grace(channel.id)
+        return channel.subscribe()
+
+    def unwatch(self, channel: Channel, watcher: Watcher) -> None:
+        channel.unsubscribe(watcher)
+        if not channel.watchers and not channel.keep and not channel.finished:
+            self.arm_grace(channel)
+
+    def arm_grace(self, channel: Channel) -> None:
+        self.disarm_grace(channel.id)
+        loop = asyncio.get_running_loop()
+        self.grace[channel.id] = loop.call_later(self.settings.unwatched_grace_s, self.stop_unwatched, channel)
+
+    def disarm_grace(self, run_id: str) -> None:
+        timer = self.grace.pop(run_id, None)
+        if timer is not None:
+            timer.cancel()
+
+    def stop_unwatched(self, channel: Channel) -> None:
+        self.grace.pop(channel.id, None)
+        if not channel.watchers and not channel.finished:
+            self.pool.command(channel.id, "stop")
+
+    def on_event(self, event: RunEvent) -> None:
+        """A worker's report about one run (called on the event loop)."""
+        channel = self.channels.get(event.run_id)
+        if channel is None:
+            return
+        match event:
+            case Points():
+                channel.add_points(event.points, event.points_json, event.epoch)
+            case Frame():
+                channel.set_frame(event.view, event.payload, event.epoch)
+            case Insight():
+                channel.set_insight(event.message_json, event.norms, event.epoch)
+            case Status():
+                if not channel.finished and event.status != channel.status:
+                    self.store.set_status(channel.id, event.status)
+                channel.set_status(event.status, event.epoch)
+            case Finished():
+                costs = channel.costs  # finish() compacts the history: keep it for the store first
+                channel.finish(event.result, event.result_json)
+                self.retire(channel, costs, event.parameters)
+            case Failed():
+                costs = channel.costs
+                channel.fail(event.reason)
+                self.retire(channel, costs, None)
+
+    def forget(self, run_id: str) -> None:
+        """Drop a finished run from memory (it is being deleted)."""
+        if self.channels.pop(run_id, None) is not None:
+            self.finished.remove(run_id)
+
+    def retire(self, channel: Channel, costs: list[list], parameters: dict | None) -> None:
+        if channel.id in self.live:
+            self.store.finish(channel.id, channel.result, parameters, costs)
+        self.live.discard(channel.id)
+        self.disarm_grace(channel.id)
+        self.finished.append(channel.id)
+        while len(self.finished) > FINISHED_KEPT:
+            self.channels.pop(self.finished.popleft(), None)
