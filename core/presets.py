@@ -34,6 +34,20 @@ GROUPS = {
     "optimization": ["opt-gd", "opt-momentum", "opt-adam"],
 }
 
+# what the page calls them (the names above are for links and the API)
+TITLES = {
+    "init-zeros": "Zeros initialization",
+    "init-random": "Random initialization (×10)",
+    "init-he": "He initialization",
+    "reg-none": "No regularization",
+    "reg-l2": "L2 regularization",
+    "reg-dropout": "Dropout",
+    "opt-gd": "Gradient descent",
+    "opt-momentum": "Momentum",
+    "opt-adam": "Adam",
+}
+GROUP_TITLES = {"initialization": "Initialization", "regularization": "Regularization", "optimization": "Optimization"}
+
 DESCRIPTIONS = {
     "init-zeros": "All weights zero: every unit in a layer stays the same, the net cannot break symmetry.",
     "init-random": "Large random weights (x10): the sigmoid saturates, the first costs are huge or inf.",
