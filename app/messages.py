@@ -49,10 +49,23 @@ def binary_frame(header: dict, rows: np.ndarray, tail: bytes = b"") -> bytes:
     return HEADER_LENGTH.pack(len(head)) + head + zlib.compress(filtered.tobytes() + tail, DEFLATE_LEVEL)
 
 
-def read_frame(frame: bytes) -> tuple[dict, bytes]:
-    """(header, the inflated body): the inverse of binary_frame's framing, for clients and tests."""
+def frame_header(frame: bytes) -> dict:
+    """A binary frame's JSON header, its body left alone: "type" says which view the frame is (boundary, network)."""
+    (length,) = HEADER_LENGTH.unpack_from(frame)
+    return json.loads(frame[4 : 4 + length])
+
+
+def is_boundary(message: bytes | str) -> bool:
+    """Is this websocket message a boundary frame (not text, not another view's frame)?"""
+    return isinstance(message, bytes) and frame_header(message)["type"] == "boundary"
+
+
+def read_frame(frame: bytes, kind: str) -> tuple[dict, bytes]:
+    """(header, the inflated body) of a frame of type `kind`: the inverse of binary_frame, for clients and tests."""
     (length,) = HEADER_LENGTH.unpack_from(frame)
     header = json.loads(frame[4 : 4 + length])
+    if header.get("type") != kind:
+        raise ValueError(f"not a {kind} frame but a {header.get('type')!r} one")
     if header.get("encoding") != ENCODING:
         raise ValueError(f"{header.get('type')} frame: unknown encoding {header.get('encoding')!r}")
     return header, zlib.decompress(frame[4 + length :])
@@ -77,7 +90,7 @@ def encode_boundary(boundary: Boundary) -> bytes:
 
 def decode_boundary(frame: bytes) -> tuple[dict, np.ndarray]:
     """(header, size × size uint8 levels): the inverse of encode_boundary, for clients and tests."""
-    header, body = read_frame(frame)
+    header, body = read_frame(frame, "boundary")
     return header, unfiltered(body, header["size"])
 
 
@@ -96,7 +109,7 @@ def encode_network(diagram: Diagram) -> bytes:
 
 def decode_network(frame: bytes) -> tuple[dict, list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
     """(header, per layer its (shown, size, size) levels, per layer l = 1..L its [W_l | b_l], and its gradient)."""
-    header, body = read_frame(frame)
+    header, body = read_frame(frame, "network")
     size, shown = header["size"], [layer["shown"] for layer in header["layers"]]
     n_levels = sum(shown) * size * size
     rows = unfiltered(body[:n_levels], size)
