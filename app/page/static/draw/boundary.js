@@ -100,18 +100,19 @@ function axes(context, g, scale) {
 
 /**
  * Draw one boundary: `data` the run's points (or a preview of them), `boundary` its latest frame (either may be
- * null; with neither the canvas says `empty`), `zoom` a range to show instead of the whole plane, `scale` the text's.
+ * null; with neither the canvas says `empty`), `zoom` a range to show instead of the whole plane, `scale` the text's,
+ * `title` a panel's name (`titleRoom` px at its right are left free).
  * Returns the geometry (for the pointer), or null.
  */
-export function drawBoundary(canvas, { data, boundary, showTest, zoom, title = "", scale = 1, empty = "" }) {
+export function drawBoundary(canvas, { data, boundary, showTest, zoom, title = "", titleRoom = 0, scale = 1, empty = "" }) {
   const { context, width, height } = fitCanvas(canvas);
   context.clearRect(0, 0, width, height);
   if (title) {
     context.fillStyle = "#1d2330";
-    context.font = `600 ${16 * scale}px system-ui, sans-serif`;
+    context.font = `600 ${Math.min(16 * scale, width / 12)}px system-ui, sans-serif`;
     context.textAlign = "left";
     context.textBaseline = "top";
-    context.fillText(title, 6, 6, width - 90 * scale); // the panel's PNG button sits at the right
+    context.fillText(title, 6, 6, width - 12 - titleRoom); // titleRoom: what sits at the top right (a button)
   }
   if (!data && !boundary) {
     context.fillStyle = "#5b6475";

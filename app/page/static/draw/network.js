@@ -16,7 +16,7 @@ export function layout(width, height, shown, scale) {
   const columns = shown.length;
   const gap = (width - 2 * side) / Math.max(1, columns - 1);
   const most = Math.max(...shown);
-  const size = Math.max(6, Math.min(64 * scale, gap * 0.42, ((height - top - bottom) / most) * 0.86));
+  const size = Math.max(6, Math.min(64 * scale, gap * 0.42, ((height - top - bottom) / most) * 0.92));
   const nodes = [];
   shown.forEach((count, layer) => {
     const x = side + layer * gap - size / 2;

@@ -103,6 +103,13 @@ function reconcile(container, runs, make) {
   return [...container.children];
 }
 
+const NARROW = 240; // px: a panel narrower than this names its run's state briefly
+const SHORT = { divergence: "diverged", dead: "dead network", stalled: "stalled" };
+
+function shortState(run) {
+  return run.status === "failed" ? "failed" : (SHORT[run.diagnosis?.kind] ?? "");
+}
+
 export function panelsView(state, element) {
   const run = (panel) => state.live.runs.find((r) => r.key === panel.dataset.run);
   const make = (r) => {
@@ -147,13 +154,16 @@ export function panelsView(state, element) {
           showTest,
           zoom: state.ui.zoom,
           title: r.name,
+          titleRoom: panel.querySelector(".tool").offsetWidth + 8,
           scale,
           empty: r.status === "failed" ? "failed: see the message above" : "starting…",
         });
         panel.dataset.epoch = r.boundary ? String(r.boundary.epoch) : "";
         canvas.setAttribute("aria-label", `${r.name}: decision boundary${r.boundary ? ` at epoch ${r.boundary.epoch}` : ""}`);
+        // a narrow panel (a phone's) names the state in a word or two; the table below says it in full
         const words = panel.querySelector(".panel-state");
-        words.textContent = diagnosisText(r);
+        words.textContent = width < NARROW ? shortState(r) : diagnosisText(r);
+        words.title = diagnosisText(r);
         words.hidden = !words.textContent;
       });
     },
