@@ -1,7 +1,8 @@
 """The page in a real browser while the real server trains (headless Chromium, --disable-gpu, on this machine):
 
 - animation frames a second (requestAnimationFrame callbacks counted by the page);
-- boundary redraws a second (distinct boundary epochs seen drawn per boundary view; the server sends ~20 a second);
+- boundary redraws a second (distinct boundary epochs seen drawn per boundary view), and the frames that reached the
+  page (the server sends ~20 a second per run): fewer drawn than received is the page's shortfall;
 - the share of the run's time the main thread spent in long tasks (PerformanceObserver "longtask", > 50 ms each);
 - the cumulative layout shift over the run (PerformanceObserver "layout-shift", without recent input).
 
@@ -26,7 +27,7 @@ TARGET_FPS, TARGET_REDRAWS, TARGET_LONG_SHARE, TARGET_SHIFT = 30, 15, 0.20, 0.02
 
 # counted by the page itself from before its first script: frames, long tasks, layout shifts, boundary epochs drawn
 PROBE = """
-window.__bench = {measuring: false, frames: 0, long: 0, shift: 0, drawn: new Map(), started: 0, ended: 0};
+window.__bench = {measuring: false, frames: 0, long: 0, shift: 0, drawn: new Map(), received: 0, started: 0, ended: 0};
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) if (__bench.measuring) __bench.long += entry.duration;
 }).observe({type: "longtask"});
@@ -46,6 +47,19 @@ const tick = () => {
   requestAnimationFrame(tick);
 };
 requestAnimationFrame(tick);
+// the boundary frames that reach the page, from every run's socket: what the server managed to send
+const Native = WebSocket;
+window.WebSocket = class extends Native {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", (event) => {
+      if (!__bench.measuring || typeof event.data === "string") return;
+      const length = new DataView(event.data).getUint32(0, true);
+      const header = JSON.parse(new TextDecoder().decode(new Uint8Array(event.data, 4, length)));
+      if (header.type === "boundary") __bench.received += 1;
+    });
+  }
+};
 """
 START = "() => { Object.assign(__bench, {measuring: true, started: performance.now()}); }"
 STOP = """() => {
@@ -53,7 +67,8 @@ STOP = """() => {
   const seconds = (__bench.ended - __bench.started) / 1000;
   const drawn = [...__bench.drawn.values()].map((epochs) => epochs.size);
   return {seconds, frames: __bench.frames, long: __bench.long / 1000, shift: __bench.shift,
-          redraws: drawn.length ? drawn.reduce((a, b) => a + b, 0) / drawn.length : 0, views: drawn.length};
+          redraws: drawn.length ? drawn.reduce((a, b) => a + b, 0) / drawn.length : 0, views: drawn.length,
+          received: drawn.length ? __bench.received / drawn.length : 0};
 }"""
 FINISHED = "window.trainlab.live.runs.length > 0 && window.trainlab.live.runs.every((run) => run.result)"
 
@@ -81,10 +96,12 @@ def report(name: str, f: dict) -> bool:
     fps = f["frames"] / f["seconds"]
     redraws = f["redraws"] / f["seconds"]
     share = f["long"] / f["seconds"]
+    received = f["received"] / f["seconds"]
     ok = fps >= TARGET_FPS and redraws >= TARGET_REDRAWS and share <= TARGET_LONG_SHARE and f["shift"] < TARGET_SHIFT
     print(
         f"{name:<16} {f['seconds']:6.1f} s   {fps:5.1f} fps {verdict(fps >= TARGET_FPS):<4}  "
-        f"{redraws:5.1f} redraws/s {verdict(redraws >= TARGET_REDRAWS):<4} ({f['views']} boundary views)  "
+        f"{redraws:5.1f} redraws/s {verdict(redraws >= TARGET_REDRAWS):<4} (of {received:4.1f} received; "
+        f"{f['views']} views)  "
         f"long tasks {100 * share:4.1f} % {verdict(share <= TARGET_LONG_SHARE):<4}  "
         f"layout shift {f['shift']:.4f} {verdict(f['shift'] < TARGET_SHIFT)}"
     )

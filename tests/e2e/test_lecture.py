@@ -168,6 +168,10 @@ def test_a_preset_link_opens_it_and_links_carry_only_what_differs(page, recorder
     assert page.get_by_test_id("preset").input_value() == "init-zeros"
     assert page.locator("#preset option:checked").text_content() == "Zeros initialization"  # the slug, in links only
     assert urlparse(page.url).query == "preset=init-zeros"
+    # the page's state is one serialisable object: what it holds survives JSON
+    assert page.evaluate("JSON.parse(JSON.stringify(window.trainlab)).settings") == page.evaluate(
+        "window.trainlab.settings"
+    )
     page.locator("[data-field=learning_rate]").fill("0.05")
     page.wait_for_url("**?preset=init-zeros&learning_rate=0.05")
 

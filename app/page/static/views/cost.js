@@ -7,7 +7,7 @@ import { drawCurves } from "../draw/curves.js";
 import { ACTIVE, diagnosisText, latestText } from "../state.js";
 import { changedSince, textScale } from "../views.js";
 
-export const CURVE_MS = 250;
+export const CURVE_MS = 300; // ~3 redraws a second: each Plotly layout takes 25–60 ms of the main thread here
 
 /** A Plotly chart's PNG, as sharp as a slide needs. */
 export function savePlotPng(div, name) {
