@@ -198,5 +198,5 @@ export function createRuns(state) {
     state.live.previewRev = state.rev; // what the boundary view keys its preview drawing on
   }
 
-  return { train, step, follow, dropRuns, controlAll, setSpeed, refreshPreview, watched };
+  return { train, step, follow, dropRuns, controlAll, setSpeed, refreshPreview };
 }
