@@ -15,7 +15,7 @@ from tqdm import tqdm
 from app.settings import Settings
 from core.config import RunConfig
 from core.data import DatasetUnavailable
-from core.gradcheck import gradient_check
+from core.gradcheck import gradient_check, planted_bug
 from core.jsonable import jsonable
 from core.presets import DESCRIPTIONS, PRESETS, preset_config
 from core.status import RunStatus
@@ -97,13 +97,41 @@ def presets(args: argparse.Namespace) -> int:
     return 0
 
 
+def bug_of(text: str) -> str | tuple[str, float]:
+    """--bug course, or --bug dW2=2 (a block of backprop's gradient and its scale)."""
+    if text == "course":
+        return text
+    param, sep, scale = text.partition("=")
+    try:
+        if sep:
+            return param, float(scale)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r}: expected course, or a block and its scale such as dW2=2")
+
+
+def parameters_of(path: str) -> dict:
+    """{"W1": ..., "b1": ..., ...}, or a parameters.json export (its "parameters")."""
+    loaded = json.loads(Path(path).read_text())
+    return loaded.get("parameters", loaded)
+
+
 def gradcheck(args: argparse.Namespace) -> int:
     config = config_of(args)
     training = Training(config, data_dir=args.data_dir)
+    if args.parameters:
+        training.net.set_parameters(parameters_of(args.parameters))
+    bug = planted_bug(args.bug, len(training.net.layers)) if args.bug else None
     data = training.data
-    check = gradient_check(training.net, data.X_train, data.Y_train, config.l2_lambda, config.keep_prob)
+    check = gradient_check(training.net, data.X_train, data.Y_train, config.l2_lambda, config.keep_prob, bug=bug)
     verdict = "backprop is right" if check.passed else "backprop disagrees with the numerical gradient"
-    print(f"difference {check.difference:.3e} (threshold {check.threshold:.0e}): {verdict}")
+    print(f"difference {check.difference:.10g} (threshold {check.threshold:.0e}): {verdict}")
+    if bug is not None:
+        print(f"planted: {bug.note}")
+    for block in check.blocks:
+        print(f"  {block.param:4s} {block.difference:.3e}{'  broken' if block.broken else ''}")
+    for warning in check.warnings:
+        print(f"warning: {warning}")
     return 0 if check.passed else 1
 
 
@@ -205,7 +233,15 @@ def parser() -> argparse.ArgumentParser:
     p = command("presets", "list the course's experiments")
     p.add_argument("-v", "--verbose", action="store_true", help="show each preset's config")
     p.set_defaults(handler=presets)
-    with_config_options(command("gradcheck", "check backprop numerically")).set_defaults(handler=gradcheck)
+    p = with_config_options(command("gradcheck", "check backprop numerically"))
+    p.add_argument(
+        "--bug", type=bug_of, metavar="course|dWl=SCALE", help="plant mistakes in backprop's gradient for the check "
+        "to catch: the notebook's (dW2 × 2, db1 × 4), or one block scaled (dW2=2, db1=0.5)"
+    )  # fmt: skip
+    p.add_argument(
+        "--parameters", metavar="FILE", help="check these weights (a parameters.json export, or W1, b1, ...)"
+    )
+    p.set_defaults(handler=gradcheck)
     p = command("sweep", "train every combination of a grid, print the table")
     p.add_argument(
         "sweep", help='a JSON file: {"base": <config or {"preset", "overrides"}>, "grid": {field: [values]}}'

@@ -270,6 +270,57 @@ class Health(BaseModel):
     loop_lag: LoopLagHealth
 
 
+MAX_BUG_SCALE = 1000
+MAX_1D_VALUE = 1e6  # θ and x of the 1-D example
+
+
+class GradCheck1D(BaseModel):
+    """GET /api/gradcheck/1d: the notebook's J(θ) = θx, its derivative x, and their centred-difference check."""
+
+    theta: float
+    x: float
+    epsilon: float
+    J: float = Field(description="θx")
+    J_plus: float = Field(description="(θ + ε)x")
+    J_minus: float = Field(description="(θ - ε)x")
+    grad: float = Field(description="backprop's dJ/dθ = x")
+    gradapprox: float = Field(description="(J_plus - J_minus) / 2ε")
+    difference: float
+    threshold: float
+    passed: bool
+    sweep: list[tuple[float, float]] = Field(description="[ε, difference] for ε = 1, 0.1, ..., 1e-18")
+
+
+class ScaledBlock(Strict):
+    """A mistake to plant: one block of backprop's gradient (dW_l or db_l, 1-based) multiplied by `scale`."""
+
+    param: str = Field(pattern=r"^d[Wb][1-9][0-9]?$", description="dW1, db1, dW2, ...")
+    scale: float = Field(ge=-MAX_BUG_SCALE, le=MAX_BUG_SCALE)
+
+
+class GradCheckRequest(Strict):
+    """POST /api/runs/{id}/gradcheck's optional body."""
+
+    bug: Literal["course"] | ScaledBlock | None = Field(
+        None, description='"course": the notebook\'s two mistakes (dW2 × 2, db1 × 4); or one block scaled'
+    )
+
+    def bug_spec(self) -> str | tuple[str, float] | None:
+        """The bug as core.gradcheck.planted_bug takes it."""
+        return (self.bug.param, self.bug.scale) if isinstance(self.bug, ScaledBlock) else self.bug
+
+
+class CheckedBlock(BaseModel):
+    param: str = Field(description="W1, b1, W2, ...")
+    difference: float = Field(description="the block's own relative difference")
+    broken: bool = Field(description="over the threshold and 10× what rounding alone gives a block this size")
+
+
+class PlantedBug(BaseModel):
+    scales: list[tuple[str, float]] = Field(description='the blocks scaled: [["dW2", 2], ["db1", 4]]')
+    note: str
+
+
 class GradCheckAnswer(BaseModel):
     """POST /api/runs/{id}/gradcheck: backprop's gradient against centred differences, at the run's weights."""
 
@@ -281,6 +332,10 @@ class GradCheckAnswer(BaseModel):
     parameters: int = Field(description="parameters checked (every one)")
     examples: int = Field(description="training examples the cost was computed on")
     keep_prob_used: float = Field(description="always 1: dropout is off for the check")
+    blocks: list[CheckedBlock] = Field(description="per parameter block, in the order W1, b1, W2, ...")
+    bug: PlantedBug | None = Field(description="the mistakes planted in backprop's gradient, if asked")
+    notes: list[str] = Field(description="what the check did differently from training (dropout off, L2 in)")
+    warnings: list[str] = Field(description="why the check may not hold here (ReLU inputs at the kink)")
 
 
 # ---------------------------------------------------------------- comparisons

@@ -4,20 +4,39 @@ A live run's worker checks it between slices, at its current weights; a finished
 are checked on the run's data (app/live/registry.py).
 """
 
-from fastapi import APIRouter, Depends
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
 
 from app.deps import RegistryDep
 from app.errors import answers
 from app.guards.auth import require_token
-from app.models import GradCheckAnswer
+from app.models import MAX_1D_VALUE, GradCheck1D, GradCheckAnswer, GradCheckRequest
+from core.gradcheck import THRESHOLD, one_dimensional, one_dimensional_sweep
 
-router = APIRouter(prefix="/api/runs", tags=["insight"])
+router = APIRouter(tags=["insight"])
+Value = Annotated[float, Query(ge=-MAX_1D_VALUE, le=MAX_1D_VALUE)]
+
+
+@router.get("/api/gradcheck/1d")
+async def check_1d(
+    theta: Value = 4.0, x: Value = 2.0, epsilon: Annotated[float, Query(gt=0, le=1)] = 1e-7
+) -> GradCheck1D:
+    """The notebook's 1-D example J(θ) = θx, checked at θ, x with this ε (core.gradcheck.one_dimensional)."""
+    one = one_dimensional(theta, x, epsilon)
+    return GradCheck1D(
+        theta=theta, x=x, epsilon=epsilon, **one, threshold=THRESHOLD, passed=one["difference"] < THRESHOLD,
+        sweep=one_dimensional_sweep(theta, x),
+    )  # fmt: skip
 
 
 @router.post(
-    "/{run_id}/gradcheck",
+    "/api/runs/{run_id}/gradcheck",
     dependencies=[Depends(require_token)],
     responses=answers(401, 404, (409, "the run cannot be checked (now, or at all: it has no weights)")),
 )
-async def check_gradients(run_id: str, registry: RegistryDep) -> GradCheckAnswer:
-    return GradCheckAnswer(id=run_id, **await registry.check(run_id))
+async def check_gradients(
+    run_id: str, registry: RegistryDep, request: GradCheckRequest | None = None
+) -> GradCheckAnswer:
+    bug = request.bug_spec() if request is not None else None
+    return GradCheckAnswer(id=run_id, **await registry.check(run_id, bug))

@@ -20,6 +20,7 @@ from multiprocessing.context import BaseContext
 
 from app.live import worker as worker_process
 from app.live.protocol import Ack, Check, Checked, Command, Event, Failed, Finished, Ready, Start, StartGroup
+from core.gradcheck import Bug
 
 START_TIMEOUT_S = 60.0
 ACK_TIMEOUT_S = 2.0
@@ -141,9 +142,9 @@ class WorkerPool:
         """Send a control command; the run's status once the worker applied it (None: not there any more)."""
         return await self.ask(run_id, lambda seq: Command(run_id, action, value, seq), ACK_TIMEOUT_S)
 
-    async def check(self, run_id: str) -> Checked | None:
+    async def check(self, run_id: str, bug: Bug | None = None) -> Checked | None:
         """A gradient check of the run's current weights, by its worker (None: the run is not there any more)."""
-        return await self.ask(run_id, lambda seq: Check(run_id, seq), CHECK_TIMEOUT_S)
+        return await self.ask(run_id, lambda seq: Check(run_id, seq, bug), CHECK_TIMEOUT_S)
 
     async def ask(self, run_id: str, command: Callable[[int], Command | Check], timeout: float) -> object:
         """Send command(seq) to the run's worker and wait for the answer carrying seq (None: no answer)."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from core.config import RunConfig
 from core.data import Dataset
+from core.gradcheck import Bug
 from core.status import RunStatus
 
 # ---------------------------------------------------------------- commands (server → worker)
@@ -41,10 +42,12 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """Run a gradient check on the run's current weights, between slices; answered by a Checked with seq."""
+    """Run a gradient check on the run's current weights, between slices, with a bug planted in backprop's gradient
+    if one is given; answered by a Checked with seq."""
 
     run_id: str
     seq: int
+    bug: Bug | None = None
 
 
 # ---------------------------------------------------------------- events (worker → server)

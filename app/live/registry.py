@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fastapi.concurrency import run_in_threadpool
 
+from app.errors import invalid_field
 from app.live.hub import Channel, Watcher
 from app.live.pool import WorkerPool
 from app.live.protocol import Failed, Finished, Frame, Insight, Points, RunEvent, Start, StartGroup, Status
@@ -19,6 +20,7 @@ from app.settings import Settings
 from app.store import Store
 from core.config import RunConfig
 from core.data import Dataset, resolve_dataset
+from core.gradcheck import Bug, planted_bug
 from core.grid import can_stack, stack_groups
 from core.insight import CheckTooLarge, gradient_check_report, stored_training
 from core.status import RunStatus
@@ -56,10 +58,18 @@ class NotCheckable(RuntimeError):  # noqa: N818
     """A gradient check that cannot be made now or at all (no weights, its data gone); the message says why."""
 
 
-def check_stored(config: RunConfig, data_dir: Path, parameters: dict) -> dict:
+def check_stored(config: RunConfig, data_dir: Path, parameters: dict, bug: Bug | None) -> dict:
     """core.insight.gradient_check_report of stored weights, on the run's data (in a thread: up to ~0.5 s)."""
     training = stored_training(config, resolve_dataset(config.dataset, data_dir), parameters)
-    return gradient_check_report(training.view())
+    return gradient_check_report(training.view(), bug)
+
+
+def bug_for(config: RunConfig, spec: str | tuple[str, float] | None) -> Bug | None:
+    """The bug a check request names, for the run's net; a block the net does not have is a 422 naming it."""
+    try:
+        return planted_bug(spec, len(config.hidden_layers) + 1)
+    except ValueError as error:
+        raise invalid_field(("body", "bug", "param"), str(error)) from None
 
 
 class Registry:
@@ -205,12 +215,14 @@ class Registry:
         stored = await self.store.parameters(run_id)
         return None if stored is None else json.loads(stored)
 
-    async def check(self, run_id: str) -> dict:
-        """A gradient check of the run's weights as they are: a live run's by its worker (the run does not move),
-        a finished one's stored weights here. CheckTooLarge for a check over the budget, NotCheckable when it
-        cannot be made (now, or at all), UnknownRun for an unknown run."""
-        if self.live_channel(run_id) is not None:
-            checked = await self.pool.check(run_id)
+    async def check(self, run_id: str, bug: str | tuple[str, float] | None = None) -> dict:
+        """A gradient check of the run's weights as they are, with `bug` (core.gradcheck.planted_bug) planted in
+        backprop's gradient: a live run's by its worker (the run does not move), a finished one's stored weights
+        here. CheckTooLarge for a check over the budget, NotCheckable when it cannot be made (now, or at all),
+        UnknownRun for an unknown run."""
+        channel = self.live_channel(run_id)
+        if channel is not None:
+            checked = await self.pool.check(run_id, bug_for(channel.config, bug))
             if checked is None:
                 raise NotCheckable(f"run {run_id} could not be checked now (it may have just ended): try again")
             if checked.answer is None:
@@ -219,11 +231,14 @@ class Registry:
                 raise NotCheckable(checked.error or f"run {run_id} is gone")
             return checked.answer
         info = await self.find(run_id)
+        planted = bug_for(info.config, bug)
         stored = await self.store.parameters(run_id)
         if stored is None:
             raise NotCheckable(f"run {run_id} ended {info.status} without weights: there is nothing to check")
         try:
-            answer = await run_in_threadpool(check_stored, info.config, self.settings.data_dir, json.loads(stored))
+            answer = await run_in_threadpool(
+                check_stored, info.config, self.settings.data_dir, json.loads(stored), planted
+            )
         except CheckTooLarge:
             raise
         except ValueError as error:  # its dataset cannot be had any more (a deleted upload, football's file gone)

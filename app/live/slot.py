@@ -11,6 +11,7 @@ from collections.abc import Callable
 from app.live.feeds import FLUSH_S, Feed, feeds_for, next_tick
 from app.live.protocol import Event, Finished, Points, Start, Status
 from app.messages import dumps
+from core.gradcheck import Bug
 from core.insight import gradient_check_report
 from core.pace import Pace
 from core.status import RunStatus
@@ -123,9 +124,9 @@ class Slot:
             parameters = {name: value.tolist() for name, value in (result.parameters or {}).items()}
             out.append(Finished(self.run_id, fields, dumps(fields), parameters))
 
-    def check_gradients(self) -> dict:
-        """A gradient check of the current weights (core.insight.gradient_check_report)."""
-        return gradient_check_report(self.view())
+    def check_gradients(self, bug: Bug | None = None) -> dict:
+        """A gradient check of the current weights (core.insight.gradient_check_report), the bug planted if any."""
+        return gradient_check_report(self.view(), bug)
 
 
 def steer(pace: Pace, action: str, value: float | None) -> None:

@@ -59,7 +59,7 @@ class Host:
         if slot is None:
             return Checked(command.seq, None)
         try:
-            return Checked(command.seq, slot.check_gradients())
+            return Checked(command.seq, slot.check_gradients(command.bug))
         except CheckTooLarge as error:
             return Checked(command.seq, None, str(error), too_large=True)
         except Exception as error:
