@@ -27,6 +27,7 @@ from core.init import initial_weights
 from core.network import Network, cost, cross_entropy_sum, sigmoid_, with_ones_row
 from core.optim import OPTIMIZERS, GradientDescent, make_optimizer
 from core.pace import Pace
+from core.schedule import learning_rate_at
 from core.status import RunStatus
 from core.train import IDLE_S, Divergence, NetView, Progress, Result
 
@@ -62,7 +63,11 @@ def update_group(config: RunConfig) -> tuple:
 
 def shared_or_column(configs: Sequence[RunConfig], field: str) -> float | np.ndarray:
     """A hyper-parameter of these nets: one float if they share it, else a (K, 1) column."""
-    values = [getattr(config, field) for config in configs]
+    return one_or_column([getattr(config, field) for config in configs])
+
+
+def one_or_column(values: Sequence[float]) -> float | np.ndarray:
+    """One float if the values are all the same, else a (K, 1) column of them."""
     return float(values[0]) if len(set(values)) == 1 else np.array(values, dtype=float)[:, None]
 
 
@@ -204,6 +209,7 @@ class GridTraining:
         self.keep_prob = np.array([config.keep_prob for config in self.configs])[:, None, None]
         self.last_batch_cost = np.array([config.minibatch_cost == "last_batch" for config in self.configs])
         self.updates = self.optimizers()
+        self.decaying = any(config.lr_decay != "none" for config in self.configs)
         self.X1, self.Y = with_ones_row(self.data.X_train), self.data.Y_train
         self.m = self.Y.shape[1]
         self.batch = min(first.mini_batch_size or self.m, self.m)
@@ -292,6 +298,11 @@ class GridTraining:
 
     def train_epoch(self, with_cost: bool) -> np.ndarray | None:
         """One pass over the training set; every net's cost if asked, as `Training.train_epoch` reports it."""
+        if self.decaying:  # each net's rate as alone: Python floats, one per net (a column) or one for its group
+            for rows, optimizer in self.updates:
+                optimizer.learning_rate = one_or_column(
+                    [learning_rate_at(config, self.epoch) for config in self.configs[rows]]
+                )
         full = self.batch == self.m
         batches = [(self.X1, self.Y)] if full else self.minibatches.epoch()
         costs = epoch_costs(batches, self.step, self.squares, self.batch_costs, with_cost)

@@ -19,6 +19,7 @@ from core.init import initial_weights
 from core.network import Network, Workspace, accuracy, cost, cross_entropy_sum, weight_squares, with_ones_row
 from core.optim import make_optimizer
 from core.pace import Pace
+from core.schedule import learning_rate_at
 from core.status import RunStatus
 
 # Diverged: the weights went non-finite, or the cost went up instead of down — non-finite, or above
@@ -185,6 +186,8 @@ class Training:
 
     def train_epoch(self, with_cost: bool) -> float | None:
         """One pass over the training set; returns its cost if asked (computed on the way, before updates)."""
+        if self.config.lr_decay != "none":
+            self.optimizer.learning_rate = learning_rate_at(self.config, self.epoch)
         full = self.batch == self.m
         batches = [(self.X1, self.Y)] if full else self.minibatches.epoch()
         costs = epoch_costs(batches, self.step, self.squares, self.batch_cost, with_cost)

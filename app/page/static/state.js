@@ -284,6 +284,7 @@ export function applyMessage(state, run, message) {
       run.costs = message.costs;
       run.dataset = message.dataset;
       run.result = message.result;
+      run.learningRates = message.learning_rates ?? null; // the decay schedule, for the cost chart
       break;
     case "progress":
       run.costs.push(...message.points);
