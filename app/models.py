@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.config import MAX_EPOCHS, RunConfig
+from core.config import MAX_EPOCHS, MAX_EXAMPLES, RunConfig
 from core.presets import PRESETS, preset_config
 from core.status import RunStatus
 
@@ -336,6 +336,63 @@ class GradCheckAnswer(BaseModel):
     bug: PlantedBug | None = Field(description="the mistakes planted in backprop's gradient, if asked")
     notes: list[str] = Field(description="what the check did differently from training (dropout off, L2 in)")
     warnings: list[str] = Field(description="why the check may not hold here (ReLU inputs at the kink)")
+
+
+# ---------------------------------------------------------------- the stepper: one iteration in stages
+
+
+class StepperRequest(Strict):
+    example: int = Field(0, ge=0, le=MAX_EXAMPLES, description="the batch's example whose columns are shown")
+
+
+class Histogram(BaseModel):
+    counts: list[int]
+    edges: list[Number]
+    nonfinite: int
+
+
+class StageItem(BaseModel):
+    """One value of a stage beside its equation: a number (`value`), or an array as a summary (`shape`, `norm`,
+    `min`, `max`, `mean`, `histogram`) with one example's column (`example`) or the whole matrix (`values`)."""
+
+    name: str
+    equation: str
+    value: Number | None = None
+    shape: list[int] | None = None
+    norm: Number | None = None
+    min: Number | None = None
+    max: Number | None = None
+    mean: Number | None = None
+    histogram: Histogram | None = None
+    example: list[Number] | None = None
+    values: list[list[Number]] | None = None
+
+
+class Stage(BaseModel):
+    stage: Literal["forward", "cost", "backward", "update"]
+    items: list[StageItem]
+
+
+class StepperBatch(BaseModel):
+    m: int = Field(description="the iteration's batch size")
+    examples: int = Field(description="the training set's")
+    first_of_epoch: bool = Field(description="a mini-batch epoch: the stages are its first batch's")
+
+
+class StepperAnswer(BaseModel):
+    """POST /api/runs/{id}/stepper: the run's next iteration in stages; a step of one epoch then does exactly it."""
+
+    id: str
+    epoch: int = Field(description="the epoch the iteration trains (the run's epoch now)")
+    example: int
+    label: float = Field(description="the shown example's y")
+    batch: StepperBatch
+    optimizer: str
+    activation: str
+    keep_prob: float
+    l2_lambda: float
+    runs_stepped: int = Field(description="runs a step moves: 1, or a stack's live members (they step together)")
+    stages: list[Stage]
 
 
 # ---------------------------------------------------------------- comparisons

@@ -29,7 +29,7 @@ from core.optim import OPTIMIZERS, GradientDescent, make_optimizer
 from core.pace import Pace
 from core.schedule import learning_rate_at
 from core.status import RunStatus
-from core.train import IDLE_S, Divergence, NetView, Progress, Result
+from core.train import IDLE_S, Divergence, NetView, Progress, Result, Training, twin_training
 
 # what the nets of one grid share: the network's shape, the data, and when they step and report
 SHARED = ("dataset", "hidden_layers", "activation", "epochs", "mini_batch_size", "report_every")
@@ -399,6 +399,20 @@ class GridTraining:
         view.net.theta[...] = self.stack.theta[k]
         view.epoch = self.epoch
         return view
+
+    def twin(self, k: int) -> Training:
+        """Net k (its row) as a Training alone in its exact state: its weights, its rows of the optimizer state (a
+        column's entry as a number), its random stream, the epoch. What the twin does next, net k does next."""
+        rows, optimizer = next((rows, optimizer) for rows, optimizer in self.updates if rows.start <= k < rows.stop)
+        state = {}
+        for name, value in vars(optimizer).items():
+            row = value[k - rows.start] if isinstance(value, np.ndarray) else value
+            state[name] = float(row[0]) if isinstance(row, np.ndarray) and row.shape == (1,) else row
+        # mini-batches of one seed (can_stack) are shuffled by the first net's stream, which the twin's then is
+        shuffles = self.batch < self.m and not self.configs[k].course_compat
+        rng = self.rngs[0] if shuffles else self.rngs[k]
+        seed = self.minibatches.seed if self.batch < self.m else None
+        return twin_training(self.configs[k], self.data, self.stack.theta[k], state, rng, self.epoch, seed)
 
     def results_in_order(self) -> list[Result | None]:
         """The results so far, in the order the configs were given."""

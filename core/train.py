@@ -230,6 +230,12 @@ class Training:
     def view(self) -> NetView:
         return NetView(self.config, self.data, self.net, self.epoch, self.X1, self.Y, self.evaluation["train"])
 
+    def twin(self) -> "Training":
+        """A Training in this one's exact state (weights, optimizer state, random streams, epoch) that shares
+        nothing with it: what the twin does next is what this one will do next (the stepper previews on it)."""
+        return twin_training(self.config, self.data, self.net.theta, vars(self.optimizer), self.rng, self.epoch,
+                             self.minibatches.seed if self.batch < self.m else None)  # fmt: skip
+
     def boundary(self) -> Boundary:
         """a_L over the data's bounding box, grid_size × grid_size."""
         if not hasattr(self, "plane"):
@@ -279,6 +285,31 @@ class Training:
             if progress is not None:
                 return progress, epochs
         return None, epochs
+
+
+def twin_training(
+    config: RunConfig,
+    data: Dataset,
+    theta: np.ndarray,
+    optimizer_state: dict,
+    rng: np.random.Generator,
+    epoch: int,
+    course_seed: int | None,
+) -> Training:
+    """A fresh Training put in a given state: weights θ, the optimizer's fields (arrays copied in, numbers set), the
+    random stream's state, the epoch and the course's shuffle seed (mini-batches)."""
+    twin = Training(config, dataset=data)
+    twin.net.theta[...] = theta
+    for name, value in optimizer_state.items():
+        if isinstance(value, np.ndarray):
+            getattr(twin.optimizer, name)[...] = value
+        else:
+            setattr(twin.optimizer, name, value)
+    twin.rng.bit_generator.state = rng.bit_generator.state
+    twin.epoch = epoch
+    if course_seed is not None:
+        twin.minibatches.seed = course_seed
+    return twin
 
 
 def train(config: RunConfig, dataset: Dataset | None = None, data_dir: str | None = None) -> Result:

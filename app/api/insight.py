@@ -1,6 +1,7 @@
-"""POST /api/runs/{id}/gradcheck: a gradient check of a run's weights as they are (docs/protocol.md).
+"""The lessons' endpoints (docs/protocol.md): the notebook's 1-D gradient check, a gradient check of a run's
+weights as they are (with a bug planted, if asked), and the stepper's view of a run's next iteration.
 
-A live run's worker checks it between slices, at its current weights; a finished run's stored weights
+A live run's worker checks or previews it between slices, at its current weights; a finished run's stored weights
 are checked on the run's data (app/live/registry.py).
 """
 
@@ -11,8 +12,16 @@ from fastapi import APIRouter, Depends, Query
 from app.deps import RegistryDep
 from app.errors import answers
 from app.guards.auth import require_token
-from app.models import MAX_1D_VALUE, GradCheck1D, GradCheckAnswer, GradCheckRequest
+from app.models import (
+    MAX_1D_VALUE,
+    GradCheck1D,
+    GradCheckAnswer,
+    GradCheckRequest,
+    StepperAnswer,
+    StepperRequest,
+)
 from core.gradcheck import THRESHOLD, one_dimensional, one_dimensional_sweep
+from core.jsonable import jsonable
 
 router = APIRouter(tags=["insight"])
 Value = Annotated[float, Query(ge=-MAX_1D_VALUE, le=MAX_1D_VALUE)]
@@ -40,3 +49,14 @@ async def check_gradients(
 ) -> GradCheckAnswer:
     bug = request.bug_spec() if request is not None else None
     return GradCheckAnswer(id=run_id, **await registry.check(run_id, bug))
+
+
+@router.post(
+    "/api/runs/{run_id}/stepper",
+    dependencies=[Depends(require_token)],
+    responses=answers(401, 404, (409, "the run has finished: there is no next iteration")),
+)
+async def step_through(run_id: str, registry: RegistryDep, request: StepperRequest | None = None) -> StepperAnswer:
+    """The run's next iteration, forward, cost, backward and update, computed on a twin: the run does not move."""
+    answer = await registry.preview(run_id, (request or StepperRequest()).example)
+    return StepperAnswer(id=run_id, **jsonable(answer))

@@ -13,7 +13,7 @@ from app.live.slot import Slot, steer, train_paced
 from core.grid import GridTraining
 from core.pace import Pace
 from core.status import RunStatus
-from core.train import NetView, Progress, Result
+from core.train import NetView, Progress, Result, Training
 
 
 class Member(Slot):
@@ -45,6 +45,13 @@ class Member(Slot):
         if grid.results[self.k] is None:
             grid.finish([self.k], status)
         return grid.results[self.k]
+
+    def twin(self) -> Training:
+        return self.group.grid.twin(self.k)
+
+    @property
+    def stepped_together(self) -> int:
+        return len(self.group.live)
 
     def apply(self, action: str, value: float | None) -> None:
         if self.over:  # ended (diverged, stopped): what it is sent no longer steers the others

@@ -19,7 +19,20 @@ from collections.abc import Callable
 from multiprocessing.context import BaseContext
 
 from app.live import worker as worker_process
-from app.live.protocol import Ack, Check, Checked, Command, Event, Failed, Finished, Ready, Start, StartGroup
+from app.live.protocol import (
+    Ack,
+    Check,
+    Checked,
+    Command,
+    Event,
+    Failed,
+    Finished,
+    Preview,
+    Previewed,
+    Ready,
+    Start,
+    StartGroup,
+)
 from core.gradcheck import Bug
 
 START_TIMEOUT_S = 60.0
@@ -57,7 +70,7 @@ class Worker:
         threading.Thread(target=self._write, name=f"worker-{index}-writer", daemon=True).start()
         threading.Thread(target=self._read, args=(loop, pool), name=f"worker-{index}-reader", daemon=True).start()
 
-    def send(self, command: Start | StartGroup | Command | Check | None) -> None:
+    def send(self, command: Start | StartGroup | Command | Check | Preview | None) -> None:
         """Queue a command (None: finish) for the writer thread."""
         self._outbox.put(command)
 
@@ -146,7 +159,11 @@ class WorkerPool:
         """A gradient check of the run's current weights, by its worker (None: the run is not there any more)."""
         return await self.ask(run_id, lambda seq: Check(run_id, seq, bug), CHECK_TIMEOUT_S)
 
-    async def ask(self, run_id: str, command: Callable[[int], Command | Check], timeout: float) -> object:
+    async def preview(self, run_id: str, example: int) -> Previewed | None:
+        """The run's next iteration in stages, by its worker (None: the run is not there any more)."""
+        return await self.ask(run_id, lambda seq: Preview(run_id, seq, example), CHECK_TIMEOUT_S)
+
+    async def ask(self, run_id: str, command: Callable[[int], Command | Check | Preview], timeout: float) -> object:
         """Send command(seq) to the run's worker and wait for the answer carrying seq (None: no answer)."""
         worker = self.placement.get(run_id)
         if worker is None:
@@ -167,7 +184,7 @@ class WorkerPool:
             if isinstance(event, Ready):
                 worker.pid = event.pid
                 worker.ready.set()
-            elif isinstance(event, Ack | Checked):
+            elif isinstance(event, Ack | Checked | Previewed):
                 _, answer = self.acks.get(event.seq, (None, None))
                 if answer is not None and not answer.done():
                     answer.set_result(event.status if isinstance(event, Ack) else event)

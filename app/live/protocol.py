@@ -50,6 +50,16 @@ class Check:
     bug: Bug | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """Compute the run's next iteration stage by stage (core.stepper) on a twin, between slices: the run does not
+    move. Answered by a Previewed with seq."""
+
+    run_id: str
+    seq: int
+    example: int = 0
+
+
 # ---------------------------------------------------------------- events (worker → server)
 
 
@@ -99,6 +109,14 @@ class Checked:
 
 
 @dataclass(frozen=True, slots=True)
+class Previewed:
+    seq: int
+    answer: dict | None  # core.stepper.iteration, and how many runs a step of one epoch moves; None with an error
+    error: str | None = None
+    no_such_example: bool = False  # the error is the example asked for
+
+
+@dataclass(frozen=True, slots=True)
 class Status:
     run_id: str
     status: RunStatus
@@ -119,5 +137,5 @@ class Failed:
     reason: str
 
 
-Event = Ready | Ack | Checked | Points | Frame | Insight | Status | Finished | Failed
+Event = Ready | Ack | Checked | Previewed | Points | Frame | Insight | Status | Finished | Failed
 RunEvent = Points | Frame | Insight | Status | Finished | Failed  # about one run: the registry routes them

@@ -245,6 +245,21 @@ class Registry:
             raise NotCheckable(f"run {run_id}'s data cannot be had: {error}") from None
         return {**answer, "epoch": info.epoch}
 
+    async def preview(self, run_id: str, example: int) -> dict:
+        """A live run's next iteration in stages (core.stepper), by its worker: the run does not move. NotCheckable
+        for a run that has finished (or just did), a 422 naming `example` for an example not in the batch."""
+        if self.live_channel(run_id) is None:
+            info = await self.find(run_id)  # UnknownRun for an unknown run
+            raise NotCheckable(f"run {run_id} is {info.status}: the stepper shows a live run's next iteration")
+        previewed = await self.pool.preview(run_id, example)
+        if previewed is None:
+            raise NotCheckable(f"run {run_id} could not be previewed now (it may have just ended): try again")
+        if previewed.answer is None:
+            if previewed.no_such_example:
+                raise invalid_field(("body", "example"), previewed.error)
+            raise NotCheckable(previewed.error or f"run {run_id} is gone")
+        return previewed.answer
+
     async def delete(self, run_id: str) -> RunStatus | None:
         """Stop a live run (CANCELLED: its record stays) or delete a finished one (None: gone, costs and weights
         with it). UnknownRun for an unknown run."""

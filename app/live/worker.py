@@ -14,9 +14,22 @@ from multiprocessing.connection import Connection
 import numpy as np
 
 from app.live.gridslot import GridSlot
-from app.live.protocol import Ack, Check, Checked, Command, Event, Failed, Ready, Start, StartGroup
+from app.live.protocol import (
+    Ack,
+    Check,
+    Checked,
+    Command,
+    Event,
+    Failed,
+    Preview,
+    Previewed,
+    Ready,
+    Start,
+    StartGroup,
+)
 from app.live.slot import LoneSlot, Slot
 from core.insight import CheckTooLarge
+from core.stepper import NoSuchExample
 
 SLICE_S = 0.004  # one run trains this long before the next one's turn
 
@@ -33,9 +46,12 @@ class Host:
         self.groups: list[GridSlot] = []  # runs trained together, stacked
         self.out: list[Event] = []
 
-    def handle(self, command: Start | StartGroup | Command | Check) -> None:
+    def handle(self, command: Start | StartGroup | Command | Check | Preview) -> None:
         if isinstance(command, Check):
             self.out.append(self.check(command))
+            return
+        if isinstance(command, Preview):
+            self.out.append(self.preview(command))
             return
         if isinstance(command, Start):
             try:
@@ -64,6 +80,18 @@ class Host:
             return Checked(command.seq, None, str(error), too_large=True)
         except Exception as error:
             return Checked(command.seq, None, describe(error))
+
+    def preview(self, command: Preview) -> Previewed:
+        """The run's next iteration in stages; like a check, a failure is the asker's, not the run's."""
+        slot = self.slots.get(command.run_id)
+        if slot is None or slot.over:
+            return Previewed(command.seq, None, f"run {command.run_id} has ended: there is no next iteration")
+        try:
+            return Previewed(command.seq, slot.preview(command.example))
+        except NoSuchExample as error:
+            return Previewed(command.seq, None, str(error), no_such_example=True)
+        except Exception as error:
+            return Previewed(command.seq, None, describe(error))
 
     def start_group(self, command: StartGroup) -> None:
         try:
