@@ -32,7 +32,7 @@ async def create_comparison(
     registry.make_room(len(runs))  # the global cap first: a refused start does not count against the client
     quota.admit(len(runs))
     stacked = len(runs) > 1 and can_stack(configs)
-    channels = registry.create_group(runs) if stacked else [registry.create(run) for run in runs]
+    channels = registry.create_group(runs, landscape=True) if stacked else [registry.create(run) for run in runs]
     quota.record([channel.id for channel in channels])
     return ComparisonCreated(
         runs=[RunCreated(id=c.id, status=c.status, config=c.config) for c in channels], stacked=stacked

@@ -10,15 +10,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from app.live.protocol import Event, Frame, Insight
 from app.messages import dumps, encode_boundary
 from core.boundary import Plane
 from core.insight import insight_report
+from core.landscape import Paths, Slicer, landscape, refusal
 from core.train import NetView
 
 FLUSH_S = 0.05  # progress batches and boundary frames: at most one per run per 50 ms (20 a second)
 INSIGHT_S = 0.25  # insight reports (a forward and backward pass over the training set): at most 4 a second,
 INSIGHT_SHARE = 0.2  # and at most this share of a run's time (a big net on 5000 points takes ~1 s per report)
+LANDSCAPE_S = 1.0  # a comparison's loss landscape (51 × 51 costs, ~0.05 s for the course's optimization net):
+LANDSCAPE_SHARE = 0.2  # at most once a second, and at most this share of the group's time
+COST_DIGITS = 5  # a landscape's costs, to this many significant digits: contours need no more
 
 
 @dataclass
@@ -73,3 +79,50 @@ def feeds_for(view: NetView) -> list[Feed]:
     """The views a run sends, for its data and net: a boundary needs 2-D inputs."""
     planar = [boundary_feed(view)] if view.data.X_train.shape[0] == 2 else []
     return [*planar, Feed(insight, INSIGHT_S, INSIGHT_SHARE)]
+
+
+class LandscapeFeed:
+    """A comparison's loss landscape (core/landscape.py), one message sent to each of its runs: the runs' paths are
+    recorded at their reports (`record`), and the slice is centred on the first run's current weights. The runs are
+    named by id, each with its parameter vector: whatever trains them (one stack, or several) only says where each
+    one is."""
+
+    def __init__(self, views: dict[str, NetView]):  # run id → the run's net, in the comparison's order
+        self.centre, first = next(iter(views.items()))
+        P, m = first.net.theta.size, first.m
+        self.refusal = refusal(P, m)
+        self.l2_lambda = first.config.l2_lambda
+        self.paths = Paths(P, len(views))
+        self.slicer = (
+            None if self.refusal else Slicer(first.net.layer_sizes, first.config.activation, first.X1, first.Y)
+        )
+        self.feed = Feed(self.message, LANDSCAPE_S, LANDSCAPE_SHARE)
+        self.record({run_id: view.net.theta for run_id, view in views.items()}, first.epoch)
+
+    def record(self, thetas: dict[str, np.ndarray], epoch: int) -> None:
+        """Where each (live) run is at this epoch."""
+        if self.refusal:
+            return
+        for run_id, theta in thetas.items():
+            self.paths.record(run_id, epoch, theta)
+        self.feed.stale = True
+
+    def message(self, centre: str, view: NetView) -> Frame:
+        """The landscape at the centre run's current weights, every path ending where its run is now."""
+        try:
+            drawn = None if self.refusal else landscape(self.slicer, view.net.theta, self.paths.points, self.l2_lambda)
+        except Exception as error:  # a landscape that fails ends the landscape, not the runs
+            self.refusal = f"the landscape could not be computed: {type(error).__name__}: {error}"
+        if self.refusal:
+            refused = {"type": "landscape", "epoch": view.epoch, "refused": self.refusal}
+            return Frame(centre, "landscape", dumps(refused), view.epoch)
+        drawn["costs"] = [[float(f"{c:.{COST_DIGITS}g}") for c in row] for row in drawn["costs"]]
+        message = {"type": "landscape", "epoch": view.epoch, "centre": centre, "l2_lambda": self.l2_lambda, **drawn}
+        return Frame(centre, "landscape", dumps(message), view.epoch)
+
+    def wake_at(self) -> float | None:
+        return self.feed.wake_at()
+
+    def send(self, now: float, centre: NetView) -> Frame:
+        """The landscape now, for the centre run (the same message goes to every run of the comparison)."""
+        return self.feed.send(self.centre, centre, now)

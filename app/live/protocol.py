@@ -28,6 +28,7 @@ class StartGroup:
     """Runs that core.grid.can_stack: trained together by one GridSlot, each reported as its own run."""
 
     starts: list[Start]  # one dataset, the same paused and speed
+    landscape: bool = False  # a comparison's: send its loss landscape (app/live/feeds.py LandscapeFeed)
 
 
 @dataclass(frozen=True, slots=True)

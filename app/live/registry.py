@@ -105,14 +105,15 @@ class Registry:
         self.admit(channel)
         return channel
 
-    def create_group(self, runs: list[NewRun]) -> list[Channel]:
+    def create_group(self, runs: list[NewRun], landscape: bool = False) -> list[Channel]:
         """Runs that core.grid.can_stack (one pace: the same paused and speed), trained together as one group on
-        one worker; each is its own run, with its own id, channel and record."""
+        one worker; each is its own run, with its own id, channel and record. `landscape`: a comparison's, which
+        sends its loss landscape to each run."""
         if not can_stack([run.config for run in runs]):
             raise ValueError("these runs cannot train stacked (see core.grid.can_stack): create them one by one")
         self.make_room(len(runs))
         recorded = [self.record(run) for run in runs]
-        self.pool.submit(StartGroup([start for _, start in recorded]))
+        self.pool.submit(StartGroup([start for _, start in recorded], landscape))
         for channel, _ in recorded:
             self.admit(channel)
         return [channel for channel, _ in recorded]

@@ -116,6 +116,8 @@ class Host:
 
     def report(self) -> list[Event]:
         now = time.perf_counter()
+        for group in self.groups:  # before its members: a last landscape goes before their results
+            group.report(now, self.out)
         for slot in list(self.slots.values()):
             self.guarded(slot, lambda s: s.report(now, self.out))
             if slot.over:
