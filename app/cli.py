@@ -12,6 +12,7 @@ from urllib.request import Request, urlopen
 from pydantic import ValidationError
 from tqdm import tqdm
 
+from app.models import SweepRequest
 from app.settings import Settings
 from core.config import RunConfig
 from core.data import DatasetUnavailable
@@ -19,7 +20,7 @@ from core.gradcheck import gradient_check, planted_bug
 from core.jsonable import jsonable
 from core.presets import DESCRIPTIONS, PRESETS, preset_config
 from core.status import RunStatus
-from core.sweep import MAX_SWEEP_RUNS, combinations, grid_size, run_sweep, sweep_configs
+from core.sweep import MAX_SWEEP_RUNS, planned, planned_size, run_sweep, sweep_config
 from core.train import Progress, Result, Training
 
 POLL_S = 0.5  # how often `trainlab sweep --server` asks for progress
@@ -137,28 +138,31 @@ def gradcheck(args: argparse.Namespace) -> int:
 
 def sweep(args: argparse.Namespace) -> int:
     """Train a sweep, here (a process pool, or Dask with TRAINLAB_DASK_ADDRESS) or on a server; print its table."""
-    request = json.loads(Path(args.sweep).read_text())
-    base, grid = request.get("base", {}), request["grid"]
+    request = SweepRequest.model_validate_json(Path(args.sweep).read_text())
     if args.server:
-        values, rows = sweep_on_server(args.server.rstrip("/"), request, args.token)
+        body = request.model_dump(mode="json", exclude_none=True)
+        values, rows = sweep_on_server(args.server.rstrip("/"), body, args.token)
     else:
-        values, rows = sweep_here(base, grid, args.data_dir)
-    print_table(list(grid), values, rows)
+        values, rows = sweep_here(request, args.data_dir)
+    print_table(list(values[0]) if values else [], values, rows)
     return 0 if all(row["status"] == RunStatus.DONE for row in rows) else 3
 
 
-def sweep_here(base: dict, grid: dict, data_dir: str) -> tuple[list[dict], list[dict]]:
+def sweep_here(request: SweepRequest, data_dir: str) -> tuple[list[dict], list[dict]]:
     from app.executors import sweep_executor  # Dask, if asked for, loads only here
 
-    if grid_size(grid) > MAX_SWEEP_RUNS:
-        raise ValueError(f"grid: {grid_size(grid)} runs, more than a sweep's {MAX_SWEEP_RUNS}")
-    configs = sweep_configs(base, grid)
+    size = planned_size(request.grid, request.trials, request.seeds)
+    if size > MAX_SWEEP_RUNS:
+        raise ValueError(f"the sweep makes {size} runs, more than a sweep's {MAX_SWEEP_RUNS}")
+    space = None if request.space is None else {f: d.model_dump() for f, d in request.space.items()}
+    values, _ = planned(request.base, request.grid, space, request.trials or 0, request.seed, request.seeds)
+    configs = [sweep_config(request.base, v) for v in values]
     rows: list[dict] = [{} for _ in configs]
     with sweep_executor() as executor, tqdm(total=len(configs), unit="run", file=sys.stderr) as bar:
         for i, row in run_sweep(configs, executor, data_dir):
             rows[i] = row
             bar.update()
-    return combinations(grid), rows
+    return values, rows
 
 
 def sweep_on_server(server: str, request: dict, token: str | None) -> tuple[list[dict], list[dict]]:
@@ -244,7 +248,9 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=gradcheck)
     p = command("sweep", "train every combination of a grid, print the table")
     p.add_argument(
-        "sweep", help='a JSON file: {"base": <config or {"preset", "overrides"}>, "grid": {field: [values]}}'
+        "sweep",
+        help='a JSON file: {"base": <config or {"preset", "overrides"}>, "grid": {field: [values]}}, or '
+        '"search": "random" with "space": {field: {"distribution": ...}}, "trials" and "seed"; "seeds": N repeats each',
     )
     p.add_argument("--server", metavar="URL", help="run it on this TrainLab server (else here, or on Dask)")
     p.add_argument("--token", default=os.environ.get("TRAINLAB_API_TOKEN"), help="the server's API token")

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from core.config import MAX_EPOCHS, MAX_EXAMPLES, RunConfig
 from core.presets import PRESETS, preset_config
 from core.status import RunStatus
+from core.sweep import MAX_SEEDS, MAX_SWEEP_RUNS
 
 MAX_SPEED = 100_000  # epochs per second
 
@@ -179,9 +180,60 @@ class RoomCreated(BaseModel):
 # ---------------------------------------------------------------- sweeps
 
 
+MAX_SPACE_FIELDS = 16
+MAX_CHOICES = 64
+
+
+class Uniform(Strict):
+    """Values drawn uniformly between low and high; log-uniform: uniformly in log (low > 0), as learning rates are."""
+
+    distribution: Literal["uniform", "log-uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def ordered(self) -> "Uniform":
+        if not self.low < self.high:
+            raise ValueError(f"low must be under high, not {self.low} and {self.high}")
+        if self.distribution == "log-uniform" and self.low <= 0:
+            raise ValueError(f"log-uniform needs low > 0, not {self.low}")
+        return self
+
+
+class Choice(Strict):
+    distribution: Literal["choice"]
+    values: list[Any] = Field(min_length=1, max_length=MAX_CHOICES)
+
+
 class SweepRequest(Strict):
+    """A grid search (`grid`: every combination) or a random search (`space`, `trials`, `seed`), each setup once or
+    over `seeds` seeds."""
+
     base: dict[str, Any] = Field(default_factory=dict, description='a run config, or {"preset", "overrides"}')
-    grid: dict[str, list[Any]] = Field(min_length=1, description="run config field → the values to try")
+    search: Literal["grid", "random"] = "grid"
+    grid: dict[str, list[Any]] | None = Field(None, min_length=1, description="run config field → the values to try")
+    space: dict[str, Annotated[Uniform | Choice, Field(discriminator="distribution")]] | None = Field(
+        None, min_length=1, max_length=MAX_SPACE_FIELDS, description="random search: field → its distribution"
+    )
+    trials: int | None = Field(None, ge=1, le=MAX_SWEEP_RUNS, description="random search: setups drawn")
+    seed: int = Field(
+        0, ge=0, le=2**32 - 1, description="random search: the draws' seed (the same seed, the same trials)"
+    )
+    seeds: int = Field(1, ge=1, le=MAX_SEEDS, description="each setup over this many seeds (the base's seed, +1, ...)")
+
+    @model_validator(mode="after")
+    def one_search(self) -> "SweepRequest":
+        needs, refuses = (("grid",), ("space", "trials")) if self.search == "grid" else (("space", "trials"), ("grid",))
+        for field in needs:
+            if getattr(self, field) is None:
+                raise ValueError(f"{field}: a {self.search} search needs it")
+        for field in refuses:
+            if getattr(self, field) is not None:
+                raise ValueError(f"{field}: not with a {self.search} search")
+        varied = self.grid or self.space
+        if self.seeds > 1 and "seed" in varied:
+            raise ValueError("seeds: the seed is varied already; repeat over seeds or vary it, not both")
+        return self
 
 
 class SweepCreated(BaseModel):
@@ -191,20 +243,68 @@ class SweepCreated(BaseModel):
 
 class SweepRow(BaseModel):
     id: str
-    values: dict[str, Any]  # the varied fields
+    values: dict[str, Any]  # the varied fields (and the seed, repeated over seeds)
+    setup: int = Field(description="the setup's index (setups repeated over seeds share it)")
     status: RunStatus
     final_cost: Number | None
     train_accuracy: Number | None
     test_accuracy: Number | None
 
 
+class Spread(BaseModel):
+    """One final number over a setup's seeds."""
+
+    mean: Number
+    std: Number = Field(description="standard deviation over the runs (ddof 0)")
+    min: Number
+    max: Number
+    n: int = Field(description="the runs that have the number (finished ones)")
+
+
+class SetupSummary(BaseModel):
+    values: dict[str, Any]
+    runs: list[str]
+    final_cost: Spread | None
+    train_accuracy: Spread | None
+    test_accuracy: Spread | None
+
+
 class SweepInfo(BaseModel):
     id: str
     base: dict[str, Any]
-    grid: dict[str, list[Any]]
+    search: Literal["grid", "random"]
+    grid: dict[str, list[Any]] | None
+    space: dict[str, Any] | None
+    trials: int | None
+    seed: int | None
+    seeds: int
     finished: int
     total: int
     rows: list[SweepRow]
+    setups: list[SetupSummary] = Field(description="one per setup, its seeds' runs summarized")
+
+
+MAX_BAND_SETUPS = 16
+MAX_BAND_RUNS = MAX_SWEEP_RUNS
+
+
+class Band(BaseModel):
+    runs: list[str]
+    epochs: list[int]
+    mean: list[Number]
+    std: list[Number]
+    low: list[Number] = Field(description="min over the runs")
+    high: list[Number] = Field(description="max over the runs")
+    final_cost: Spread | None
+    train_accuracy: Spread | None
+    test_accuracy: Spread | None
+
+
+class Bands(BaseModel):
+    """GET /api/bands: each setup's mean cost curve and its min–max band, at the epochs all its runs reached."""
+
+    band: Literal["min-max"]
+    setups: list[Band]
 
 
 # ---------------------------------------------------------------- what there is to run
@@ -410,8 +510,10 @@ class ComparisonRequest(Strict):
     speed: Speed | None = Field(None, description="epochs per second; null: full speed")
     paused: bool = Field(False, description="create the runs paused")
     room: RoomCode | None = Field(None, description="a lecture room's code: the runs are then the room's")
+    seeds: int = Field(1, ge=1, le=MAX_SEEDS, description="each run over this many seeds (its seed, +1, ...)")
 
 
 class ComparisonCreated(BaseModel):
-    runs: list[RunCreated]
+    runs: list[RunCreated]  # setup by setup, each setup's seeds together
     stacked: bool  # trained together as one stack of nets (core.grid), not one by one
+    setups: list[list[str]]  # each setup's runs (one, or one per seed)
