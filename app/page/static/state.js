@@ -308,6 +308,9 @@ export function applyMessage(state, run, message) {
     case "insight":
       applyInsight(run, message);
       break;
+    case "landscape": // a comparison's loss landscape (each of its runs gets the same one)
+      run.landscape = message;
+      break;
     case "error":
       state.live.notice = message.message;
       break;
