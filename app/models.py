@@ -388,7 +388,9 @@ class GradCheck1D(BaseModel):
     difference: float
     threshold: float
     passed: bool
-    sweep: list[tuple[float, float]] = Field(description="[ε, difference] for ε = 1, 0.1, ..., 1e-18")
+    sweep: list[Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
+        description="[ε, difference] for ε = 1, 0.1, ..., 1e-18"
+    )
 
 
 class ScaledBlock(Strict):

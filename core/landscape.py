@@ -12,7 +12,7 @@ is symmetric about θc with an odd number of points, so that its middle value is
 are computed stacked (core/grid.py), many parameter vectors in one pass, in chunks that bound the memory.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from core.network import Network, cost
 RESOLUTION = 51  # points per axis (odd: the middle one is θc); 51 × 51 = 2601 cost evaluations
 MARGIN = 0.25  # the grid reaches this share beyond the farthest path point
 CHUNK_BYTES = 32 * 2**20  # a chunk's stacked parameters and forward buffers
+CHUNK_WORK = 2e7  # a chunk's examples × parameters × nets: ~10 ms here, what a worker may spend between its runs' turns
 MAX_POINTS = 256  # recorded points per path; when full, every other one goes (the first stays)
 PATH_FLOATS = 2**22  # all paths' recorded parameters together (32 MiB): a wide net keeps fewer points per path
 PCA_POINTS = 128  # the principal directions are taken from at most this many of the points, evenly spread
@@ -104,15 +105,17 @@ class Slicer:
         self.X1, self.Y, self.m = X1, Y, Y.shape[1]
         P, units = self.net.theta.size, sum(n + 1 for n in layer_sizes[1:])
         per_net = 8 * (2 * P + 5 * self.m * units)  # θ and its L2 scratch, and StackWorkspace's five buffers a layer
-        self.chunk = max(1, min(RESOLUTION**2, CHUNK_BYTES // per_net))
+        self.chunk = int(max(1, min(RESOLUTION**2, CHUNK_BYTES // per_net, CHUNK_WORK // (self.m * P))))
         self.stack = Stack(self.net, self.chunk)
         self.ws = StackWorkspace(self.stack, self.m)
         self.weights = self.net.weight_mask.astype(bool)
 
-    def costs(self, centre: np.ndarray, D: np.ndarray, a: np.ndarray, b: np.ndarray, l2_lambda: float) -> np.ndarray:
-        """J at θc + a_i·d1 + b_i·d2 for each i (the run config's cost, without dropout); chunk by chunk, so that
-        no more than a chunk of parameter vectors is ever made."""
-        out, theta = np.empty(len(a)), self.stack.theta
+    def costs(
+        self, centre: np.ndarray, D: np.ndarray, a: np.ndarray, b: np.ndarray, l2_lambda: float, out: np.ndarray
+    ) -> Iterator[None]:
+        """J at θc + a_i·d1 + b_i·d2 for each i into `out` (the run config's cost, without dropout), chunk by chunk:
+        no more than a chunk of parameter vectors is ever made, and it yields after each chunk."""
+        theta = self.stack.theta
         for start in range(0, len(a), self.chunk):
             k = min(self.chunk, len(a) - start)
             np.multiply(a[start : start + k, None], D[0], out=theta[:k])
@@ -123,7 +126,7 @@ class Slicer:
             cross_entropy = cross_entropy_sums(self.ws.AL[:k], self.Y)
             squares = np.sum(np.square(theta[:k, self.weights]), axis=1) if l2_lambda else 0.0
             out[start : start + k] = cost(cross_entropy, squares, l2_lambda, self.m)
-        return out
+            yield
 
 
 def landscape(
@@ -134,6 +137,21 @@ def landscape(
     resolution: int = RESOLUTION,
 ) -> dict:
     """The slice's grid of costs around θc and each path's (epoch, a, b) points, as the landscape message has them."""
+    *_, drawn = landscape_steps(slicer, centre, paths, l2_lambda, resolution)
+    return drawn
+
+
+def landscape_steps(
+    slicer: Slicer,
+    centre: np.ndarray,
+    paths: dict[str, list[tuple[int, np.ndarray]]],
+    l2_lambda: float,
+    resolution: int = RESOLUTION,
+) -> Iterator[dict | None]:
+    """`landscape`, a chunk of costs at a time: None after each chunk, the landscape last (a worker computes one
+    between its runs' turns). The centre and the paths are read before the first chunk: later changes do not count."""
+    centre = centre.copy()
+    paths = {run_id: list(points) for run_id, points in paths.items()}
     everything = [theta for points in paths.values() for _, theta in points]
     D, chosen, explained = directions(slicer.net, centre, np.array(everything).reshape(-1, centre.size))
     projected = {run_id: coordinates(D, centre, np.array([theta for _, theta in points]).reshape(-1, centre.size))
@@ -144,8 +162,10 @@ def landscape(
     b = np.linspace(-reach[1], reach[1], resolution)
     a[resolution // 2] = b[resolution // 2] = 0.0  # exactly θc in the middle
     A, B = np.meshgrid(a, b)  # rows: b, columns: a
-    costs = slicer.costs(centre, D, A.ravel(), B.ravel(), l2_lambda).reshape(resolution, resolution)
-    return {
+    costs = np.empty(resolution**2)
+    yield from slicer.costs(centre, D, A.ravel(), B.ravel(), l2_lambda, costs)
+    costs = costs.reshape(resolution, resolution)
+    yield {
         "directions": chosen,
         "explained": explained,
         "a": a.tolist(),

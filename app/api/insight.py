@@ -42,7 +42,7 @@ async def check_1d(
 @router.post(
     "/api/runs/{run_id}/gradcheck",
     dependencies=[Depends(require_token)],
-    responses=answers(401, 404, (409, "the run cannot be checked (now, or at all: it has no weights)")),
+    responses=answers(400, 401, 404, (409, "the run cannot be checked (now, or at all: it has no weights)")),
 )
 async def check_gradients(
     run_id: str, registry: RegistryDep, request: GradCheckRequest | None = None
@@ -54,7 +54,7 @@ async def check_gradients(
 @router.post(
     "/api/runs/{run_id}/stepper",
     dependencies=[Depends(require_token)],
-    responses=answers(401, 404, (409, "the run has finished: there is no next iteration")),
+    responses=answers(400, 401, 404, (409, "the run has finished: there is no next iteration")),
 )
 async def step_through(run_id: str, registry: RegistryDep, request: StepperRequest | None = None) -> StepperAnswer:
     """The run's next iteration, forward, cost, backward and update, computed on a twin: the run does not move."""

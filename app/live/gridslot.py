@@ -84,10 +84,19 @@ class GridSlot:
 
     def report(self, now: float, out: list[Event]) -> None:
         """The group's own message, the landscape, to every member when it is due (the members report the rest)."""
-        if self.landscape is not None and self.landscape.feed.due(now, self.over):
+        landscape = self.landscape
+        if landscape is None:
+            return
+        if landscape.due(now, self.over):
             self.record_paths()  # every path ends where its run is now
-            out.append(self.landscape.send(now, self.members[0].view()))
-            out.extend(replace(out[-1], run_id=m.run_id) for m in self.members[1:])
+            landscape.start(self.members[0].view())
+        if landscape.making is None:
+            return
+        frame = landscape.advance(now)  # a chunk a round; the last one whole, as the group ends here
+        while frame is None and self.over:
+            frame = landscape.advance(now)
+        if frame is not None:
+            out.extend(replace(frame, run_id=m.run_id) for m in self.members)
 
     @property
     def live(self) -> list[Member]:
@@ -107,7 +116,7 @@ class GridSlot:
         for member in self.live:
             member.show_now()
         if self.landscape is not None:
-            self.landscape.feed.now = True
+            self.landscape.beat.now = True
 
     def train(self, budget_s: float) -> None:
         """Train the whole grid until the budget is spent or the pace allows no more; events go to their members."""

@@ -33,6 +33,7 @@ async function checkOneD(state) {
   } catch (error) {
     if (lesson.asked === asked) Object.assign(lesson, { oneD: null, oneDError: error.message });
   }
+  lesson.rev += 1;
   touch(state);
 }
 
@@ -46,6 +47,7 @@ function bugOf() {
 async function checkWithBug(state, run) {
   const lesson = state.lessons.gradcheck;
   lesson.bugCheck = { pending: true };
+  lesson.rev += 1;
   touch(state);
   try {
     lesson.bugCheck = { answer: await net.checkWithBug(run.id, bugOf()), seq: ++checks };
@@ -53,12 +55,13 @@ async function checkWithBug(state, run) {
     const detail = Array.isArray(error.detail) ? error.detail.map((d) => d.msg).join("; ") : error.message;
     lesson.bugCheck = { error: `Not checked: ${detail}` };
   }
+  lesson.rev += 1;
   touch(state);
 }
 
 /** Wire the panel; currentRun() is the one-run view's run. */
 export function bindGradcheck(state, currentRun) {
-  state.lessons.gradcheck = { oneD: null, oneDError: "", bugCheck: null, asked: "" };
+  state.lessons.gradcheck = { oneD: null, oneDError: "", bugCheck: null, asked: "", rev: 0 }; // rev: it changed
   let timer = 0;
   for (const id of ["gc1-theta", "gc1-x", "gc1-epsilon"]) {
     $(id).addEventListener("input", () => {
@@ -142,8 +145,13 @@ function renderBug(state, run) {
 }
 
 /** Draw the panel when it is on screen (run: the one-run view's run). */
+let shownKey = "";
+
 export function renderGradcheck(state, run) {
   if ($("lesson-gradcheck").offsetParent === null) return;
+  const key = `${state.lessons.gradcheck.rev}|${run?.id}|${run?.status}|${run?.config?.hidden_layers?.length}|${$("bug-kind").value}`;
+  if (key === shownKey) return; // a run's progress changes nothing here
+  shownKey = key;
   renderOneD(state.lessons.gradcheck);
   renderBug(state, run);
 }

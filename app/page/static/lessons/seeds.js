@@ -26,6 +26,7 @@ async function poll(state, lesson, fetchOnce, done) {
     } catch (error) {
       lesson.error = errorText(error);
     }
+    lesson.rev += 1;
     touch(state);
     if (lesson.finished || lesson.seq !== mine) return;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -44,6 +45,7 @@ async function runOverSeeds(state) {
     lesson.setups = created.setups;
   } catch (error) {
     lesson.error = errorText(error);
+    lesson.rev += 1;
     touch(state);
     return;
   }
@@ -78,6 +80,7 @@ async function search(state) {
     created = await net.createSweep(body);
   } catch (error) {
     lesson.error = errorText(error);
+    lesson.rev += 1;
     touch(state);
     return;
   }
@@ -88,8 +91,9 @@ async function search(state) {
 }
 
 export function bindSeeds(state) {
-  state.lessons.seeds = { seq: 0, setups: null, names: [], bands: null, error: "", finished: false };
-  state.lessons.search = { seq: 0, sweep: null, error: "", finished: false };
+  // seq: which request is current (a newer one ends the older one's polling); rev: the lesson changed
+  state.lessons.seeds = { seq: 0, rev: 0, setups: null, names: [], bands: null, error: "", finished: false };
+  state.lessons.search = { seq: 0, rev: 0, sweep: null, error: "", finished: false };
   $("seeds-run").addEventListener("click", () => runOverSeeds(state));
   $("seeds-stop").addEventListener("click", async () => {
     await stopSeeds(state);
@@ -169,7 +173,16 @@ function renderSearch(lesson) {
 }
 
 /** Draw the seeds view (compare mode) or the search view (one run), whichever is on screen. */
+const shown = { seeds: "", search: "" };
+
 export function renderSeeds(state) {
-  if ($("lesson-seeds").offsetParent !== null) renderBands(state.lessons.seeds);
-  if ($("lesson-search").offsetParent !== null) renderSearch(state.lessons.search);
+  const { seeds, search } = state.lessons;
+  if ($("lesson-seeds").offsetParent !== null && shown.seeds !== `${seeds.seq}|${seeds.rev}`) {
+    shown.seeds = `${seeds.seq}|${seeds.rev}`;
+    renderBands(seeds);
+  }
+  if ($("lesson-search").offsetParent !== null && shown.search !== `${search.seq}|${search.rev}`) {
+    shown.search = `${search.seq}|${search.rev}`;
+    renderSearch(search);
+  }
 }

@@ -15,6 +15,7 @@ async function stepThrough(state, run) {
   const lesson = state.lessons.stepper;
   lesson.pending = true;
   lesson.error = "";
+  lesson.rev += 1;
   touch(state);
   try {
     lesson.answer = await net.stepThrough(run.id, Number($("stepper-example").value) || 0);
@@ -26,6 +27,7 @@ async function stepThrough(state, run) {
     lesson.error = `Not stepped: ${detail}`;
   }
   lesson.pending = false;
+  lesson.rev += 1;
   touch(state);
 }
 
@@ -37,12 +39,13 @@ async function apply(state, run) {
   } catch (error) {
     lesson.error = `Not applied: ${error.message}`;
   }
+  lesson.rev += 1;
   touch(state);
 }
 
 /** Wire the stepper; currentRun() is the one-run view's run. */
 export function bindStepper(state, currentRun) {
-  state.lessons.stepper = { answer: null, stage: "forward", pending: false, error: "", applied: false, runId: null };
+  state.lessons.stepper = { answer: null, stage: "forward", pending: false, error: "", applied: false, runId: null, rev: 0 };
   $("stepper-start").addEventListener("click", () => {
     const run = currentRun();
     if (run?.id) stepThrough(state, run);
@@ -55,6 +58,7 @@ export function bindStepper(state, currentRun) {
     const stage = event.target.closest("button")?.dataset.stage;
     if (!stage) return;
     state.lessons.stepper.stage = stage;
+    state.lessons.stepper.rev += 1;
     touch(state);
   });
 }
@@ -94,10 +98,14 @@ function itemCard(item, example) {
 }
 
 /** Draw the stepper when it is on screen (run: the one-run view's run). */
+let shownKey = "";
+
 export function renderStepper(state, run) {
   const lesson = state.lessons.stepper;
-  const section = $("lesson-stepper");
-  if (section.offsetParent === null) return;
+  if ($("lesson-stepper").offsetParent === null) return;
+  const changed = `${lesson.rev}|${run?.id}|${run?.status}`;
+  if (changed === shownKey) return; // a run's progress changes nothing here
+  shownKey = changed;
   const mine = lesson.answer && lesson.runId === run?.id;
   $("stepper-start").disabled = !run?.id || run.status !== "paused" || lesson.pending;
   $("stepper-apply").disabled = !mine || lesson.applied || run.status !== "paused";
