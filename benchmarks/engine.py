@@ -28,7 +28,7 @@ from course_loop import model
 from app.cli import train_with_bar
 from core.data import find_football, resolve_dataset
 from core.grid import GridTraining, train_grid
-from core.landscape import RESOLUTION, Paths, Slicer, directions, landscape
+from core.landscape import RESOLUTION, Paths, Slicer, directions, landscape_steps, made
 from core.presets import GROUPS, preset_config
 from core.train import Result, Training, train
 
@@ -183,7 +183,7 @@ def landscape_row(repeat: int) -> str:
     one = Training(grid.configs[0], dataset=grid.data)
 
     def point_by_point() -> list[float]:
-        drawn = landscape(slicer, centre, paths.points, 0.0, resolution=3)  # the same grid's axes, cheaply
+        drawn = made(landscape_steps(slicer, centre, paths.points, 0.0, resolution=3))  # the same grid's axes, cheaply
         reach = np.array([drawn["a"][-1], drawn["b"][-1]])
         costs = []
         for b in np.linspace(-reach[1], reach[1], RESOLUTION):
@@ -193,7 +193,7 @@ def landscape_row(repeat: int) -> str:
         return costs
 
     (base_s, _), (ours_s, drawn) = best_times(
-        [point_by_point, partial(landscape, slicer, centre, paths.points, 0.0)], repeat
+        [point_by_point, lambda: made(landscape_steps(slicer, centre, paths.points, 0.0))], repeat
     )
     middle = RESOLUTION // 2
     current = grid.current_costs()[0]

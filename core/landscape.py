@@ -129,15 +129,9 @@ class Slicer:
             yield
 
 
-def landscape(
-    slicer: Slicer,
-    centre: np.ndarray,
-    paths: dict[str, list[tuple[int, np.ndarray]]],
-    l2_lambda: float,
-    resolution: int = RESOLUTION,
-) -> dict:
-    """The slice's grid of costs around θc and each path's (epoch, a, b) points, as the landscape message has them."""
-    *_, drawn = landscape_steps(slicer, centre, paths, l2_lambda, resolution)
+def made(steps: Iterator[dict | None]) -> dict:
+    """The landscape `landscape_steps` makes, all its chunks at once."""
+    *_, drawn = steps
     return drawn
 
 

@@ -19,20 +19,7 @@ from collections.abc import Callable
 from multiprocessing.context import BaseContext
 
 from app.live import worker as worker_process
-from app.live.protocol import (
-    Ack,
-    Check,
-    Checked,
-    Command,
-    Event,
-    Failed,
-    Finished,
-    Preview,
-    Previewed,
-    Ready,
-    Start,
-    StartGroup,
-)
+from app.live.protocol import Ack, Answer, Check, Command, Event, Failed, Finished, Preview, Ready, Start, StartGroup
 from core.gradcheck import Bug
 
 START_TIMEOUT_S = 60.0
@@ -155,11 +142,11 @@ class WorkerPool:
         """Send a control command; the run's status once the worker applied it (None: not there any more)."""
         return await self.ask(run_id, lambda seq: Command(run_id, action, value, seq), ACK_TIMEOUT_S)
 
-    async def check(self, run_id: str, bug: Bug | None = None) -> Checked | None:
+    async def check(self, run_id: str, bug: Bug | None = None) -> Answer | None:
         """A gradient check of the run's current weights, by its worker (None: the run is not there any more)."""
         return await self.ask(run_id, lambda seq: Check(run_id, seq, bug), CHECK_TIMEOUT_S)
 
-    async def preview(self, run_id: str, example: int) -> Previewed | None:
+    async def preview(self, run_id: str, example: int) -> Answer | None:
         """The run's next iteration in stages, by its worker (None: the run is not there any more)."""
         return await self.ask(run_id, lambda seq: Preview(run_id, seq, example), CHECK_TIMEOUT_S)
 
@@ -184,7 +171,7 @@ class WorkerPool:
             if isinstance(event, Ready):
                 worker.pid = event.pid
                 worker.ready.set()
-            elif isinstance(event, Ack | Checked | Previewed):
+            elif isinstance(event, Ack | Answer):
                 _, answer = self.acks.get(event.seq, (None, None))
                 if answer is not None and not answer.done():
                     answer.set_result(event.status if isinstance(event, Ack) else event)

@@ -44,7 +44,7 @@ class Command:
 @dataclass(frozen=True, slots=True)
 class Check:
     """Run a gradient check on the run's current weights, between slices, with a bug planted in backprop's gradient
-    if one is given; answered by a Checked with seq."""
+    if one is given; answered by an Answer with seq."""
 
     run_id: str
     seq: int
@@ -54,7 +54,7 @@ class Check:
 @dataclass(frozen=True, slots=True)
 class Preview:
     """Compute the run's next iteration stage by stage (core.stepper) on a twin, between slices: the run does not
-    move. Answered by a Previewed with seq."""
+    move. Answered by an Answer with seq."""
 
     run_id: str
     seq: int
@@ -102,19 +102,14 @@ class Insight:
 
 
 @dataclass(frozen=True, slots=True)
-class Checked:
-    seq: int
-    answer: dict | None  # core.insight.gradient_check_report; None with an error, or when the run is gone
-    error: str | None = None
-    too_large: bool = False  # the error is the check's size
+class Answer:
+    """What a Check or a Preview asked for (core.insight.gradient_check_report; core.stepper.iteration and the runs a
+    step moves), or None with an error, or when the run is gone."""
 
-
-@dataclass(frozen=True, slots=True)
-class Previewed:
     seq: int
-    answer: dict | None  # core.stepper.iteration, and how many runs a step of one epoch moves; None with an error
+    answer: dict | None
     error: str | None = None
-    no_such_example: bool = False  # the error is the example asked for
+    refused: bool = False  # the error is the request's own: a check over its budget, an example not in the batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,5 +133,5 @@ class Failed:
     reason: str
 
 
-Event = Ready | Ack | Checked | Previewed | Points | Frame | Insight | Status | Finished | Failed
+Event = Ready | Ack | Answer | Points | Frame | Insight | Status | Finished | Failed
 RunEvent = Points | Frame | Insight | Status | Finished | Failed  # about one run: the registry routes them

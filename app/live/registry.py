@@ -227,7 +227,7 @@ class Registry:
             if checked is None:
                 raise NotCheckable(f"run {run_id} could not be checked now (it may have just ended): try again")
             if checked.answer is None:
-                if checked.too_large:
+                if checked.refused:
                     raise CheckTooLarge(checked.error)
                 raise NotCheckable(checked.error or f"run {run_id} is gone")
             return checked.answer
@@ -256,7 +256,7 @@ class Registry:
         if previewed is None:
             raise NotCheckable(f"run {run_id} could not be previewed now (it may have just ended): try again")
         if previewed.answer is None:
-            if previewed.no_such_example:
+            if previewed.refused:
                 raise invalid_field(("body", "example"), previewed.error)
             raise NotCheckable(previewed.error or f"run {run_id} is gone")
         return previewed.answer

@@ -7,7 +7,17 @@ import pytest
 
 from core.config import RunConfig
 from core.grid import GridTraining
-from core.landscape import PATH_FLOATS, RESOLUTION, Paths, Slicer, coordinates, directions, landscape, refusal
+from core.landscape import (
+    PATH_FLOATS,
+    RESOLUTION,
+    Paths,
+    Slicer,
+    coordinates,
+    directions,
+    landscape_steps,
+    made,
+    refusal,
+)
 from core.network import Network
 from core.presets import preset_config
 from core.train import Training
@@ -34,7 +44,7 @@ def trained_group(epochs: int, every: int = 10, **overrides) -> tuple[GridTraini
 def group():
     grid, paths, initial = trained_group(60)
     slicer = Slicer(grid.stack.net.layer_sizes, "relu", grid.X1, grid.Y)
-    return grid, paths, initial, landscape(slicer, grid.stack.theta[0], paths.points, 0.0)
+    return grid, paths, initial, made(landscape_steps(slicer, grid.stack.theta[0], paths.points, 0.0))
 
 
 def test_the_centre_value_is_the_current_cost(group):
@@ -92,7 +102,9 @@ def test_l2_is_in_the_landscapes_cost():
     config = RunConfig(dataset={"name": "moons", "n_train": 40}, hidden_layers=[3], l2_lambda=0.7, epochs=10)
     training = Training(config)
     slicer = Slicer(training.net.layer_sizes, "relu", training.X1, training.Y)
-    drawn = landscape(slicer, training.net.theta, {"r": [(0, training.net.theta.copy())]}, 0.7, resolution=5)
+    drawn = made(
+        landscape_steps(slicer, training.net.theta, {"r": [(0, training.net.theta.copy())]}, 0.7, resolution=5)
+    )
     assert drawn["costs"][2][2] == pytest.approx(training.current_cost(), rel=1e-12)
 
 

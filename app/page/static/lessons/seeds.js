@@ -18,19 +18,30 @@ const format = (v, digits = 4) => {
 const spreadText = (s) => (s ? `${format(s.mean)} ± ${format(s.std, 2)} (${format(s.min)}–${format(s.max)})` : "–");
 const errorText = (error) => (Array.isArray(error.detail) ? error.detail.map((d) => `${d.loc.slice(1).join(".")}: ${d.msg}`).join("; ") : error.message);
 
-async function poll(state, lesson, fetchOnce, done) {
+/** Start what create() makes, then read(created) into the lesson with take(answer) each second until it is finished
+ * (or a newer request of the lesson's replaces this one). */
+async function startAndFollow(state, lesson, create, read, take) {
   const mine = lesson.seq;
-  while (lesson.seq === mine) {
+  touch(state);
+  let created;
+  try {
+    created = await create();
+  } catch (error) {
+    lesson.error = errorText(error);
+  }
+  while (created !== undefined && lesson.seq === mine) {
     try {
-      fetchOnce(await done());
+      take(await read(created));
     } catch (error) {
       lesson.error = errorText(error);
     }
+    if (lesson.finished || lesson.error) break;
     lesson.rev += 1;
     touch(state);
-    if (lesson.finished || lesson.seq !== mine) return;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+  lesson.rev += 1;
+  touch(state);
 }
 
 async function runOverSeeds(state) {
@@ -39,20 +50,14 @@ async function runOverSeeds(state) {
   const specs = comparisonRuns(state);
   const seeds = Number($("seeds-n").value);
   Object.assign(lesson, { seq: lesson.seq + 1, names: specs.map((s) => s.name), bands: null, error: "", finished: false });
-  touch(state);
-  try {
-    const created = await net.createComparison({ runs: specs.map((s) => s.body), seeds, keep: true });
-    lesson.setups = created.setups;
-  } catch (error) {
-    lesson.error = errorText(error);
-    lesson.rev += 1;
-    touch(state);
-    return;
-  }
-  poll(state, lesson, (bands) => {
+  const create = async () => {
+    lesson.setups = (await net.createComparison({ runs: specs.map((s) => s.body), seeds, keep: true })).setups;
+    return lesson.setups;
+  };
+  await startAndFollow(state, lesson, create, net.getBands, (bands) => {
     lesson.bands = bands;
     lesson.finished = bands.setups.every((b) => b.final_cost?.n === b.runs.length);
-  }, () => net.getBands(lesson.setups));
+  });
 }
 
 async function stopSeeds(state) {
@@ -74,20 +79,10 @@ async function search(state) {
     seed: Number($("search-seed").value),
   }; // fmt: skip
   Object.assign(lesson, { seq: lesson.seq + 1, sweep: null, error: "", finished: false });
-  touch(state);
-  let created;
-  try {
-    created = await net.createSweep(body);
-  } catch (error) {
-    lesson.error = errorText(error);
-    lesson.rev += 1;
-    touch(state);
-    return;
-  }
-  poll(state, lesson, (sweep) => {
+  await startAndFollow(state, lesson, () => net.createSweep(body), (created) => net.getSweep(created.id), (sweep) => {
     lesson.sweep = sweep;
     lesson.finished = sweep.finished === sweep.total;
-  }, () => net.getSweep(created.id));
+  });
 }
 
 export function bindSeeds(state) {
