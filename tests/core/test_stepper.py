@@ -155,7 +155,9 @@ def test_a_mini_batch_epoch_shows_its_first_batch_and_trains_as_the_run():
         iteration(training.twin(), 32)
 
 
-@pytest.mark.parametrize("fields", [{"mini_batch_size": 16, "course_compat": True}, {"keep_prob": 0.8}, {}])
+@pytest.mark.parametrize(
+    "fields", [{"mini_batch_size": 16, "course_compat": True}, {"mini_batch_size": 16}, {"keep_prob": 0.8}, {}]
+)
 def test_a_stacked_members_twin_is_its_next_epoch(fields):
     configs = [RunConfig(**SMALL, optimizer=o, learning_rate=r, **fields) for o, r in
                (("gd", 0.1), ("momentum", 0.05), ("adam", 0.01), ("adam", 0.02))]  # fmt: skip
