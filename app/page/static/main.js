@@ -8,6 +8,7 @@ import { drawCurves } from "./draw/curves.js";
 import { renderExports } from "./exports.js";
 import { bindInsight, renderInsight } from "./insight.js";
 import { bindKeys } from "./keys.js";
+import { bindLessons, renderLessons } from "./lessons/lessons.js";
 import * as net from "./net.js";
 import { bindRoom, renderRoom } from "./room.js";
 import {
@@ -286,6 +287,7 @@ function render() {
   renderExports(state);
   if (comparing) renderCompare(state);
   else renderSingle();
+  renderLessons(state, comparing); // lessons (issue 15)
   renderRoom(state);
 
   const query = toQuery(state.settings, state.defaults);
@@ -358,6 +360,7 @@ bindInsight(
   (run) => changed(state, run),
 );
 bindRoom(state, boot.room, { follow, train, onChange });
+bindLessons(state, () => (state.settings.compare ? undefined : state.live.runs[0])); // lessons (issue 15)
 
 syncControls(state);
 requestAnimationFrame(frame);

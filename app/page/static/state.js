@@ -284,6 +284,7 @@ export function applyMessage(state, run, message) {
       run.costs = message.costs;
       run.dataset = message.dataset;
       run.result = message.result;
+      run.learningRates = message.learning_rates ?? null; // the decay schedule, for the cost chart
       break;
     case "progress":
       run.costs.push(...message.points);
@@ -306,6 +307,9 @@ export function applyMessage(state, run, message) {
       break;
     case "insight":
       applyInsight(run, message);
+      break;
+    case "landscape": // a comparison's loss landscape (each of its runs gets the same one)
+      run.landscape = message;
       break;
     case "error":
       state.live.notice = message.message;
