@@ -9,7 +9,11 @@ trained together (core.grid) against the course's loop run for the same nine con
 µs per net-iteration of each, the ratio (target ≈ 4.5×), and whether every net's numbers are still the ones
 it gets trained alone.
 
-    python benchmarks/engine.py [--repeat 3] [--data-dir ../shared/reference]
+Last, one loss landscape (core/landscape.py): the cost over a 51 × 51 slice around the Optimization group after
+1000 epochs, its 2601 costs computed stacked against one Training cost evaluation per point; seconds per slice of
+each, and whether the centre's value is the current cost. Target: ≤ 0.5 s a slice.
+
+    python benchmarks/engine.py [--repeat 3] [--data-dir ../shared/reference] [--only landscape]
 """
 
 import argparse
@@ -23,7 +27,8 @@ from course_loop import model
 
 from app.cli import train_with_bar
 from core.data import find_football, resolve_dataset
-from core.grid import train_grid
+from core.grid import GridTraining, train_grid
+from core.landscape import RESOLUTION, Paths, Slicer, directions, landscape_steps, made
 from core.presets import GROUPS, preset_config
 from core.train import Result, Training, train
 
@@ -39,6 +44,8 @@ CLI_TARGET = 1.10  # the CLI's path (Training.events through the progress bar) a
 GRID_LEARNING_RATES = (0.005, 0.01, 0.02)
 INIT_SCALES = {"zeros": lambda n: 0.0, "random": lambda n: 10.0, "he": lambda n: np.sqrt(2 / n)}  # the baseline's
 CHAOTIC = {"random"}  # past iteration 0 the large random init's costs are chaotic (tolerance_advice)
+LANDSCAPE_TARGET_S = 0.5  # one 51 × 51 slice of the course's optimization net
+LANDSCAPE_EPOCHS = 1000  # the group trains this far first, its paths recorded every 100 epochs
 
 
 def matches_course(costs: dict[int, float], train_accuracy: float, published: dict) -> bool:
@@ -76,7 +83,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="best of N timings of each loop, taking turns")
     parser.add_argument("--data-dir", default=str(REF), help="holds the course's football data (football.mat)")
+    parser.add_argument("--only", choices=["landscape"], help="run this row alone")
     args = parser.parse_args()
+    if args.only == "landscape":
+        print(landscape_row(args.repeat))
+        return
     expected = json.loads((REF / "expected.json").read_text()) if (REF / "expected.json").exists() else None
     header = f"{'experiment':12s} {'baseline µs/it':>15s} {'TrainLab µs/it':>15s} {'ratio':>7s} {'target':>7s}"
     print(f"{header}  course numbers")
@@ -102,6 +113,7 @@ def main() -> None:
         print(row(name, base_s / steps, ours_s / steps, target, verdict))
     print(grid_row(args.repeat))
     print(cli_row(args.repeat))
+    print(landscape_row(args.repeat))
 
 
 def row(name: str, base_s: float, ours_s: float, target: float, verdict: str) -> str:
@@ -152,6 +164,48 @@ def cli_row(repeat: int) -> str:
         f"{'cli path':12s} {bare_s / config.epochs * 1e6:15.1f} {cli_s / config.epochs * 1e6:15.1f} {ratio:6.2f}x "
         f"{'≤' + format(CLI_TARGET, 'g'):>6s}x  {'same numbers' if same else 'DIFFER'} (bare train() | CLI path)"
         f"{'' if ratio <= CLI_TARGET else '  (above target)'}"
+    )
+
+
+def landscape_row(repeat: int) -> str:
+    """One 51 × 51 landscape of the Optimization group, stacked, against a Training's cost at each point in turn."""
+    configs = [preset_config(name, {"report_every": 100}) for name in GROUPS["optimization"]]
+    grid = GridTraining(configs)
+    paths = Paths(grid.stack.theta.shape[1], len(configs))
+    while grid.epoch < LANDSCAPE_EPOCHS:
+        if grid.epoch % 100 == 0:
+            for k in range(len(configs)):
+                paths.record(str(k), grid.epoch, grid.stack.theta[k])
+        grid.advance()
+    centre = grid.stack.theta[0].copy()
+    slicer = Slicer(grid.stack.net.layer_sizes, configs[0].activation, grid.X1, grid.Y)
+    D, _, _ = directions(slicer.net, centre, np.vstack([t for points in paths.points.values() for _, t in points]))
+    one = Training(grid.configs[0], dataset=grid.data)
+
+    def point_by_point() -> list[float]:
+        drawn = made(landscape_steps(slicer, centre, paths.points, 0.0, resolution=3))  # the same grid's axes, cheaply
+        reach = np.array([drawn["a"][-1], drawn["b"][-1]])
+        costs = []
+        for b in np.linspace(-reach[1], reach[1], RESOLUTION):
+            for a in np.linspace(-reach[0], reach[0], RESOLUTION):
+                one.net.theta[...] = centre + a * D[0] + b * D[1]
+                costs.append(one.current_cost())
+        return costs
+
+    (base_s, _), (ours_s, drawn) = best_times(
+        [point_by_point, lambda: made(landscape_steps(slicer, centre, paths.points, 0.0))], repeat
+    )
+    middle = RESOLUTION // 2
+    current = grid.current_costs()[0]
+    same = abs(drawn["costs"][middle][middle] - current) <= 1e-12 * abs(current)
+    verdict = (
+        f"centre {'= current cost' if same else 'DIFFERS from the current cost'} ({drawn['directions']} directions)"
+    )
+    ratio, target = base_s / ours_s, "≤" + format(LANDSCAPE_TARGET_S, "g")
+    late = "" if ours_s <= LANDSCAPE_TARGET_S else "  (above target)"
+    return (
+        f"{'landscape':12s} {base_s:14.3f}s {ours_s:14.3f}s {ratio:6.1f}x {target:>6s}s  "
+        f"{verdict}, {RESOLUTION}×{RESOLUTION} costs a slice (s per slice: point by point | stacked){late}"
     )
 
 

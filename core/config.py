@@ -71,6 +71,10 @@ class RunConfig(Strict):
     seed: int = Field(3, ge=0, le=2**32 - 1)
     optimizer: Literal["gd", "momentum", "adam"] = "gd"
     learning_rate: float = Field(0.01, gt=0, le=100)
+    # learning-rate decay (core/schedule.py): none, α0 / (1 + decay_rate · epoch), or the same every time_interval
+    lr_decay: Literal["none", "inverse", "scheduled"] = "none"
+    decay_rate: float = Field(1.0, ge=0, le=1000)
+    time_interval: int = Field(1000, ge=1, le=MAX_EPOCHS)
     epochs: int = Field(15000, ge=1, le=MAX_EPOCHS)
     mini_batch_size: int | None = Field(None, ge=1, le=MAX_EXAMPLES)
     beta: float = Field(0.9, ge=0, lt=1)

@@ -393,11 +393,27 @@ def loaded_upload(upload_id: str, data_dir: str | os.PathLike | None) -> Dataset
         return Dataset(upload_id, saved["X_train"], saved["Y_train"], *test, note=f"uploaded: {saved['name']}")
 
 
+GRADCHECK_CASE = "gradcheck-case"
+
+
+def gradcheck_case() -> Dataset:
+    """The gradient-checking notebook's test case (testCases.gradient_check_n_test_case): np.random.seed(1);
+    x = randn(4, 3); y = [1, 1, 0]. Four features, three examples: the data its 4-5-3-1 net is checked on (the
+    same stream's next draws are that net's W1, b1, ..., b3: load them as the run's parameters)."""
+    X = np.random.RandomState(1).randn(4, 3)
+    return Dataset(
+        GRADCHECK_CASE, X, np.array([[1.0, 1.0, 0.0]]), None, None, "the gradient-checking notebook's test case"
+    )
+
+
 def resolve_dataset(spec: "str | object", data_dir: str | os.PathLike | None = None) -> Dataset:
     """The Dataset a run config's `dataset` field names: a generated name, a DatasetSpec-like object with
-    options, "football" (the course's file, from data_dir), an upload's id, or inline rows (X_train, y_train, ...)."""
+    options, "football" (the course's file, from data_dir), "gradcheck-case", an upload's id, or inline rows
+    (X_train, y_train, ...)."""
     if isinstance(spec, str) and spec.startswith(UPLOAD_PREFIX):
         return loaded_upload(spec, data_dir)
+    if spec == GRADCHECK_CASE:
+        return gradcheck_case()
     if isinstance(spec, str):
         return find_football(data_dir) if spec == "football" else make_dataset(spec)
     if hasattr(spec, "X_train"):

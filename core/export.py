@@ -107,6 +107,24 @@ STEP = {
     "adam": "update_parameters_with_adam(parameters, grads, v, s, t)",
 }
 
+DECAY = {
+    "inverse": '''
+def learning_rate_at(epoch):
+    """The 2021 optimization notebook's update_lr: α0 / (1 + decay_rate · epoch)."""
+    return learning_rate0 / (1 + decay_rate * epoch)
+''',
+    "scheduled": '''
+def learning_rate_at(epoch):
+    """The 2021 optimization notebook's schedule_lr_decay: α0 / (1 + decay_rate · ⌊epoch / time_interval⌋)."""
+    return learning_rate0 / (1 + decay_rate * (epoch // time_interval))
+''',
+}
+# the notebook sets the rate after epoch i to decay(α0, i): its epoch i + 1 trains with it (core/schedule.py)
+DECAYED = {
+    True: "        learning_rate = learning_rate_at(max(epoch - 1, 0))  # the notebook's: the previous epoch's rate",
+    False: "        learning_rate = learning_rate_at(epoch)  # this epoch's rate",
+}
+
 SHUFFLE = {
     True: "        shuffle_seed = shuffle_seed + 1  # the course's: 11, 12, ... one per epoch\n"
     "        np.random.seed(shuffle_seed)\n"
@@ -135,6 +153,7 @@ class Script:
         self.fixed_masks = self.dropout and config.course_compat
         # fresh randomness from the seed's Generator, for what the course would reseed instead
         self.rng = not config.course_compat and (self.dropout or self.mini_batch)
+        self.decay = config.lr_decay != "none"
 
     def source(self) -> str:
         pieces = [
@@ -147,6 +166,7 @@ class Script:
             self.cost(),
             self.backward(),
             UPDATE[self.config.optimizer].strip(),
+            DECAY[self.config.lr_decay].strip() if self.decay else "",
             self.model(),
             self.accuracy(),
             self.data(),
@@ -202,6 +222,10 @@ class Script:
             f"learning_rate = {c.learning_rate!r}",
             f"num_epochs = {c.epochs}",
         ]
+        if self.decay:
+            lines += ["learning_rate0 = learning_rate  # decayed epoch by epoch (learning_rate_at)",
+                      f"decay_rate = {c.decay_rate!r}"]  # fmt: skip
+            lines += [f"time_interval = {c.time_interval}"] if c.lr_decay == "scheduled" else []
         if self.mini_batch:
             lines.append(f"mini_batch_size = {c.mini_batch_size}")
         lines += {
@@ -313,17 +337,20 @@ class Script:
         lines = [
             "def model(X, Y):",
             '    """Train for num_epochs epochs on (X, Y); returns the learned parameters."""',
+            *(["    global learning_rate  # the update functions read it"] if self.decay else []),
             "    parameters = initialize_parameters()",
             STATE[c.optimizer].rstrip(),
         ]
+        epochs = ["    for epoch in range(num_epochs):", DECAYED[c.course_compat]] if self.decay else []
         if not self.mini_batch:
-            lines += ["    for _ in range(num_epochs):", *("        " + s for s in step)]
+            lines += epochs or ["    for _ in range(num_epochs):"]
+            lines += ["        " + s for s in step]
         else:
             batch_step = [s.replace("X, ", "X_batch, ").replace("Y, ", "Y_batch, ") for s in step]
             lines += [
                 "    m = X.shape[1]",
                 *(["    shuffle_seed = 10"] if c.course_compat else []),
-                "    for _ in range(num_epochs):",
+                *(epochs or ["    for _ in range(num_epochs):"]),
                 SHUFFLE[c.course_compat].rstrip(),
                 MINI_BATCHES.rstrip(),
                 *("            " + s for s in batch_step),

@@ -7,8 +7,10 @@ the end, so that a paused run shows where it stopped. A feed with nothing new to
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+
+import numpy as np
 
 from app.live.protocol import Event, Frame, Insight
 from app.messages import diagnosis_message, dumps, encode_boundary, encode_network
@@ -16,6 +18,7 @@ from core.boundary import Plane
 from core.diagnosis import Diagnosis
 from core.diagram import DiagramPlane
 from core.insight import insight_report
+from core.landscape import Paths, Slicer, landscape_steps, refusal
 from core.train import NetView
 
 FLUSH_S = 0.05  # progress batches and boundary frames: at most one per run per 50 ms (20 a second)
@@ -26,11 +29,15 @@ NETWORK_SHARE = 0.1  # at most this share of the run's time (a forward pass over
 NETWORK_BYTES_PER_S = 60_000  # and at most this many bytes a second (a 6 × 64 net's frame is ~35 KB)
 DIAGNOSIS_S = 0.25  # what is wrong with the run: looked at 4 times a second (a forward pass), sent when it changes
 DIAGNOSIS_SHARE = 0.05
+LANDSCAPE_S = 1.0  # a comparison's loss landscape (51 × 51 costs, ~0.05 s for the course's optimization net):
+LANDSCAPE_SHARE = 0.2  # at most once a second, and at most this share of the group's time
+COST_DIGITS = 5  # a landscape's costs, to this many significant digits: contours need no more
 
 
 @dataclass
-class Feed:
-    make: Callable[[str, NetView], Event | None]  # (run id, the net as it stands) → the message, None: nothing new
+class Beat:
+    """When a view sends: at most every `interval_s`, at most `share` of the time, at once when asked (`now`)."""
+
     interval_s: float
     share: float = 1.0
     bytes_per_s: float = float("inf")  # frames: at most this many payload bytes a second (a big net's are big)
@@ -47,15 +54,23 @@ class Feed:
             return 0.0
         return self.next_at if self.stale else None
 
-    def send(self, run_id: str, view: NetView, now: float) -> Event | None:
-        started = time.perf_counter()
-        event = self.make(run_id, view)
-        took = time.perf_counter() - started
+    def sent(self, now: float, took: float, size: int = 0) -> None:
+        """A message of `size` bytes went at `now`, its making having taken `took` seconds."""
         self.now = self.stale = False
-        size = len(event.payload) if isinstance(event, Frame) else 0
         self.next_at = max(
             next_tick(self.next_at, now, self.interval_s), now + took / self.share, now + size / self.bytes_per_s
         )
+
+
+@dataclass
+class Feed(Beat):
+    make: Callable[[str, NetView], Event | None] | None = None  # (run id, the net as it stands) → the message,
+    # None when there is nothing new to say
+
+    def send(self, run_id: str, view: NetView, now: float) -> Event | None:
+        started = time.perf_counter()
+        event = self.make(run_id, view)
+        self.sent(now, time.perf_counter() - started, len(event.payload) if isinstance(event, Frame) else 0)
         return event
 
 
@@ -71,7 +86,7 @@ def boundary_feed(view: NetView) -> Feed:
     def frame(run_id: str, view: NetView) -> Frame:
         return Frame(run_id, "boundary", encode_boundary(plane.boundary(view.epoch)), view.epoch)
 
-    return Feed(frame, FLUSH_S)
+    return Feed(FLUSH_S, make=frame)
 
 
 def network_feed(view: NetView) -> Feed:
@@ -81,7 +96,7 @@ def network_feed(view: NetView) -> Feed:
     def frame(run_id: str, view: NetView) -> Frame:
         return Frame(run_id, "network", encode_network(plane.diagram(view)), view.epoch)
 
-    return Feed(frame, NETWORK_S, NETWORK_SHARE, NETWORK_BYTES_PER_S)
+    return Feed(NETWORK_S, NETWORK_SHARE, NETWORK_BYTES_PER_S, make=frame)
 
 
 def diagnosis_feed() -> Feed:
@@ -96,7 +111,7 @@ def diagnosis_feed() -> Feed:
         said = diagnosis
         return Frame(run_id, "diagnosis", diagnosis_message(view.epoch, diagnosis), view.epoch)
 
-    return Feed(message, DIAGNOSIS_S, DIAGNOSIS_SHARE)
+    return Feed(DIAGNOSIS_S, DIAGNOSIS_SHARE, make=message)
 
 
 def insight(run_id: str, view: NetView) -> Insight:
@@ -108,4 +123,70 @@ def insight(run_id: str, view: NetView) -> Insight:
 def feeds_for(view: NetView) -> list[Feed]:
     """The views a run sends, for its data and net: a boundary and a network diagram need 2-D inputs."""
     planar = [boundary_feed(view), network_feed(view)] if view.data.X_train.shape[0] == 2 else []
-    return [*planar, Feed(insight, INSIGHT_S, INSIGHT_SHARE), diagnosis_feed()]
+    return [*planar, Feed(INSIGHT_S, INSIGHT_SHARE, make=insight), diagnosis_feed()]
+
+
+class LandscapeFeed:
+    """A comparison's loss landscape (core/landscape.py), one message sent to each of its runs: the runs' paths are
+    recorded at their reports (`record`), and the slice is centred on the first run's current weights. It is made a
+    chunk of costs at a time (`advance`, once a round), so that the worker's other runs keep their turns. The runs are
+    named by id, each with its parameter vector: whatever trains them (one stack, or several) only says where each
+    one is."""
+
+    def __init__(self, views: dict[str, NetView]):  # run id → the run's net, in the comparison's order
+        self.centre, first = next(iter(views.items()))
+        P, m = first.net.theta.size, first.m
+        self.refusal = refusal(P, m)
+        self.l2_lambda = first.config.l2_lambda
+        self.paths = Paths(P, len(views))
+        self.slicer = (
+            None if self.refusal else Slicer(first.net.layer_sizes, first.config.activation, first.X1, first.Y)
+        )
+        self.beat = Beat(LANDSCAPE_S, LANDSCAPE_SHARE)
+        self.making: tuple[int, Iterator[dict | None]] | None = None  # (epoch, the landscape being made)
+        self.spent = 0.0  # seconds spent on the landscape being made
+        self.record({run_id: view.net.theta for run_id, view in views.items()}, first.epoch)
+
+    def record(self, thetas: dict[str, np.ndarray], epoch: int) -> None:
+        """Where each run is at this epoch."""
+        if self.refusal:
+            return
+        for run_id, theta in thetas.items():
+            self.paths.record(run_id, epoch, theta)
+        self.beat.stale = True
+
+    def wake_at(self) -> float | None:
+        return 0.0 if self.making is not None else self.beat.wake_at()
+
+    def due(self, now: float, over: bool) -> bool:
+        """Is a landscape to be started now? At the end, always (one being made is given up for it)."""
+        return over or (self.making is None and self.beat.due(now, over))
+
+    def start(self, centre: NetView) -> None:
+        """Start a landscape at the centre run's current weights and the paths as they are."""
+        steps = (
+            None if self.refusal else landscape_steps(self.slicer, centre.net.theta, self.paths.points, self.l2_lambda)
+        )
+        self.making, self.spent = (centre.epoch, steps), 0.0
+
+    def advance(self, now: float) -> Frame | None:
+        """The next chunk of the landscape being made; its message once it is done."""
+        started = time.perf_counter()
+        epoch, steps = self.making
+        drawn = None
+        if not self.refusal:
+            try:
+                drawn = next(steps)
+            except Exception as error:  # a landscape that fails ends the landscape, not the runs
+                self.refusal = f"the landscape could not be computed: {type(error).__name__}: {error}"
+        self.spent += time.perf_counter() - started
+        if drawn is None and not self.refusal:
+            return None
+        self.making = None
+        self.beat.sent(now, self.spent)
+        if self.refusal:
+            refused = {"type": "landscape", "epoch": epoch, "refused": self.refusal}
+            return Frame(self.centre, "landscape", dumps(refused), epoch)
+        drawn["costs"] = [[float(f"{c:.{COST_DIGITS}g}") for c in row] for row in drawn["costs"]]
+        message = {"type": "landscape", "epoch": epoch, "centre": self.centre, "l2_lambda": self.l2_lambda, **drawn}
+        return Frame(self.centre, "landscape", dumps(message), epoch)

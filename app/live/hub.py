@@ -13,6 +13,7 @@ from enum import Enum
 from app import messages
 from app.live.insight_log import InsightLog
 from core.config import RunConfig
+from core.schedule import learning_rates
 from core.status import RunStatus
 
 OUTBOX_LIMIT = 32  # messages; ~1.5 s of one run's frames and progress batches at 20 a second each
@@ -71,6 +72,7 @@ class Channel:
         self.room = room  # a lecture room's code: only its secret controls the run
         self.config_json = config.model_dump(mode="json")
         self.dataset_json = dataset_json  # the points drawn under the boundary; they never change
+        self.learning_rates = learning_rates(config)  # the decay schedule at the report epochs (None: no decay)
         self.status = RunStatus.QUEUED
         self.epoch = 0
         self.costs: list[list] = []  # [[epoch, cost, train_acc, test_acc], ...]
@@ -91,7 +93,8 @@ class Channel:
         return self.costs[-1] if self.costs else None
 
     def snapshot(self) -> str:
-        fields = {"id": self.id, "status": self.status, "config": self.config_json, "epoch": self.epoch}
+        fields = {"id": self.id, "status": self.status, "config": self.config_json, "epoch": self.epoch,
+                  "learning_rates": self.learning_rates}  # fmt: skip
         costs_json = "[" + ",".join(part for part in self.costs_parts if part) + "]"
         return messages.snapshot_message(fields, costs_json, self.result_json, self.dataset_json)
 

@@ -22,6 +22,7 @@
 import { applyServerInfo, bindControls, controlsView } from "./controls.js";
 import { exportsView } from "./exports.js";
 import { bindKeys } from "./keys.js";
+import { bindLessons, lessonViews } from "./lessons/lessons.js";
 import * as net from "./net.js";
 import { bindRoom, roomView } from "./room.js";
 import { createRuns } from "./runs.js";
@@ -80,6 +81,8 @@ $("toggle-controls").addEventListener("click", () => {
 });
 bindKeys();
 bindRoom(state, boot.room, { follow: runs.follow, train: runs.train, onChange });
+const oneRun = () => (state.settings.compare ? undefined : state.live.runs[0]);
+bindLessons(state, oneRun); // lessons (issue 15)
 
 // the frame first (its buttons and readouts), then the views; the room locks a viewer's controls last
 addView(toolbarView());
@@ -92,6 +95,7 @@ addView(insightView(state, view("insight")));
 addView(panelsView(state, view("panels")));
 addView(compareCostView(state, view("compare-cost")));
 addView(tableView(state, view("table")));
+for (const lesson of lessonViews(state, oneRun)) addView(lesson); // lessons (issue 15)
 addView(roomView());
 startDrawing(state);
 

@@ -48,6 +48,27 @@ export const control = (id, action, extra = {}) =>
 /** A gradient check of the run's weights as they are: {id, epoch, difference, passed, threshold, ...}. */
 export const checkGradients = (id) => request("POST", `/api/runs/${encodeURIComponent(id)}/gradcheck`);
 
+// ------------------------------------------------------------------ lessons (issue 15)
+
+const runPath = (id, rest) => `/api/runs/${encodeURIComponent(id)}/${rest}`;
+
+/** The notebook's 1-D gradient check of J(θ) = θx: {J, J_plus, J_minus, grad, gradapprox, difference, sweep, ...}. */
+export const checkOneD = (theta, x, epsilon) => request("GET", `/api/gradcheck/1d?${new URLSearchParams({ theta, x, epsilon })}`);
+
+/** A gradient check with a bug planted ("course", {param, scale}, or undefined: none): {..., blocks, bug, notes}. */
+export const checkWithBug = (id, bug) => request("POST", runPath(id, "gradcheck"), bug === undefined ? undefined : { bug });
+
+/** The run's next iteration in stages; the run does not move. */
+export const stepThrough = (id, example) => request("POST", runPath(id, "stepper"), { example });
+
+/** Each setup's band: setups is [[run id, ...], ...]. */
+export const getBands = (setups) => request("GET", `/api/bands?${setups.map((ids) => `setup=${ids.map(encodeURIComponent).join(",")}`).join("&")}`);
+
+export const createSweep = (body) => request("POST", "/api/sweeps", body);
+export const getSweep = (id) => request("GET", `/api/sweeps/${encodeURIComponent(id)}`);
+
+// ------------------------------------------------------------------
+
 /** The dataset's points before any training: {X_train, y_train, X_test, y_test}. */
 export function getPoints(name, options) {
   const query = new URLSearchParams(Object.entries(options).filter(([, v]) => v !== null));

@@ -347,6 +347,7 @@ export function applyMessage(state, run, message) {
       run.dataset = message.dataset;
       run.result = message.result;
       run.diagnosis = message.result?.diagnosis ?? run.diagnosis;
+      run.learningRates = message.learning_rates ?? null; // the decay schedule, for the cost chart
       break;
     case "progress":
       run.costs.push(...message.points);
@@ -376,6 +377,9 @@ export function applyMessage(state, run, message) {
       break;
     case "insight":
       applyInsight(run, message);
+      break;
+    case "landscape": // a comparison's loss landscape (each of its runs gets the same one)
+      run.landscape = message;
       break;
     case "error":
       state.live.notice = message.message;

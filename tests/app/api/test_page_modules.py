@@ -86,8 +86,7 @@ def test_every_registered_view_has_its_hook_in_the_template():
     template = (TEMPLATES / "index.html").read_text()
     hooks = set(re.findall(r'data-view="([\w-]+)"', template))
     registered = set(re.findall(r'view\("([\w-]+)"\)', (STATIC / "main.js").read_text()))
-    assert {"boundary", "cost", "network", "table"} <= hooks
-    assert registered == hooks
+    assert {"boundary", "cost", "network", "table"} <= registered <= hooks
 
 
 def test_the_template_keeps_to_a_strict_content_security_policy():

@@ -45,6 +45,15 @@ export function drawCurves(div, runs, { logScale, accuracies, epochs, scale = 1 
     traces.push(line(runs[0], 2, "train accuracy", "#e69f00", onRight("dot")));
     if (runs[0].costs.some((p) => p[3] !== null)) traces.push(line(runs[0], 3, "test accuracy", "#000000", onRight("dash")));
   }
+  const rates = accuracies && runs[0]?.learningRates; // learning-rate decay: the schedule the server sent
+  if (rates) {
+    traces.push({
+      type: "scatter", mode: "lines", name: "learning rate", yaxis: "y3",
+      x: rates.map((p) => p[0]), y: rates.map((p) => p[1]),
+      line: { color: "#cc79a7", width: 2, dash: "longdash" },
+      hovertemplate: "learning rate: %{y:.4g}<extra></extra>",
+    });
+  }
   const layout = {
     margin: { l: 56 * scale, r: accuracies ? 52 * scale : 16, t: 34 * scale, b: 42 * scale },
     font: { size: 14 * scale },
@@ -55,6 +64,12 @@ export function drawCurves(div, runs, { logScale, accuracies, epochs, scale = 1 
   };
   if (accuracies) {
     layout.yaxis2 = { title: { text: "accuracy" }, overlaying: "y", side: "right", range: [0, 1.02], dtick: 0.2, showgrid: false };
+  }
+  if (rates) {
+    layout.xaxis.domain = [0, 0.86];
+    layout.margin.r = 20;
+    layout.yaxis3 = { title: { text: "learning rate" }, overlaying: "y", side: "right", anchor: "free", position: 1,
+      rangemode: "tozero", showgrid: false };
   }
   plot(div, traces, layout);
 }
