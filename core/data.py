@@ -38,7 +38,7 @@ DEFAULTS: dict[str, dict] = {
     "gaussian": {"n_train": 300, "n_test": 100, "noise": 0.1, "seed": 1},
     "spiral": {"n_train": 300, "n_test": 100, "noise": 0.1, "seed": 1},
     "football-lookalike": {"n_train": 211, "n_test": 200, "noise": 0.15, "seed": 1},
-    "shapes": {"n_train": 200, "n_test": 100, "noise": 0.1, "seed": 1},
+    "shapes": {"n_train": 400, "n_test": 100, "noise": 0.1, "seed": 1},
 }
 FEATURES = {"shapes": SHAPES_SIDE * SHAPES_SIDE * 3, "catvnoncat": int(np.prod(CATVNONCAT_SHAPE))}
 
@@ -374,12 +374,9 @@ UPLOADS = "uploads"
 UPLOAD_PREFIX = "upload-"
 
 
-def saved_upload(dataset: Dataset, data_dir: str | os.PathLike) -> str:
-    """Keep the dataset under the data dir; returns its id. Written whole, then renamed: never half a file. An
-    image dataset's pixels are kept as uint8 (pixels / 255 gives its X back exactly): an eighth of the bytes."""
-    folder = Path(data_dir) / UPLOADS
-    folder.mkdir(parents=True, exist_ok=True)
-    upload_id = UPLOAD_PREFIX + secrets.token_hex(6)
+def compact_arrays(dataset: Dataset) -> dict[str, np.ndarray]:
+    """X_train, Y_train (and X_test, Y_test) to keep in a file: an image dataset's pixels as uint8 (pixels / 255
+    gives its X back exactly), an eighth of the bytes; other data as it is."""
     arrays = {"X_train": dataset.X_train, "Y_train": dataset.Y_train}
     if dataset.X_test is not None:
         arrays |= {"X_test": dataset.X_test, "Y_test": dataset.Y_test}
@@ -388,10 +385,19 @@ def saved_upload(dataset: Dataset, data_dir: str | os.PathLike) -> str:
             pixels = np.rint(arrays[key] * 255).astype(np.uint8) if key in arrays else None
             if pixels is not None and np.array_equal(pixels / 255.0, arrays[key]):
                 arrays[key] = pixels
+    return arrays
+
+
+def saved_upload(dataset: Dataset, data_dir: str | os.PathLike) -> str:
+    """Keep the dataset under the data dir; returns its id. Written whole, then renamed: never half a file."""
+    folder = Path(data_dir) / UPLOADS
+    folder.mkdir(parents=True, exist_ok=True)
+    upload_id = UPLOAD_PREFIX + secrets.token_hex(6)
     shape = np.array(dataset.image_shape or (), dtype=np.int64)
     partial = folder / f".{upload_id}.npz"
     with partial.open("wb") as out:
-        np.savez(out, name=np.array(dataset.name), image_shape=shape, features=dataset.n_features, **arrays)
+        np.savez(out, name=np.array(dataset.name), image_shape=shape, features=dataset.n_features,
+                 **compact_arrays(dataset))  # fmt: skip
     os.replace(partial, folder / f"{upload_id}.npz")
     return upload_id
 

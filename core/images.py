@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from core.dataset import DATA_DIR_ENV, MAX_FEATURES, Dataset, DatasetUnavailable, ImageShape
+from core.dataset import DATA_DIR_ENV, MAX_FEATURES, MAX_VALUES, Dataset, DatasetUnavailable, ImageShape
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 MAX_IMAGES = 5000  # per split, as the run config's n_train
@@ -86,9 +86,7 @@ def _decoded(path: str, content: bytes, image_size: tuple[int, int] | None) -> n
         image = Image.open(io.BytesIO(content))
         width, height = image.size
         if width * height > MAX_SOURCE_PIXELS:
-            raise ValueError(
-                f"{path}: too many pixels ({width}×{height}, more than {MAX_SOURCE_PIXELS:,} in one file)"
-            )
+            raise ValueError(f"{path}: too many pixels ({width}×{height}, more than {MAX_SOURCE_PIXELS:,} in one file)")
         image = image.convert("L" if image.mode in ("1", "L", "I", "I;16", "F") else "RGB")
         if image_size is not None and image.size != (image_size[1], image_size[0]):
             image = image.resize((image_size[1], image_size[0]), Image.Resampling.BICUBIC)
@@ -124,23 +122,30 @@ def image_dataset(
     classes, positive = _labels(splits, positive)
     arrays: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
     shape: ImageShape | None = None
+    values = 0  # pixels × channels decoded so far: the dataset's size is bounded before it is all in memory
     for split, items in splits.items():
         if len(items) > MAX_IMAGES:
             raise ValueError(f"{split}: {len(items)} images, more than the {MAX_IMAGES} allowed")
-        if not items:
+        decoded = []
+        for path, _ in items:
+            pixels = _decoded(path, files[path](), size)
+            values += pixels.size
+            if pixels.size > MAX_FEATURES:
+                h, w, c = pixels.shape
+                raise ValueError(
+                    f"{path}: too many pixels: {h}×{w}×{c} = {pixels.size:,} features per image, more than the "
+                    f"{MAX_FEATURES:,} allowed: give a smaller image_size"
+                )
+            if values > MAX_VALUES:
+                raise ValueError(f"too many pixels: the images hold more than the {MAX_VALUES:,} values allowed")
+            decoded.append((path, pixels))
+        if not decoded:
             arrays[split] = None
             continue
-        pixels = _stacked([(path, _decoded(path, files[path](), size)) for path, _ in items])
+        pixels = _stacked(decoded)
         if shape is not None and pixels.shape[1:] != shape:
             raise ValueError(f"test images are {pixels.shape[1:]}, training images {shape}: give image_size")
         shape = pixels.shape[1:]
-        features = int(np.prod(shape))
-        if features > MAX_FEATURES:
-            h, w, c = shape
-            raise ValueError(
-                f"too many pixels: {h}×{w}×{c} = {features:,} features per image, more than the {MAX_FEATURES:,} "
-                "allowed: give a smaller image_size"
-            )
         Y = np.array([[float(label == positive) for _, label in items]])
         arrays[split] = (course_layout(pixels), Y)
     (X, Y), test = arrays["train"], arrays["test"]
@@ -314,7 +319,7 @@ def make_shapes(n_train: int, n_test: int, noise: float, seed: int) -> Dataset:
         parts += [course_layout(pixels), labels[None, :]]
     return Dataset(
         "shapes", *parts,
-        note=f"generated {SHAPES_SIDE}×{SHAPES_SIDE} colour images: a disc (1) or a square (0) of random colour, size and "
-        f"position, pixel noise {noise:g}, seed {seed}",
+        note=f"generated {SHAPES_SIDE}×{SHAPES_SIDE} colour images: a disc (1) or a square (0) of random colour, "
+        f"size and position, pixel noise {noise:g}, seed {seed}",
         image_shape=(SHAPES_SIDE, SHAPES_SIDE, 3),
     )  # fmt: skip

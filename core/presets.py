@@ -62,7 +62,7 @@ DESCRIPTIONS = {
     "images-2layer": "The course's two-layer cat classifier (64×64×3 → 7 → 1): train 100%, test 72%.",
     "images-deep": "The course's L-layer cat classifier (→ 20 → 7 → 5 → 1, Xavier): train 98.6%, test 80%.",
     "images-init-zeros": "Zeros on images: every first-layer unit's weights stay one blank picture.",
-    "images-init-random": "Random ×10 on images: tanh saturates, the first layer's pictures are noise that never moves.",
+    "images-init-random": "Random ×10 on images: tanh saturates, the first layer's pictures are noise that stays.",
     "images-init-he": "He on images (× √(2/n_prev)): the first layer's pictures take shape as it learns.",
     "images-init-xavier": "Xavier on images (× √(1/n_prev)), the right scale for tanh: the pictures take shape.",
 }
