@@ -2,6 +2,7 @@
 rows, an `.npz` of arrays, or a zip of images (core/images.py). One body, its kind told by its first bytes."""
 
 import csv
+import dataclasses
 import io
 import zipfile
 from typing import Literal
@@ -94,7 +95,8 @@ def parsed_csv(content: bytes, name: str = "upload") -> Dataset:
     (X, y), (X_test, y_test) = split["train"], split["test"]
     if len(set(y)) < 2:
         raise ValueError("file: the training rows need both labels, 0 and 1")
-    return inline_dataset(X, y, X_test or None, y_test or None, name=name)
+    data = inline_dataset(X, y, X_test or None, y_test or None, name=name)
+    return dataclasses.replace(data, note=f"a CSV of {features} feature{'s' if features > 1 else ''}")
 
 
 def _csv_rows(text: str) -> list[list[str]]:
@@ -229,5 +231,5 @@ def _npz_labels(key: str, y: np.ndarray, m: int) -> np.ndarray:
     bad = (labels != 0) & (labels != 1)
     if bad.any():
         i = int(np.argmax(bad[0]))
-        raise ValueError(f"{key}: label {i} is {labels[0, i]!r}, expected 0 or 1")
+        raise ValueError(f"{key}: label {i} is {labels[0, i]:g}, expected 0 or 1")
     return labels

@@ -9,10 +9,10 @@ import pytest
 from app.api.runs import MAX_OFFSET
 from app.api.ws_runs import MAX_CONTROL_BYTES
 from app.guards.body_limit import MAX_BODY_BYTES
+from app.live.feeds import PICTURE_BYTES, PICTURES_S
 from app.live.hub import OUTBOX_LIMIT
 from app.models import MAX_SPEED
 from app.settings import Settings
-from app.live.feeds import PICTURE_BYTES, PICTURES_S
 from core.config import (
     INPUT_S,
     MAX_BUFFER_BYTES,

@@ -149,7 +149,7 @@ async def upload_dataset(
     except ValueError as error:
         raise invalid_field(("body",), str(error)) from None
     upload_id = await run_in_threadpool(saved_upload, dataset, settings.data_dir)
-    return info_of(dataclasses.replace(dataset, name=upload_id, note=f"uploaded: {name}"))
+    return info_of(dataclasses.replace(dataset, name=upload_id, note=f"uploaded: {name} ({dataset.note})"))
 
 
 @router.get("/{name}/points", responses=answers((422, "a bad option, or data that cannot be had or is not 2-D")))

@@ -31,7 +31,7 @@ def test_the_built_in_images_train_on_the_page_and_both_views_update(page, recor
     assert page.get_by_test_id("boundary").is_hidden()  # no plane to draw a boundary over
     page.get_by_test_id("train").click()
     wait_until(page, f"{RUN}.views.weights && {RUN}.views.examples && {RUN}.views['example-images']")
-    wait_until(page, f"document.querySelector('[data-view=weights]').dataset.epoch > 0")
+    wait_until(page, "document.querySelector('[data-view=weights]').dataset.epoch > 0")
     first = {view: drawn_epoch(page, view) for view in ("examples", "weights")}
     first_weights = canvas_pixels(page, "weights")
 
@@ -48,7 +48,7 @@ def test_the_built_in_images_train_on_the_page_and_both_views_update(page, recor
     assert "Misclassified:" in page.get_by_test_id("misclassified").text_content()
     assert len(np.unique(canvas_pixels(page, "examples"), axis=0)) > 50  # real thumbnails, not a blank canvas
     wait_until(page, status_is("done"), timeout=60_000)
-    wait_until(page, f"document.querySelector('[data-view=weights]').dataset.epoch == 3000")  # the last frame drawn
+    wait_until(page, "document.querySelector('[data-view=weights]').dataset.epoch == 3000")  # the last frame drawn
     assert_clean(recorder)
 
 

@@ -24,7 +24,7 @@ def test_an_uploaded_csv_is_listed_and_trained_on(live_server: str, blobs) -> No
     response = HTTP.post(f"{live_server}/api/datasets", params={"name": "two blobs"}, content=body.encode())
     assert response.status_code == 201, response.text
     info = response.json()
-    assert (info["n_train"], info["n_test"]) == (60, 60) and info["note"] == "uploaded: two blobs"
+    assert (info["n_train"], info["n_test"]) == (60, 60) and info["note"] == "uploaded: two blobs (a CSV of 2 features)"
     listed = {d["name"]: d for d in HTTP.get(f"{live_server}/api/datasets").json()}
     assert listed[info["name"]]["n_train"] == 60
     run = create(live_server, {"dataset": info["name"], "epochs": 300, "learning_rate": 0.1, "keep": True})
