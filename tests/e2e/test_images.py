@@ -4,6 +4,7 @@ the Initialization-on-images comparison shows each run's first layer side by sid
 
 import numpy as np
 
+from tests.e2e.test_a11y import serious_violations
 from tests.e2e.test_page import assert_clean, open_page, status_is, wait_until
 
 RUN = "window.trainlab.live.runs[0]"
@@ -49,6 +50,7 @@ def test_the_built_in_images_train_on_the_page_and_both_views_update(page, recor
     assert len(np.unique(canvas_pixels(page, "examples"), axis=0)) > 50  # real thumbnails, not a blank canvas
     wait_until(page, status_is("done"), timeout=60_000)
     wait_until(page, "document.querySelector('[data-view=weights]').dataset.epoch == 3000")  # the last frame drawn
+    assert serious_violations(page) == []
     assert_clean(recorder)
 
 
@@ -66,4 +68,5 @@ def test_initialization_on_images_compares_the_first_layers_side_by_side(page, r
     assert zeros_scale == 0 and (zeros == 128).all()  # one blank picture, for every unit
     he_scale, he = by_key["images-init-he"]
     assert he_scale > 0 and len(np.unique(he)) > 20
+    assert serious_violations(page) == []
     assert_clean(recorder)

@@ -9,6 +9,8 @@ export function canvasIn(container, width, height) {
     const caption = container.querySelector("figcaption");
     if (caption) caption.after(canvas);
     else container.prepend(canvas);
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", caption?.querySelector("h3")?.textContent ?? caption?.textContent ?? "pictures");
   }
   const ratio = window.devicePixelRatio || 1;
   canvas.width = Math.round(width * ratio);
