@@ -16,6 +16,7 @@ from app.settings import Settings
 from core.config import RunConfig
 from core.data import DatasetUnavailable
 from core.gradcheck import gradient_check
+from core.insight import check_refusal
 from core.jsonable import jsonable
 from core.presets import DESCRIPTIONS, PRESETS, preset_config
 from core.status import RunStatus
@@ -101,6 +102,9 @@ def gradcheck(args: argparse.Namespace) -> int:
     config = config_of(args)
     training = Training(config, data_dir=args.data_dir)
     data = training.data
+    refusal = check_refusal(training.net.theta.size, training.m)  # images-deep's 245,973 weights: hours
+    if refusal:
+        raise ValueError(refusal)
     check = gradient_check(training.net, data.X_train, data.Y_train, config.l2_lambda, config.keep_prob)
     verdict = "backprop is right" if check.passed else "backprop disagrees with the numerical gradient"
     print(f"difference {check.difference:.3e} (threshold {check.threshold:.0e}): {verdict}")

@@ -35,3 +35,8 @@ def test_without_the_files_the_cli_says_where_to_put_them(tmp_path):
     done = trainlab("run", "--preset", "images-deep", "--data-dir", str(tmp_path), env={**ENV, "TRAINLAB_DATA_DIR": ""})
     assert done.returncode == 2 and "train_catvnoncat.h5 and test_catvnoncat.h5 were not found" in done.stderr
     assert "Copy the course's datasets/*.h5 files there" in done.stderr
+
+
+def test_a_gradient_check_too_large_to_finish_is_refused_naming_its_size():
+    done = trainlab("gradcheck", "--preset", "images-init-he", env=ENV)
+    assert done.returncode == 2 and "a gradient check of 3881 parameters on 400 examples needs" in done.stderr

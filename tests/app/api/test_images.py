@@ -181,3 +181,29 @@ def test_a_sweep_and_a_comparison_on_images(server):
     for created in compared.json()["runs"]:
         stream = watch_to_end(server, created["id"], timeout=60)
         assert {"example-images", "examples", "weights"} <= {header["type"] for header, _ in stream.frames}
+
+
+def test_inline_rows_of_any_width_train_and_show_their_principal_components(server):
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] - X[:, 2] > 0).astype(int).tolist()
+    run = create(server, {"dataset": {"X_train": X.tolist(), "y_train": y}, "epochs": 200, "learning_rate": 0.3,
+                          "keep": True})  # fmt: skip
+    assert run["config"]["dataset"]["X_train"][0] == X[0].tolist()
+    stream = watch_to_end(server, run["id"], timeout=60)
+    assert stream.result["train_accuracy"] > 0.9 and stream.snapshot["dataset"]["features"] == 3
+    frames = {header["type"]: header for header, _ in stream.frames}
+    assert set(frames) == {"example-points", "examples", "weights"}  # no boundary, no thumbnails
+    assert frames["weights"]["shape"] == [1, 3, 1] and frames["example-points"]["n_train"] == 60
+    ragged = {"dataset": {"X_train": [[0, 1, 2], [1, 2]], "y_train": [0, 1]}}
+    response = HTTP.post(f"{server}/api/runs", json=ragged)
+    assert response.status_code == 422 and "X_train: row 1 has 2 values, X_train's row 0 has 3" in response.text
+
+
+def test_a_rooms_run_on_images_streams_its_pictures(server):
+    room = HTTP.post(f"{server}/api/rooms").json()
+    response = HTTP.post(f"{server}/api/runs", json={**SHAPES_RUN, "epochs": 100, "keep": True, "room": room["code"]},
+                         headers={"X-Room-Secret": room["secret"]})  # fmt: skip
+    assert response.status_code == 201, response.text
+    stream = watch_to_end(server, response.json()["id"], timeout=60)
+    assert {"example-images", "examples", "weights"} <= {header["type"] for header, _ in stream.frames}
