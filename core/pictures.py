@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.dataset import Dataset
-from core.network import Network, Workspace, with_ones_row
+from core.network import Network, Workspace
 
 MID = 128  # the level of a probability of 0.5, and of a weight of 0
-PROJECTION_FIT = 1000  # the examples the principal components are fitted on (all are projected)
+PROJECTION_FIT = 1000  # at most this many training examples fit the principal components (all are projected)
 
 
 def levels_of(a: np.ndarray) -> np.ndarray:
@@ -31,10 +31,9 @@ def levels_of(a: np.ndarray) -> np.ndarray:
 class Predictions:
     """The net's a_L on every training then test example, in one pass each (buffers made once)."""
 
-    def __init__(self, data: Dataset, net: Network, train: Workspace, X1_train: np.ndarray):
+    def __init__(self, net: Network, train: Workspace, X1_train: np.ndarray, X1_test: np.ndarray | None):
         self.passes = [(train, X1_train)]
-        if data.X_test is not None:
-            X1_test = with_ones_row(data.X_test)
+        if X1_test is not None:
             self.passes.append((net.workspace(X1_test.shape[1]), X1_test))
 
     def levels(self) -> np.ndarray:
@@ -96,15 +95,20 @@ class Projection:
 
 
 def projection(data: Dataset) -> Projection:
-    """Every example on the data's first two principal components (fitted on up to PROJECTION_FIT training
-    examples: a thin SVD, whatever the width), as levels in their bounding box."""
+    """Every example on the data's first two principal components, as levels in their bounding box. The components
+    are fitted on every k-th training example (up to PROJECTION_FIT of them) through their k × k Gram matrix, so
+    that no centred copy of wide data is made: X may be 67,500 features deep."""
     X = data.X_train if data.X_test is None else np.hstack([data.X_train, data.X_test])
-    fit = data.X_train[:, spread(data.X_train.shape[1], PROJECTION_FIT)]
-    mean = fit.mean(axis=1, keepdims=True)
-    components = np.linalg.svd(fit - mean, full_matrices=False)[0][:, :2]
-    if components.shape[1] < 2:  # one feature: its value, and 0
-        components = np.hstack([components, np.zeros((components.shape[0], 2 - components.shape[1]))])
-    points = components.T @ (X - mean)  # (2, m)
+    fit = data.X_train[:, :: -(-data.X_train.shape[1] // PROJECTION_FIT)]  # a view: every k-th column
+    mean = fit.mean(axis=1)
+    shared = fit.T @ mean  # the centred Gram (F - μ1ᵀ)ᵀ(F - μ1ᵀ) = FᵀF - s1ᵀ - 1sᵀ + (μ·μ)11ᵀ, s = Fᵀμ
+    gram = fit.T @ fit - shared[:, None] - shared[None, :] + mean @ mean
+    values, vectors = np.linalg.eigh(gram)  # ascending; k ≥ 2: a dataset has two examples at least
+    values, vectors = values[::-1][:2], vectors[:, ::-1][:, :2]
+    kept = values > 1e-12 * max(values[0], 1e-300)  # a component the data has (one feature has one)
+    top = np.where(kept, vectors / np.sqrt(np.where(kept, values, 1.0)), 0.0)
+    axes = fit @ top - np.outer(mean, top.sum(axis=0))  # (n, 2): u_i = (F - μ1ᵀ) v_i / √λ_i, or 0
+    points = axes.T @ X - (axes.T @ mean)[:, None]  # (2, m)
     lo, hi = points.min(axis=1), points.max(axis=1)
     span = np.where(hi > lo, hi - lo, 1.0)
     levels = np.rint((points - lo[:, None]) / span[:, None] * 255).astype(np.uint8)

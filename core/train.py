@@ -100,6 +100,7 @@ class NetView:
     X1: np.ndarray  # [X_train; 1]
     Y: np.ndarray
     evaluation: Workspace  # the training set's, without dropout
+    X1_test: np.ndarray | None = None  # [X_test; 1], the training's own (no second copy of wide test data)
 
     @property
     def m(self) -> int:
@@ -225,7 +226,10 @@ class Training:
         return Progress(self.epoch, self.current_cost(), *self.accuracies())
 
     def view(self) -> NetView:
-        return NetView(self.config, self.data, self.net, self.epoch, self.X1, self.Y, self.evaluation["train"])
+        return NetView(
+            self.config, self.data, self.net, self.epoch, self.X1, self.Y, self.evaluation["train"],
+            getattr(self, "X1_test", None),
+        )  # fmt: skip
 
     def boundary(self) -> Boundary:
         """a_L over the data's bounding box, grid_size × grid_size."""

@@ -103,7 +103,7 @@ def examples_feeds(view: NetView) -> list[Feed]:
         header = {"type": "example-points", "epoch": 0, "x_min": x_min, "x_max": x_max, "y_min": y_min,
                   "y_max": y_max, **counts}  # fmt: skip
         layout = encode_picture(header, points.levels)
-    predictions = Predictions(data, view.net, view.evaluation, view.X1)
+    predictions = Predictions(view.net, view.evaluation, view.X1, view.X1_test)
 
     def examples(run_id: str, view: NetView) -> Frame:
         levels = predictions.levels()

@@ -72,3 +72,14 @@ def test_the_projection_places_every_example_on_two_principal_components():
     assert points.levels.shape == (300, 2) and points.levels.dtype == np.uint8
     first = points.levels[:, 0].astype(float)
     assert abs(np.corrcoef(first, data.Y_train[0])[0, 1]) > 0.8
+
+
+@pytest.mark.parametrize("features", [1, 2])
+def test_the_projection_of_data_with_fewer_than_two_components_has_a_flat_second_axis(features):
+    x = np.linspace(-1, 1, 50)
+    data = Dataset("line", np.vstack([x] * features), (x > 0)[None, :] * 1.0, None, None)  # two equal features
+    points = projection(data)
+    assert np.array_equal(
+        points.levels[:, 0], np.rint((x + 1) / 2 * 255).astype(np.uint8)[:: 1 if x[0] < 0 else -1]
+    ) or np.array_equal(points.levels[::-1, 0], np.rint((x + 1) / 2 * 255).astype(np.uint8))
+    assert (points.levels[:, 1] == 0).all()
