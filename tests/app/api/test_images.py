@@ -31,6 +31,13 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     for name in FILES[1:]:
         if (REFERENCE / name).is_file():
             (data_dir / name).symlink_to(REFERENCE / name)
+    rng = np.random.default_rng(9)
+    for i in range(6):  # an image folder the server's owner put there: datasets/tiny/{bright,dim}/*.png
+        folder = data_dir / "datasets" / "tiny" / ("bright" if i % 2 else "dim")
+        folder.mkdir(parents=True, exist_ok=True)
+        level = 200 if i % 2 else 30
+        Image.fromarray(np.full((5 + i % 3, 7, 3), level, np.uint8) + rng.integers(0, 9, (5 + i % 3, 7, 3), np.uint8)
+                        ).save(folder / f"{i}.png")  # fmt: skip
     with running_server(data_dir) as (base, _):
         yield base
 
@@ -71,7 +78,7 @@ def uploaded(base: str, content: bytes, **params: str) -> dict:
     return response.json()
 
 
-def trains_well(base: str, dataset: str, **fields: object) -> dict:
+def trains_well(base: str, dataset: str | dict, **fields: object) -> dict:
     run = create(base, {"dataset": dataset, "epochs": 300, "learning_rate": 0.5, "keep": True, **fields})
     return finished(base, run["id"], timeout=120)["result"]
 
@@ -207,3 +214,16 @@ def test_a_rooms_run_on_images_streams_its_pictures(server):
     assert response.status_code == 201, response.text
     stream = watch_to_end(server, response.json()["id"], timeout=60)
     assert {"example-images", "examples", "weights"} <= {header["type"] for header, _ in stream.frames}
+
+
+def test_an_image_folder_in_the_data_dir_is_listed_and_trained_on(server):
+    listed = {d["name"]: d for d in HTTP.get(f"{server}/api/datasets").json()}["tiny"]
+    assert listed["available"] and (listed["n_train"], listed["n_test"]) == (6, 0) and listed["features"] is None
+    response = HTTP.post(f"{server}/api/runs", json={"dataset": "tiny"})
+    assert response.status_code == 422 and "images differ in size" in response.json()["detail"][0]["msg"]
+    assert response.json()["detail"][0]["loc"] == ["body", "dataset"]
+    result = trains_well(server, {"name": "tiny", "positive": "dim", "image_size": [4, 6]})
+    assert result["train_accuracy"] == 1.0
+    stream = watch_to_end(server, create(server, {"dataset": {"name": "tiny", "image_size": 4}, "epochs": 20})["id"])
+    shown = next(header for header, _ in stream.frames if header["type"] == "example-images")
+    assert shown["source_shape"] == [4, 4, 3] and shown["n_train"] == 6
