@@ -152,7 +152,7 @@ async def upload_dataset(
     return info_of(dataclasses.replace(dataset, name=upload_id, note=f"uploaded: {name} ({dataset.note})"))
 
 
-@router.get("/{name}/points", responses=answers((422, "a bad option, or data that cannot be had or is not 2-D")))
+@router.get("/{name}/points")
 def get_points(name: str, options: Annotated[PointsQuery, Query()], settings: SettingsDep) -> DatasetPoints:
     """A 2-D dataset's points before any training (the page draws them under the boundary)."""
     try:
