@@ -3,6 +3,7 @@ marks) and the first layer's weight pictures are drawn from the server's frames 
 the Initialization-on-images comparison shows each run's first layer side by side."""
 
 import numpy as np
+from playwright.sync_api import expect
 
 from tests.e2e.test_a11y import serious_violations
 from tests.e2e.test_page import assert_clean, open_page, status_is, wait_until
@@ -29,7 +30,8 @@ def canvas_pixels(page, view: str) -> np.ndarray:
 def test_the_built_in_images_train_on_the_page_and_both_views_update(page, recorder, live_server):
     open_page(page, live_server, "?dataset=shapes&hidden_layers=5,5&activation=tanh&initialization=xavier"
               "&learning_rate=0.05&epochs=3000&speed=300")  # fmt: skip
-    assert page.get_by_test_id("boundary").is_hidden()  # no plane to draw a boundary over
+    expect(page.get_by_test_id("boundary")).to_be_hidden()  # no plane to draw a boundary over
+    expect(page.get_by_test_id("pictures")).to_be_visible()
     page.get_by_test_id("train").click()
     wait_until(page, f"{RUN}.views.weights && {RUN}.views.examples && {RUN}.views['example-images']")
     wait_until(page, "document.querySelector('[data-view=weights]').dataset.epoch > 0")
