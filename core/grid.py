@@ -394,7 +394,8 @@ class GridTraining:
         weights, and a workspace of its own over the training set. Between epochs."""
         if k not in self.views:
             net = Network(self.stack.net.layer_sizes, self.configs[k].activation)
-            self.views[k] = NetView(self.configs[k], self.data, net, 0, self.X1, self.Y, net.workspace(self.m))
+            X1_test = getattr(self, "X1_test", None)
+            self.views[k] = NetView(self.configs[k], self.data, net, 0, self.X1, self.Y, net.workspace(self.m), X1_test)
         view = self.views[k]
         view.net.theta[...] = self.stack.theta[k]
         view.epoch = self.epoch

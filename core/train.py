@@ -101,6 +101,7 @@ class NetView:
     X1: np.ndarray  # [X_train; 1]
     Y: np.ndarray
     evaluation: Workspace  # the training set's, without dropout
+    X1_test: np.ndarray | None = None  # [X_test; 1], the training's own (no second copy of wide test data)
 
     @property
     def m(self) -> int:
@@ -228,7 +229,10 @@ class Training:
         return Progress(self.epoch, self.current_cost(), *self.accuracies())
 
     def view(self) -> NetView:
-        return NetView(self.config, self.data, self.net, self.epoch, self.X1, self.Y, self.evaluation["train"])
+        return NetView(
+            self.config, self.data, self.net, self.epoch, self.X1, self.Y, self.evaluation["train"],
+            getattr(self, "X1_test", None),
+        )  # fmt: skip
 
     def twin(self) -> "Training":
         """A Training in this one's exact state (weights, optimizer state, random streams, epoch) that shares

@@ -110,12 +110,7 @@ export function decodeText(text) {
  * Async: the browser's DecompressionStream inflates it.
  */
 export async function decodeBoundary(buffer) {
-  const headerLength = new DataView(buffer).getUint32(0, true);
-  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
-  if (header.encoding !== "sub-deflate") throw new Error(`boundary frame: unknown encoding ${header.encoding}`);
-  const deflated = new Blob([new Uint8Array(buffer, 4 + headerLength)]).stream();
-  const inflated = deflated.pipeThrough(new DecompressionStream("deflate"));
-  const values = new Uint8Array(await new Response(inflated).arrayBuffer());
+  const { header, values } = await inflateFrame(buffer, "sub-deflate");
   const size = header.size;
   if (values.length !== size * size) throw new Error(`boundary frame: ${values.length} values for size ${size}`);
   for (let row = 0; row < values.length; row += size) {
@@ -124,8 +119,29 @@ export async function decodeBoundary(buffer) {
   return { ...header, values };
 }
 
+/** A binary frame's JSON header and its inflated body (a Uint8Array); the encoding must be the one expected. */
+async function inflateFrame(buffer, encoding) {
+  const headerLength = new DataView(buffer).getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
+  if (header.encoding !== encoding) throw new Error(`${header.type} frame: unknown encoding ${header.encoding}`);
+  const deflated = new Blob([new Uint8Array(buffer, 4 + headerLength)]).stream();
+  const inflated = deflated.pipeThrough(new DecompressionStream("deflate"));
+  return { header, values: new Uint8Array(await new Response(inflated).arrayBuffer()) };
+}
+
+// ---- n-D data (issue 13): the picture frames (examples, example-images, example-points, weights), plain deflate
+/** Any binary frame: a boundary, or a picture frame as {...header, values: Uint8Array} (docs/protocol.md). */
+export async function decodeBinary(buffer) {
+  const headerLength = new DataView(buffer).getUint32(0, true);
+  const type = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength))).type;
+  if (type === "boundary") return decodeBoundary(buffer);
+  const { header, values } = await inflateFrame(buffer, "deflate");
+  return { ...header, values };
+}
+// ---- end n-D data
+
 /**
- * Watch a run: onMessage gets every decoded message (boundary frames as {type: "boundary", ...});
+ * Watch a run: onMessage gets every decoded message (binary frames as {type: "boundary" | "weights" | ..., ...});
  * onClose(code) when the server or the network ends the socket (1000: the run is over).
  * Returns {close()}; controls go over REST, which answers with the run's status.
  */
@@ -142,7 +158,7 @@ export function watch(id, onMessage, onClose) {
   };
   socket.onmessage = (event) =>
     inOrder(async () => {
-      const message = typeof event.data === "string" ? decodeText(event.data) : await decodeBoundary(event.data);
+      const message = typeof event.data === "string" ? decodeText(event.data) : await decodeBinary(event.data);
       if (!closedByUs) onMessage(message);
     });
   socket.onclose = (event) =>
