@@ -17,6 +17,7 @@ from app.settings import Settings
 from core.config import RunConfig
 from core.data import DatasetUnavailable
 from core.gradcheck import gradient_check, planted_bug
+from core.insight import check_refusal
 from core.jsonable import jsonable
 from core.presets import DESCRIPTIONS, PRESETS, preset_config
 from core.status import RunStatus
@@ -124,6 +125,9 @@ def gradcheck(args: argparse.Namespace) -> int:
         training.net.set_parameters(parameters_of(args.parameters))
     bug = planted_bug(args.bug, len(training.net.layers)) if args.bug else None
     data = training.data
+    refusal = check_refusal(training.net.theta.size, training.m)  # images-deep's 245,973 weights: hours
+    if refusal:
+        raise ValueError(refusal)
     check = gradient_check(training.net, data.X_train, data.Y_train, config.l2_lambda, config.keep_prob, bug=bug)
     verdict = "backprop is right" if check.passed else "backprop disagrees with the numerical gradient"
     print(f"difference {check.difference:.10g} (threshold {check.threshold:.0e}): {verdict}")

@@ -19,6 +19,7 @@ from core.jsonable import jsonable
 HEADER_LENGTH = struct.Struct("<I")
 NAN_LEVEL = 128  # a nan a_L (a diverged net) is drawn as "undecided", mid-scale
 ENCODING = "sub-deflate"
+PICTURE_ENCODING = "deflate"
 # zlib level 2 (benchmarks/frame_encoding.py): as fast as level 1 and 6-17% smaller; level 3 costs 1.6-3.5×
 # the time for 4-12% less, level 6 ~10× the time
 DEFLATE_LEVEL = 2
@@ -39,14 +40,19 @@ def levels(values: np.ndarray, lo: float = 0.0, hi: float = 1.0) -> np.ndarray:
     return scaled.astype(np.uint8)
 
 
-def binary_frame(header: dict, rows: np.ndarray, tail: bytes = b"") -> bytes:
+def framed(header: dict, body: bytes, encoding: str) -> bytes:
     """uint32 LE header length, the JSON header with "t" (when the frame was made, unix seconds: a client can
-    measure how late it arrives) and "encoding", then one zlib stream of the uint8 rows, each Sub-filtered (each
-    value minus its left neighbour, mod 256), followed by `tail`. Compressed here, once per frame, rather than
-    per watcher by the websocket."""
-    head = dumps({**header, "t": round(time.time(), 4), "encoding": ENCODING}).encode()
+    measure how late it arrives) and `encoding`, then `body` as one zlib stream. Compressed here, once per frame,
+    rather than per watcher by the websocket."""
+    head = dumps({**header, "t": round(time.time(), 4), "encoding": encoding}).encode()
+    return HEADER_LENGTH.pack(len(head)) + head + zlib.compress(body, DEFLATE_LEVEL)
+
+
+def binary_frame(header: dict, rows: np.ndarray, tail: bytes = b"") -> bytes:
+    """A "sub-deflate" frame: the uint8 rows, each Sub-filtered (each value minus its left neighbour, mod 256),
+    followed by `tail`, in one zlib stream."""
     filtered = np.diff(rows, axis=1, prepend=np.uint8(0))  # uint8: wraps mod 256
-    return HEADER_LENGTH.pack(len(head)) + head + zlib.compress(filtered.tobytes() + tail, DEFLATE_LEVEL)
+    return framed(header, filtered.tobytes() + tail, ENCODING)
 
 
 def frame_header(frame: bytes) -> dict:
@@ -60,15 +66,14 @@ def is_boundary(message: bytes | str) -> bool:
     return isinstance(message, bytes) and frame_header(message)["type"] == "boundary"
 
 
-def read_frame(frame: bytes, kind: str) -> tuple[dict, bytes]:
-    """(header, the inflated body) of a frame of type `kind`: the inverse of binary_frame, for clients and tests."""
-    (length,) = HEADER_LENGTH.unpack_from(frame)
-    header = json.loads(frame[4 : 4 + length])
-    if header.get("type") != kind:
+def read_frame(frame: bytes, kind: str | None, encoding: str = ENCODING) -> tuple[dict, bytes]:
+    """(header, the inflated body) of a frame (of type `kind`, unless None): the inverse of `framed`."""
+    header = frame_header(frame)
+    if kind is not None and header.get("type") != kind:
         raise ValueError(f"not a {kind} frame but a {header.get('type')!r} one")
-    if header.get("encoding") != ENCODING:
+    if header.get("encoding") != encoding:
         raise ValueError(f"{header.get('type')} frame: unknown encoding {header.get('encoding')!r}")
-    return header, zlib.decompress(frame[4 + length :])
+    return header, zlib.decompress(frame[4 + HEADER_LENGTH.unpack_from(frame)[0] :])
 
 
 def unfiltered(body: bytes, size: int) -> np.ndarray:
@@ -86,6 +91,18 @@ def encode_boundary(boundary: Boundary) -> bytes:
     where = box(boundary.x_min, boundary.x_max, boundary.y_min, boundary.y_max)
     header = {"type": "boundary", "epoch": boundary.epoch, "size": size, **where}
     return binary_frame(header, levels(boundary.probabilities))
+
+
+def encode_picture(header: dict[str, Any], body: np.ndarray) -> bytes:
+    """A picture frame (examples, example-images, example-points, weights): the JSON header (with "t" and
+    "encoding": "deflate" added), then the uint8 body, row-major, deflated (zlib format)."""
+    return framed(header, np.ascontiguousarray(body, dtype=np.uint8).tobytes(), PICTURE_ENCODING)
+
+
+def decode_picture(frame: bytes) -> tuple[dict, np.ndarray]:
+    """(header, the body's uint8 values, flat): the inverse of encode_picture, for clients and tests."""
+    header, body = read_frame(frame, None, PICTURE_ENCODING)
+    return header, np.frombuffer(body, dtype=np.uint8)
 
 
 def decode_boundary(frame: bytes) -> tuple[dict, np.ndarray]:
@@ -121,21 +138,37 @@ def decode_network(frame: bytes) -> tuple[dict, list[np.ndarray], list[np.ndarra
     return header, pictures, matrices[: len(shapes)], matrices[len(shapes) :]
 
 
+def _rows(X: np.ndarray | None) -> list | None:
+    return None if X is None else X.T.tolist()
+
+
+def _labels(Y: np.ndarray | None) -> list | None:
+    return None if Y is None else Y[0].astype(int).tolist()
+
+
+def decode_frame(frame: bytes) -> tuple[dict, np.ndarray]:
+    """A boundary or picture frame, by its header's type: a boundary's (size × size levels) or a picture frame's
+    (flat). A network frame has more parts: decode_network."""
+    return decode_boundary(frame) if frame_header(frame).get("type") == "boundary" else decode_picture(frame)
+
+
 def dataset_points(data: Dataset) -> dict[str, list | None]:
     """The points a page draws: rows of [x1, x2] and 0/1 labels, test set or null."""
-
-    def rows(X: np.ndarray | None) -> list | None:
-        return None if X is None else X.T.tolist()
-
-    def labels(Y: np.ndarray | None) -> list | None:
-        return None if Y is None else Y[0].astype(int).tolist()
-
     return {
-        "X_train": rows(data.X_train),
-        "y_train": labels(data.Y_train),
-        "X_test": rows(data.X_test),
-        "y_test": labels(data.Y_test),
+        "X_train": _rows(data.X_train),
+        "y_train": _labels(data.Y_train),
+        "X_test": _rows(data.X_test),
+        "y_test": _labels(data.Y_test),
     }
+
+
+def snapshot_dataset(data: Dataset) -> dict[str, Any]:
+    """What the snapshot says of a run's data: a 2-D dataset's points (drawn under the boundary), any other's
+    labels alone (its examples come as the example-images or example-points frame), with its width and image shape."""
+    points = dataset_points(data) if data.planar else {
+        "X_train": None, "y_train": _labels(data.Y_train), "X_test": None, "y_test": _labels(data.Y_test),
+    }  # fmt: skip
+    return {**points, "features": data.n_features, "image_shape": list(data.image_shape) if data.image_shape else None}
 
 
 def progress_message(points_json: str) -> str:

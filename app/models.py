@@ -332,12 +332,14 @@ class GroupInfo(BaseModel):
 
 class DatasetInfo(BaseModel):
     name: str
-    available: bool  # football needs the course's data.mat in the data dir
+    available: bool  # football and catvnoncat need the course's files in the data dir
     n_train: int | None
     n_test: int | None
     noise: float | None
     seed: int | None
     note: str
+    features: int | None = Field(description="inputs per example (2: points on a plane); null: known once loaded")
+    image_shape: list[int] | None = Field(description="[height, width, channels] when each example is an image")
 
 
 class PointsQuery(Strict):

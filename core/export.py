@@ -1,9 +1,10 @@
 """Export a run as code: a standalone NumPy script that trains the same network to the same numbers.
 
 `standalone_script(config, dataset)` writes a script for that one config, in the course's style (W1, b1,
-Z1, A1, dW1 ...), with the data embedded as exact literals. It is put together from small templates, one
-per technique, and it follows core's order of operations — the bias folded into a row of ones,
-dZ_L = (A_L - Y)·(1/m), Adam's scalar-folded bias correction — so that it prints TrainLab's final cost
+Z1, A1, dW1 ...), with the data embedded as exact literals, or, when it is too large for that (images: 12,288
+features × 209 examples), read from an .npz the script names (`core.data.compact_arrays`). It is put together
+from small templates, one per technique, and it follows core's order of operations — the bias folded into a row
+of ones, dZ_L = (A_L - Y)·(1/m), Adam's scalar-folded bias correction — so that it prints TrainLab's final cost
 to the last digits on the same NumPy.
 """
 
@@ -13,6 +14,8 @@ import numpy as np
 
 from core.config import RunConfig
 from core.data import Dataset
+
+INLINE_VALUES = 50_000  # numbers of data written into a script as literals (a 2-D dataset's are at most 20,000)
 
 ACTIVATION_NAMES = {"relu": "ReLU", "tanh": "tanh"}
 INITIALIZATION_NAMES = {
@@ -142,8 +145,9 @@ MINI_BATCHES = """\
 class Script:
     """What the script has to do for one config; each method writes one piece of it."""
 
-    def __init__(self, config: RunConfig, dataset: Dataset):
-        self.config, self.dataset = config, dataset
+    def __init__(self, config: RunConfig, dataset: Dataset, data_file: str):
+        self.config, self.dataset, self.data_file = config, dataset, data_file
+        self.inline = dataset.X_train.size + (0 if dataset.X_test is None else dataset.X_test.size) <= INLINE_VALUES
         self.sizes = [dataset.X_train.shape[0], *config.hidden_layers, 1]
         self.L = len(self.sizes) - 1
         self.hidden = range(1, self.L)
@@ -188,7 +192,8 @@ class Script:
         lines = [
             "TrainLab run, exported as a standalone script: NumPy alone reproduces it.",
             "",
-            f"Data: {d.name}, {self.examples()}: {d.note}.",
+            f"Data: {d.name}, {self.examples()}: {d.note}."
+            + ("" if self.inline else f" Read from {self.data_file}, the run's data file: see DATA_FILE below."),
             f"Network: layers {self.sizes}, {ACTIVATION_NAMES[c.activation]} hidden layers, a sigmoid output,"
             " the cross-entropy cost.",
             f"Initialization: {initialization}{seed}.",
@@ -372,6 +377,8 @@ class Script:
 
     def data(self) -> str:
         d = self.dataset
+        if not self.inline:
+            return self.data_from_file()
         lines = [
             "# The data, exactly (one column per example; labels 0./1.)",
             f"X_train = {array_literal(d.X_train)}",
@@ -379,6 +386,19 @@ class Script:
         ]
         if d.X_test is not None:
             lines += [f"X_test = {array_literal(d.X_test)}", f"Y_test = {array_literal(d.Y_test)}"]
+        return "\n".join(lines)
+
+    def data_from_file(self) -> str:
+        d = self.dataset
+        keys = ["X_train", "Y_train", *(["X_test", "Y_test"] if d.X_test is not None else [])]
+        lines = [
+            f"# The data, exactly, from the run's data file ({d.n_features} features per example: too many to write",
+            "# out here). One column per example, labels 0./1.; pixels kept as uint8 are / 255, as they were loaded.",
+            f'DATA_FILE = "{self.data_file}"  # beside this script, or give its path here',
+            "with np.load(DATA_FILE) as data:",
+        ]
+        for key in keys:
+            lines.append(f'    {key} = data["{key}"] / 255.0 if data["{key}"].dtype == np.uint8 else data["{key}"]')
         return "\n".join(lines)
 
     def main(self) -> str:
@@ -409,8 +429,9 @@ def array_literal(A: np.ndarray, width: int = 110) -> str:
     return "np.array([\n" + "".join(f"    [{row}],\n" for row in rows) + "])"
 
 
-def standalone_script(config: RunConfig, dataset: Dataset) -> str:
+def standalone_script(config: RunConfig, dataset: Dataset, data_file: str = "data.npz") -> str:
     """A complete Python script, NumPy only, that trains `config` on `dataset` and prints the final cost (as
     `Result.final_cost` defines it) and the train/test accuracies. TrainLab stops a run that diverges;
-    the script always runs all epochs, so only a run that did not diverge has the same numbers."""
-    return Script(config, dataset).source()
+    the script always runs all epochs, so only a run that did not diverge has the same numbers. Data of more
+    than INLINE_VALUES numbers is read from `data_file` (np.savez of `core.data.compact_arrays`)."""
+    return Script(config, dataset, data_file).source()

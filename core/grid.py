@@ -399,7 +399,8 @@ class GridTraining:
         if k not in self.views:
             net = Network(self.stack.net.layer_sizes, self.configs[k].activation)
             ws, divergence, stall = net.workspace(self.m), self.divergence[k], self.stall[k]
-            self.views[k] = NetView(self.configs[k], self.data, net, 0, self.X1, self.Y, ws, divergence, stall)
+            X1_test = getattr(self, "X1_test", None)
+            self.views[k] = NetView(self.configs[k], self.data, net, 0, self.X1, self.Y, ws, divergence, stall, X1_test)
         view = self.views[k]
         view.net.theta[...] = self.stack.theta[k]
         view.epoch = self.epoch

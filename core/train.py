@@ -114,6 +114,7 @@ class NetView:
     evaluation: Workspace  # the training set's, without dropout
     divergence: Divergence
     stall: Stall
+    X1_test: np.ndarray | None = None  # [X_test; 1], the training's own (no second copy of wide test data)
 
     @property
     def m(self) -> int:
@@ -248,8 +249,10 @@ class Training:
         return Progress(self.epoch, self.current_cost(), *self.accuracies())
 
     def view(self) -> NetView:
-        net, train = self.net, self.evaluation["train"]
-        return NetView(self.config, self.data, net, self.epoch, self.X1, self.Y, train, self.divergence, self.stall)
+        return NetView(
+            self.config, self.data, self.net, self.epoch, self.X1, self.Y, self.evaluation["train"],
+            self.divergence, self.stall, getattr(self, "X1_test", None),
+        )  # fmt: skip
 
     def twin(self) -> "Training":
         """A Training in this one's exact state (weights, optimizer state, random streams, epoch) that shares

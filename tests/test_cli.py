@@ -67,12 +67,13 @@ def test_diverged_run_is_reported_and_json_stays_valid():
     assert done.returncode == 3
 
 
-def test_presets_lists_all_nine():
+def test_presets_lists_all_of_them():
     done = trainlab("presets")
     names = [line.split()[0] for line in done.stdout.splitlines()]
     assert names == [
         "init-zeros", "init-random", "init-he", "reg-none", "reg-l2", "reg-dropout",
-        "opt-gd", "opt-momentum", "opt-adam",
+        "opt-gd", "opt-momentum", "opt-adam", "images-2layer", "images-deep",
+        "images-init-zeros", "images-init-random", "images-init-he", "images-init-xavier",
     ]  # fmt: skip
 
 

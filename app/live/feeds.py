@@ -1,9 +1,11 @@
 """What a run shows while it trains, besides its cost points: each view's latest picture, sent now and then.
 
 A feed makes one message from the net as it stands (a `core.train.NetView`) — a boundary frame, a network
-frame, an insight report, a diagnosis — at most every `interval_s`, and spends at most `share` of the run's time
-on it. It also sends at once when asked (`now`): the untrained net's first, then after a pause, a step and at
-the end, so that a paused run shows where it stopped. A feed with nothing new to say makes None.
+frame, an insight report, a diagnosis, the examples' predictions, the first layer's weights — at most every
+`interval_s`, and spends at most `share` of the run's time on it. It also sends at once when asked (`now`): the
+untrained net's first, then after a pause, a step and at the end, so that a paused run shows where it stopped. A
+feed with nothing new to say makes None. A feed that is `once` sends one message, at the start, which never changes
+(the examples' thumbnails): watchers always keep it.
 """
 
 import time
@@ -13,12 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.live.protocol import Event, Frame, Insight
-from app.messages import diagnosis_message, dumps, encode_boundary, encode_network
+from app.messages import diagnosis_message, dumps, encode_boundary, encode_network, encode_picture
 from core.boundary import Plane
 from core.diagnosis import Diagnosis
 from core.diagram import DiagramPlane
 from core.insight import insight_report
 from core.landscape import Paths, Slicer, landscape_steps, refusal
+from core.pictures import Predictions, first_layer_pictures, input_shape, projection, thumbnails
 from core.train import NetView
 
 FLUSH_S = 0.05  # progress batches and boundary frames: at most one per run per 50 ms (20 a second)
@@ -32,6 +35,16 @@ DIAGNOSIS_SHARE = 0.05
 LANDSCAPE_S = 1.0  # a comparison's loss landscape (51 × 51 costs, ~0.05 s for the course's optimization net):
 LANDSCAPE_SHARE = 0.2  # at most once a second, and at most this share of the group's time
 COST_DIGITS = 5  # a landscape's costs, to this many significant digits: contours need no more
+
+
+# the views of data that is not 2-D: at most 10 frames a second each, each under 32 KB (its body at most
+# PICTURE_BYTES before deflating, which can only add a few bytes; the header is a few hundred)
+PICTURES_S = 0.1
+PREDICTIONS_SHARE = 0.1  # a forward pass over every example: images-deep's ~3 ms
+WEIGHTS_SHARE = 0.05
+PICTURE_BYTES = 30_000
+SHOWN_EXAMPLES = (24, 12)  # thumbnails of this many training and test images
+SHOWN_UNITS = 16  # the first layer's units drawn
 
 
 @dataclass
@@ -66,11 +79,22 @@ class Beat:
 class Feed(Beat):
     make: Callable[[str, NetView], Event | None] | None = None  # (run id, the net as it stands) → the message,
     # None when there is nothing new to say
+    once: bool = False  # one message, at the start: it never changes (watchers always keep it)
+    made: bool = False  # it has sent at least one message
+
+    def due(self, now: float, over: bool) -> bool:
+        return not self.made if self.once else super().due(now, over)
+
+    def wake_at(self) -> float | None:
+        if self.once:
+            return None if self.made else 0.0
+        return super().wake_at()
 
     def send(self, run_id: str, view: NetView, now: float) -> Event | None:
         started = time.perf_counter()
         event = self.make(run_id, view)
         self.sent(now, time.perf_counter() - started, len(event.payload) if isinstance(event, Frame) else 0)
+        self.made = True
         return event
 
 
@@ -120,10 +144,59 @@ def insight(run_id: str, view: NetView) -> Insight:
     return Insight(run_id, dumps(report), norms, report["epoch"])
 
 
+def examples_feeds(view: NetView) -> list[Feed]:
+    """For data that is not 2-D: the examples (thumbnails of a few when they are images, else every one on the
+    data's first two principal components), once; then the net's prediction on each of them, as it learns."""
+    data = view.data
+    counts = {"n_train": data.X_train.shape[1], "n_test": data.m_test}
+    if data.image_shape is not None:
+        shown = thumbnails(data, *SHOWN_EXAMPLES, PICTURE_BYTES)
+        header = {
+            "type": "example-images", "epoch": 0, "shape": list(shown.pixels.shape[1:]),
+            "source_shape": list(data.image_shape), "train": shown.train.tolist(), "test": shown.test.tolist(),
+            **counts,
+        }  # fmt: skip
+        layout = encode_picture(header, shown.pixels)
+    else:
+        points = projection(data)
+        x_min, x_max, y_min, y_max = points.box
+        header = {"type": "example-points", "epoch": 0, "x_min": x_min, "x_max": x_max, "y_min": y_min,
+                  "y_max": y_max, **counts}  # fmt: skip
+        layout = encode_picture(header, points.levels)
+    predictions = Predictions(view.net, view.evaluation, view.X1, view.X1_test)
+
+    def examples(run_id: str, view: NetView) -> Frame:
+        levels = predictions.levels()
+        return Frame(run_id, "examples", encode_picture({"type": "examples", "epoch": view.epoch, **counts}, levels),
+                     view.epoch)  # fmt: skip
+
+    def examples_once(run_id: str, view: NetView) -> Frame:
+        return Frame(run_id, header["type"], layout, 0, kept=True)
+
+    return [Feed(PICTURES_S, make=examples_once, once=True), Feed(PICTURES_S, PREDICTIONS_SHARE, make=examples)]
+
+
+def weights_feed(view: NetView) -> Feed:
+    """What the first layer sees: each of its first SHOWN_UNITS units' weights as a picture of the input's shape."""
+    shape = input_shape(view.data)
+
+    def weights(run_id: str, view: NetView) -> Frame:
+        pictures = first_layer_pictures(view.net, shape, SHOWN_UNITS, PICTURE_BYTES)
+        header = {
+            "type": "weights", "epoch": view.epoch, "layer": 1, "shape": list(pictures.levels.shape[1:]),
+            "source_shape": list(shape), "units": len(pictures.levels), "of": pictures.units, "scale": pictures.scale,
+        }  # fmt: skip
+        return Frame(run_id, "weights", encode_picture(header, pictures.levels), view.epoch)
+
+    return Feed(PICTURES_S, WEIGHTS_SHARE, make=weights)
+
+
 def feeds_for(view: NetView) -> list[Feed]:
-    """The views a run sends, for its data and net: a boundary and a network diagram need 2-D inputs."""
-    planar = [boundary_feed(view), network_feed(view)] if view.data.X_train.shape[0] == 2 else []
-    return [*planar, Feed(INSIGHT_S, INSIGHT_SHARE, make=insight), diagnosis_feed()]
+    """The views a run sends, for its data and net: a boundary and the network's diagram for 2-D inputs; for any
+    other, the examples with their predictions and the first layer's weights as pictures."""
+    planar = view.data.planar
+    views = [boundary_feed(view), network_feed(view)] if planar else [*examples_feeds(view), weights_feed(view)]
+    return [*views, Feed(INSIGHT_S, INSIGHT_SHARE, make=insight), diagnosis_feed()]
 
 
 class LandscapeFeed:

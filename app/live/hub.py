@@ -78,6 +78,7 @@ class Channel:
         self.costs: list[list] = []  # [[epoch, cost, train_acc, test_acc], ...]
         self.costs_parts: list[str] = []  # the same, as the encoded batches' insides
         self.frames: dict[str, bytes | str] = {}  # each view's latest picture (app/live/feeds.py), by view
+        self.kept_views: set[str] = set()  # the views sent once, which a watcher never drops
         self.insight = InsightLog()
         self.result: dict | None = None
         self.result_json: str | None = None
@@ -102,8 +103,8 @@ class Channel:
         """A new watcher, its outbox primed with the snapshot and the latest frame (and the end, if over)."""
         watcher = Watcher()
         watcher.put(Kind.KEEP, self.snapshot())
-        for frame in self.frames.values():
-            watcher.put(Kind.BOUNDARY, frame)
+        for view, frame in self.frames.items():
+            watcher.put(Kind.KEEP if view in self.kept_views else Kind.BOUNDARY, frame)
         insight = self.insight.for_new_watcher()
         if insight is not None:  # kept: it carries the norms' history, which later messages do not
             watcher.put(Kind.KEEP, insight)
@@ -128,10 +129,12 @@ class Channel:
         self.epoch = epoch
         self.publish(Kind.PROGRESS, messages.progress_message(points_json))
 
-    def set_frame(self, view: str, frame: bytes | str, epoch: int) -> None:
+    def set_frame(self, view: str, frame: bytes | str, epoch: int, kept: bool = False) -> None:
         self.frames[view] = frame
+        if kept:
+            self.kept_views.add(view)
         self.epoch = max(self.epoch, epoch)
-        self.publish(Kind.BOUNDARY, frame)
+        self.publish(Kind.KEEP if kept else Kind.BOUNDARY, frame)
 
     def set_insight(self, message_json: str, norms: list, epoch: int) -> None:
         self.insight.add(message_json, norms)

@@ -91,6 +91,7 @@ class Frame:
     view: str  # "boundary", ...: the message's type on the wire
     payload: bytes | str  # binary frames as bytes, JSON messages as text
     epoch: int
+    kept: bool = False  # a frame sent once, that never changes (the examples' thumbnails): never dropped
 
 
 @dataclass(frozen=True, slots=True)

@@ -316,7 +316,7 @@ class Registry:
             case Points():
                 channel.add_points(event.points, event.points_json, event.epoch)
             case Frame():
-                channel.set_frame(event.view, event.payload, event.epoch)
+                channel.set_frame(event.view, event.payload, event.epoch, event.kept)
             case Insight():
                 channel.set_insight(event.message_json, event.norms, event.epoch)
             case Status():

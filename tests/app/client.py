@@ -8,7 +8,7 @@ import httpx
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from app.messages import decode_boundary, decode_network, frame_header
+from app.messages import decode_frame, decode_network, frame_header
 
 
 def reject_constant(name: str) -> None:
@@ -54,7 +54,7 @@ class Stream:
     """Everything one watcher got, in order."""
 
     texts: list[dict] = field(default_factory=list)
-    frames: list[tuple[dict, int]] = field(default_factory=list)  # boundary frames: (header, length in bytes)
+    frames: list[tuple[dict, int]] = field(default_factory=list)  # boundary and picture frames: (header, bytes)
     networks: list[tuple[dict, int]] = field(default_factory=list)  # network frames, the same
     order: list[str] = field(default_factory=list)  # each message's type, boundary included
     raw: list[str] = field(default_factory=list)
@@ -88,8 +88,8 @@ class Stream:
                 header = decode_network(message)[0]
                 self.networks.append((header, len(message)))
             else:
-                header, values = decode_boundary(message)
-                assert values.size == header["size"] ** 2
+                header, values = decode_frame(message)
+                assert values.size == header["size"] ** 2 if kind == "boundary" else values.size > 0
                 self.frames.append((header, len(message)))
             self.order.append(kind)
             return header, len(message)

@@ -44,6 +44,7 @@ import { bindCompare, compareCostView, panelsView, tableView } from "./views/com
 import { costView } from "./views/cost.js";
 import { insightView } from "./views/insight.js";
 import { networkView } from "./views/network.js";
+import { picturesViews } from "./views/pictures.js";
 
 const boot = JSON.parse(document.getElementById("boot").textContent);
 const state = createState(boot, location.search);
@@ -89,6 +90,7 @@ addView(toolbarView());
 addView(controlsView());
 addView(exportsView());
 addView(boundaryView(state, view("boundary")));
+for (const pictures of picturesViews(state, view("examples"), view("weights"))) addView(pictures); // n-D data (issue 13)
 addView(costView(state, view("cost")));
 addView(networkView(state, view("network")));
 addView(insightView(state, view("insight")));

@@ -126,16 +126,16 @@ export function decodeText(text) {
   }
 }
 
-/** A binary frame's JSON header (uint32 LE length, then the header): docs/protocol.md. */
+/** A binary frame's JSON header (uint32 LE length, then the header) and its body: docs/protocol.md. */
 export function frameHeader(buffer) {
   const headerLength = new DataView(buffer).getUint32(0, true);
   const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
-  if (header.encoding !== "sub-deflate") throw new Error(`${header.type} frame: unknown encoding ${header.encoding}`);
   return { header, body: new Uint8Array(buffer, 4 + headerLength) };
 }
 
-/** The zlib stream after the header, inflated by the browser's DecompressionStream. */
-async function inflate(body) {
+/** The zlib stream after the header, inflated by the browser's DecompressionStream; `encoding` must be the header's. */
+async function inflate(header, body, encoding) {
+  if (header.encoding !== encoding) throw new Error(`${header.type} frame: unknown encoding ${header.encoding}`);
   const inflated = new Blob([body]).stream().pipeThrough(new DecompressionStream("deflate"));
   return new Uint8Array(await new Response(inflated).arrayBuffer());
 }
@@ -151,10 +151,13 @@ function unfilter(levels, size) {
 /** A boundary frame: {type: "boundary", epoch, size, x_min, ..., values: size² uint8 levels, row-major}. */
 async function decodeBoundary(header, body) {
   const { size } = header;
-  const values = await inflate(body);
+  const values = await inflate(header, body, "sub-deflate");
   if (values.length !== size * size) throw new Error(`boundary frame: ${values.length} values for size ${size}`);
   return { ...header, values: unfilter(values, size) };
 }
+
+// n-D data (issue 13): a picture frame (examples, example-images, example-points, weights), plain deflate
+const decodePicture = async (header, body) => ({ ...header, values: await inflate(header, body, "deflate") });
 
 /**
  * A network frame: each layer's {units, shown, lo, hi} gets `pictures` (one size² Uint8Array of levels per drawn
@@ -162,7 +165,7 @@ async function decodeBoundary(header, body) {
  */
 async function decodeNetwork(header, body) {
   const { size, layers } = header;
-  const data = await inflate(body);
+  const data = await inflate(header, body, "sub-deflate");
   const area = size * size;
   let at = 0;
   const drawn = layers.map((layer) => {
@@ -187,7 +190,14 @@ async function decodeNetwork(header, body) {
   return { ...header, layers: drawn, weights, gradients };
 }
 
-const FRAMES = { boundary: decodeBoundary, network: decodeNetwork };
+const FRAMES = {
+  boundary: decodeBoundary,
+  network: decodeNetwork,
+  examples: decodePicture,
+  "example-images": decodePicture,
+  "example-points": decodePicture,
+  weights: decodePicture,
+};
 
 /** A binary frame, decoded by its header's type (async: the browser inflates it). */
 export function decodeFrame(buffer) {
@@ -202,7 +212,7 @@ export function decodeFrame(buffer) {
 const socketUrl = (path) => `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
 
 /**
- * Watch a run: onMessage gets every decoded message (binary frames as {type: "boundary" | "network", ...});
+ * Watch a run: onMessage gets every decoded message (binary frames as {type: "boundary" | "network" | ..., ...});
  * onClose(code) when the server or the network ends the socket (1000: the run is over). wanted(type): whether a
  * binary frame of that type is worth decoding now (a view nobody sees is skipped). Returns {close()}; controls go
  * over REST, which answers with the run's status.

@@ -9,6 +9,7 @@ import {
   applyCreated,
   applyFailure,
   applyMessage,
+  beyondPlane,
   blockingErrors,
   comparisonRuns,
   configKey,
@@ -191,7 +192,8 @@ export function createRuns(state) {
     if (wanted === previewFor) return;
     previewFor = wanted;
     // a dataset the server cannot have (football without its file) has no preview: Train says why
-    const points = state.datasets[dataset]?.available ? await net.getPoints(dataset, options).catch(() => null) : null;
+    const planar = state.datasets[dataset]?.available && !beyondPlane(state.datasets[dataset]); // n-D data: no points
+    const points = planar ? await net.getPoints(dataset, options).catch(() => null) : null;
     if (previewFor !== wanted) return; // the settings moved on while we waited
     state.live.preview = points;
     touch(state);

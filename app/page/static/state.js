@@ -132,7 +132,7 @@ export function matchingPreset(state) {
 
 /** The course's football is not on this server: train its stand-in instead (the caller says so). */
 export function footballMissing(state, dataset) {
-  return dataset === FOOTBALL && state.datasets[FOOTBALL]?.available === false;
+  return datasetName(dataset) === FOOTBALL && state.datasets[FOOTBALL]?.available === false;
 }
 
 /** Apply a preset to the settings; its football becomes the look-alike when the server has no data.mat. */
@@ -171,18 +171,32 @@ export function comparisonRuns(state) {
       body: runConfig(setupSettings(query, defaults), defaults),
     }));
   }
+  const chosen = runConfig(settings, defaults).dataset ?? settings.dataset;
   return groups[settings.compare].presets.map((name) => {
     const preset = presets[name];
-    const missing = footballMissing(state, preset.config.dataset?.name ?? preset.config.dataset);
+    const missing = footballMissing(state, datasetName(preset.config.dataset));
+    // n-D data (issue 13): a group of presets on images runs on whichever image dataset is chosen
+    const dataset = missing ? LOOKALIKE : onChosenImages(state, preset, chosen) ? chosen : null;
     return {
       key: name,
       name: preset.title,
       description: preset.description,
-      body: missing ? { preset: name, overrides: { dataset: LOOKALIKE } } : { preset: name },
+      body: dataset ? { preset: name, overrides: { dataset } } : { preset: name },
       lookalike: missing,
     };
   });
 }
+
+// ---- n-D data (issue 13)
+const datasetName = (dataset) => (typeof dataset === "object" ? dataset?.name : dataset);
+function isImages(info) {
+  return Boolean(info?.image_shape) || (info?.available === true && info?.features === null); // a folder: images
+}
+function onChosenImages(state, preset, chosen) {
+  const own = datasetName(preset?.config.dataset);
+  return isImages(state.datasets[own]) && isImages(state.datasets[datasetName(chosen)]) && own !== datasetName(chosen);
+}
+// ---- end n-D data
 
 // ------------------------------------------------------------------ the URL
 
@@ -299,7 +313,7 @@ export function newRun(key, name, description = "") {
     config: null, // the validated config the server runs
     configKey: "", // one run's config as it started, to tell when the controls have moved on
     costs: [], // [epoch, cost, train_acc, test_acc]
-    dataset: null, // {X_train, y_train, X_test, y_test}
+    dataset: null, // {X_train, y_train, X_test, y_test, features, image_shape}; X is null unless 2-D
     boundary: null, // {epoch, size, x_min, x_max, y_min, y_max, values: Uint8Array}
     network: null, // {epoch, size, x_min, ..., layers: [{units, shown, lo, hi, pictures: [Uint8Array]}], weights, gradients}
     diagnosis: null, // {kind: "divergence" | "dead" | "stalled", text} while something is wrong
@@ -308,6 +322,7 @@ export function newRun(key, name, description = "") {
     normsHistory: [], // [epoch, [||W_l||...], [||dW_l||...]]
     insightSeq: 0, // counts insight messages, so drawing knows when to redraw them
     gradcheck: null, // {pending} | {answer} | {error}: the "Check gradients" button's last press
+    views: {}, // n-D data: the latest examples, example-images, example-points and weights frames, by type
     rev: 0,
   };
 }
@@ -381,6 +396,15 @@ export function applyMessage(state, run, message) {
     case "landscape": // a comparison's loss landscape (each of its runs gets the same one)
       run.landscape = message;
       break;
+    // ---- n-D data (issue 13): the picture frames, each kept as the latest of its kind
+    case "examples":
+    case "example-images":
+    case "example-points":
+    case "weights":
+      run.views[message.type] = message;
+      run.epoch = Math.max(run.epoch, message.epoch);
+      break;
+    // ---- end n-D data
     case "error":
       state.live.notice = message.message;
       break;
@@ -424,3 +448,10 @@ export function diagnosisText(run, advice = false) {
   const sentence = `${diagnosis.text[0].toUpperCase()}${diagnosis.text.slice(1)}.`;
   return advice ? `${sentence} ${ADVICE[diagnosis.kind]}` : sentence;
 }
+
+// ---- n-D data (issue 13)
+/** Is this data (a run's snapshot dataset, or a dataset's info) other than points on a plane? */
+export function beyondPlane(data) {
+  return Boolean(data) && data.features !== undefined && data.features !== 2;
+}
+// ---- end n-D data

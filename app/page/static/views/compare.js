@@ -4,8 +4,19 @@
 
 import { drawBoundary } from "../draw/boundary.js";
 import { savePng } from "../draw/heatmap.js";
+import { drawWeights } from "../draw/weights.js";
 import { unplot } from "../draw/plot.js";
-import { ACTIVE, MAX_SETUPS, blockingErrors, describe, diagnosisText, latestText, setupQuery, touch } from "../state.js";
+import {
+  ACTIVE,
+  MAX_SETUPS,
+  beyondPlane,
+  blockingErrors,
+  describe,
+  diagnosisText,
+  latestText,
+  setupQuery,
+  touch,
+} from "../state.js";
 import { changedSince, textScale } from "../views.js";
 import { bindBoundary } from "./boundary.js";
 import { pacedCurves, savePlotPng } from "./cost.js";
@@ -110,6 +121,21 @@ function shortState(run) {
   return run.status === "failed" ? "failed" : (SHORT[run.diagnosis?.kind] ?? "");
 }
 
+/** A run on data that is not 2-D: its first layer's pictures in its panel (n-D data, issue 13). */
+function weightsPanel(panel, run) {
+  if (panel.dataset.view !== "weights") {
+    const caption = document.createElement("figcaption");
+    caption.textContent = run.name;
+    const note = document.createElement("p");
+    note.className = "muted";
+    note.dataset.role = "scale";
+    panel.replaceChildren(caption, note);
+    panel.dataset.view = "weights";
+    panel.classList.add("picture-panel");
+  }
+  drawWeights(panel, run);
+}
+
 export function panelsView(state, element) {
   const run = (panel) => state.live.runs.find((r) => r.key === panel.dataset.run);
   const make = (r) => {
@@ -145,6 +171,10 @@ export function panelsView(state, element) {
       const scale = textScale(state);
       runs.forEach((r, i) => {
         const panel = panels[i];
+        if (beyondPlane(r.dataset)) {
+          weightsPanel(panel, r); // n-D data (issue 13): the run's first layer, instead of a boundary
+          return;
+        }
         const canvas = panel.firstChild;
         const { width, height } = panel.getBoundingClientRect();
         if (!changedSince(panel.memo, [r.dataset, r.boundary, r.status, showTest, scale, state.ui.zoom, width, height])) return;
