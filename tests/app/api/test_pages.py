@@ -44,7 +44,7 @@ def test_presets_groups_datasets_schema_health(live_server):
 
     groups = HTTP.get(f"{live_server}/api/groups").json()
     assert {g["name"]: g["presets"] for g in groups} == GROUPS
-    assert [g["title"] for g in groups] == ["Initialization", "Regularization", "Optimization"]
+    assert [g["title"] for g in groups][:3] == ["Initialization", "Regularization", "Optimization"]
 
     datasets = {d["name"]: d for d in HTTP.get(f"{live_server}/api/datasets").json()}
     assert datasets["circles"]["n_train"] == 300 and datasets["circles"]["available"]
