@@ -5,12 +5,15 @@ import json
 import struct
 import time
 import zlib
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 from core.boundary import Boundary
 from core.data import Dataset
+from core.diagnosis import Diagnosis
+from core.diagram import Diagram
 from core.jsonable import jsonable
 
 HEADER_LENGTH = struct.Struct("<I")
@@ -30,58 +33,109 @@ def dumps(message: Any) -> str:
         return json.dumps(jsonable(message), separators=(",", ":"), allow_nan=False)
 
 
+def levels(values: np.ndarray, lo: float = 0.0, hi: float = 1.0) -> np.ndarray:
+    """round(255 · (v - lo) / (hi - lo)) as uint8, v clipped to [lo, hi]; a nan is NAN_LEVEL."""
+    scaled = np.rint((np.clip(values, lo, hi) - lo) * (255 / (hi - lo)))
+    scaled[np.isnan(values)] = NAN_LEVEL
+    return scaled.astype(np.uint8)
+
+
+def framed(header: dict, body: bytes, encoding: str) -> bytes:
+    """uint32 LE header length, the JSON header with "t" (when the frame was made, unix seconds: a client can
+    measure how late it arrives) and `encoding`, then `body` as one zlib stream. Compressed here, once per frame,
+    rather than per watcher by the websocket."""
+    head = dumps({**header, "t": round(time.time(), 4), "encoding": encoding}).encode()
+    return HEADER_LENGTH.pack(len(head)) + head + zlib.compress(body, DEFLATE_LEVEL)
+
+
+def binary_frame(header: dict, rows: np.ndarray, tail: bytes = b"") -> bytes:
+    """A "sub-deflate" frame: the uint8 rows, each Sub-filtered (each value minus its left neighbour, mod 256),
+    followed by `tail`, in one zlib stream."""
+    filtered = np.diff(rows, axis=1, prepend=np.uint8(0))  # uint8: wraps mod 256
+    return framed(header, filtered.tobytes() + tail, ENCODING)
+
+
+def frame_header(frame: bytes) -> dict:
+    """A binary frame's JSON header, its body left alone: "type" says which view the frame is (boundary, network)."""
+    (length,) = HEADER_LENGTH.unpack_from(frame)
+    return json.loads(frame[4 : 4 + length])
+
+
+def is_boundary(message: bytes | str) -> bool:
+    """Is this websocket message a boundary frame (not text, not another view's frame)?"""
+    return isinstance(message, bytes) and frame_header(message)["type"] == "boundary"
+
+
+def read_frame(frame: bytes, kind: str | None, encoding: str = ENCODING) -> tuple[dict, bytes]:
+    """(header, the inflated body) of a frame (of type `kind`, unless None): the inverse of `framed`."""
+    header = frame_header(frame)
+    if kind is not None and header.get("type") != kind:
+        raise ValueError(f"not a {kind} frame but a {header.get('type')!r} one")
+    if header.get("encoding") != encoding:
+        raise ValueError(f"{header.get('type')} frame: unknown encoding {header.get('encoding')!r}")
+    return header, zlib.decompress(frame[4 + HEADER_LENGTH.unpack_from(frame)[0] :])
+
+
+def unfiltered(body: bytes, size: int) -> np.ndarray:
+    """Rows of `size` uint8 levels from their Sub-filtered bytes: the running sum per row undoes the filter."""
+    return np.cumsum(np.frombuffer(body, dtype=np.uint8).reshape(-1, size), axis=1, dtype=np.uint8)
+
+
+def box(x_min: float, x_max: float, y_min: float, y_max: float) -> dict:
+    return {"x_min": x_min, "x_max": x_max, "y_min": y_min, "y_max": y_max}
+
+
 def encode_boundary(boundary: Boundary) -> bytes:
-    """uint32 LE header length, the JSON header, then the size² levels round(255 · a_L), row-major, Sub-filtered
-    per row (each value minus its left neighbour, mod 256) and deflated (zlib format). Compressed here, once
-    per frame, rather than per watcher by the websocket. The header's "t" is when the frame was made (unix
-    seconds): a client can measure how late it arrives."""
+    """The boundary frame: the size² levels round(255 · a_L), row-major (docs/protocol.md)."""
     size = boundary.probabilities.shape[0]
-    header = dumps(
-        {
-            "type": "boundary",
-            "epoch": boundary.epoch,
-            "t": round(time.time(), 4),
-            "size": size,
-            "encoding": ENCODING,
-            "x_min": boundary.x_min,
-            "x_max": boundary.x_max,
-            "y_min": boundary.y_min,
-            "y_max": boundary.y_max,
-        }
-    ).encode()
-    p = boundary.probabilities
-    levels = np.rint(np.clip(p, 0.0, 1.0) * 255)
-    levels[np.isnan(p)] = NAN_LEVEL
-    filtered = np.diff(levels.astype(np.uint8), axis=1, prepend=np.uint8(0))  # uint8: wraps mod 256
-    return HEADER_LENGTH.pack(len(header)) + header + zlib.compress(filtered.tobytes(), DEFLATE_LEVEL)
+    where = box(boundary.x_min, boundary.x_max, boundary.y_min, boundary.y_max)
+    header = {"type": "boundary", "epoch": boundary.epoch, "size": size, **where}
+    return binary_frame(header, levels(boundary.probabilities))
 
 
 def encode_picture(header: dict[str, Any], body: np.ndarray) -> bytes:
-    """A picture frame (examples, example-images, example-points, weights): uint32 LE header length, the JSON
-    header (with "t" and "encoding": "deflate" added), then the uint8 body, row-major, deflated (zlib format)."""
-    head = dumps({**header, "t": round(time.time(), 4), "encoding": PICTURE_ENCODING}).encode()
-    raw = np.ascontiguousarray(body, dtype=np.uint8).tobytes()
-    return HEADER_LENGTH.pack(len(head)) + head + zlib.compress(raw, DEFLATE_LEVEL)
+    """A picture frame (examples, example-images, example-points, weights): the JSON header (with "t" and
+    "encoding": "deflate" added), then the uint8 body, row-major, deflated (zlib format)."""
+    return framed(header, np.ascontiguousarray(body, dtype=np.uint8).tobytes(), PICTURE_ENCODING)
 
 
 def decode_picture(frame: bytes) -> tuple[dict, np.ndarray]:
     """(header, the body's uint8 values, flat): the inverse of encode_picture, for clients and tests."""
-    (length,) = HEADER_LENGTH.unpack_from(frame)
-    header = json.loads(frame[4 : 4 + length])
-    if header.get("encoding") != PICTURE_ENCODING:
-        raise ValueError(f"{header.get('type')} frame: unknown encoding {header.get('encoding')!r}")
-    return header, np.frombuffer(zlib.decompress(frame[4 + length :]), dtype=np.uint8)
+    header, body = read_frame(frame, None, PICTURE_ENCODING)
+    return header, np.frombuffer(body, dtype=np.uint8)
 
 
 def decode_boundary(frame: bytes) -> tuple[dict, np.ndarray]:
     """(header, size × size uint8 levels): the inverse of encode_boundary, for clients and tests."""
-    (length,) = HEADER_LENGTH.unpack_from(frame)
-    header = json.loads(frame[4 : 4 + length])
-    if header.get("encoding") != ENCODING:
-        raise ValueError(f"boundary frame: unknown encoding {header.get('encoding')!r}")
-    size = header["size"]
-    filtered = np.frombuffer(zlib.decompress(frame[4 + length :]), dtype=np.uint8).reshape(size, size)
-    return header, np.cumsum(filtered, axis=1, dtype=np.uint8)  # the running sum per row undoes the filter
+    header, body = read_frame(frame, "boundary")
+    return header, unfiltered(body, header["size"])
+
+
+def encode_network(diagram: Diagram) -> bytes:
+    """The network frame (docs/protocol.md): every drawn unit's picture as levels on its layer's scale, then the
+    links' [W_l | b_l] and their gradients as float32 LE."""
+    size = diagram.layers[0].pictures.shape[-1]
+    layers = [
+        {"units": layer.units, "shown": len(layer.pictures), "lo": layer.lo, "hi": layer.hi} for layer in diagram.layers
+    ]
+    header = {"type": "network", "epoch": diagram.epoch, "size": size, **box(*diagram.box), "layers": layers}
+    pictures = np.concatenate([levels(layer.pictures, layer.lo, layer.hi) for layer in diagram.layers])
+    links = np.concatenate([block.ravel() for block in [*diagram.weights, *diagram.gradients]])
+    return binary_frame(header, pictures.reshape(-1, size), links.astype("<f4").tobytes())
+
+
+def decode_network(frame: bytes) -> tuple[dict, list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """(header, per layer its (shown, size, size) levels, per layer l = 1..L its [W_l | b_l], and its gradient)."""
+    header, body = read_frame(frame, "network")
+    size, shown = header["size"], [layer["shown"] for layer in header["layers"]]
+    n_levels = sum(shown) * size * size
+    rows = unfiltered(body[:n_levels], size)
+    pictures = np.split(rows.reshape(-1, size, size), np.cumsum(shown)[:-1])
+    values = np.frombuffer(body[n_levels:], dtype="<f4")
+    shapes = [(k, k_prev + 1) for k_prev, k in pairwise(shown)]
+    blocks = np.split(values, np.cumsum([r * c for r, c in shapes * 2])[:-1])
+    matrices = [block.reshape(shape) for block, shape in zip(blocks, shapes * 2, strict=True)]
+    return header, pictures, matrices[: len(shapes)], matrices[len(shapes) :]
 
 
 def _rows(X: np.ndarray | None) -> list | None:
@@ -93,10 +147,9 @@ def _labels(Y: np.ndarray | None) -> list | None:
 
 
 def decode_frame(frame: bytes) -> tuple[dict, np.ndarray]:
-    """Any binary frame, by its header's type: a boundary's (size × size levels) or a picture frame's (flat)."""
-    (length,) = HEADER_LENGTH.unpack_from(frame)
-    kind = json.loads(frame[4 : 4 + length]).get("type")
-    return decode_boundary(frame) if kind == "boundary" else decode_picture(frame)
+    """A boundary or picture frame, by its header's type: a boundary's (size × size levels) or a picture frame's
+    (flat). A network frame has more parts: decode_network."""
+    return decode_boundary(frame) if frame_header(frame).get("type") == "boundary" else decode_picture(frame)
 
 
 def dataset_points(data: Dataset) -> dict[str, list | None]:
@@ -132,6 +185,11 @@ def status_message(status: str, epoch: int, reason: str | None = None) -> str:
 
 def result_message(result_json: str) -> str:
     return '{"type":"result","result":' + result_json + "}"
+
+
+def diagnosis_message(epoch: int, diagnosis: Diagnosis | None) -> str:
+    """What is wrong with the run now (core/diagnosis.py), or null when nothing is (any more)."""
+    return dumps({"type": "diagnosis", "epoch": epoch, "diagnosis": diagnosis and diagnosis.to_dict()})
 
 
 def error_message(text: str) -> str:

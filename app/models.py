@@ -93,6 +93,11 @@ class ControlAnswer(BaseModel):
 # ---------------------------------------------------------------- reading a run
 
 
+class DiagnosisInfo(BaseModel):
+    kind: Literal["divergence", "dead", "stalled"]
+    text: str  # "every ReLU unit in layer 1 is dead: the net outputs a constant"
+
+
 class RunResult(BaseModel):
     status: RunStatus
     costs: list[tuple[int, float]]
@@ -102,6 +107,7 @@ class RunResult(BaseModel):
     epochs_run: int
     duration_s: float
     reason: str | None = None  # why a failed run failed
+    diagnosis: DiagnosisInfo | None = None  # what is wrong with a run that ended (core/diagnosis.py)
 
 
 class RunInfo(BaseModel):
@@ -311,7 +317,8 @@ class Bands(BaseModel):
 
 
 class PresetInfo(BaseModel):
-    name: str
+    name: str  # for links and the API: "init-zeros"
+    title: str  # for people: "Zeros initialization"
     description: str
     group: str | None
     config: RunConfig
@@ -319,6 +326,7 @@ class PresetInfo(BaseModel):
 
 class GroupInfo(BaseModel):
     name: str
+    title: str
     presets: list[str]
 
 

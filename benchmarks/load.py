@@ -72,8 +72,11 @@ class Watchers:
                     if isinstance(message, bytes):
                         received = time.time()
                         (length,) = HEADER_LENGTH.unpack_from(message)
+                        header = json.loads(message[4 : 4 + length])
+                        if header["type"] != "boundary":  # a network frame (docs/protocol.md): not counted
+                            continue
                         arrivals[0].append(received)
-                        arrivals[1].append(json.loads(message[4 : 4 + length])["t"])
+                        arrivals[1].append(header["t"])
         except (ConnectionClosed, OSError, TimeoutError):
             return arrivals, False
         return arrivals, True

@@ -24,6 +24,12 @@ from websockets.sync.client import connect
 TARGET_FPS, TARGET_FRAME_BYTES, TARGET_FIRST_POINT_S = 20, 10_240, 0.200
 
 
+def boundary(frame: bytes) -> bool:
+    """Is this binary frame a boundary frame (docs/protocol.md: its header's type)?"""
+    length = int.from_bytes(frame[:4], "little")
+    return json.loads(frame[4 : 4 + length])["type"] == "boundary"
+
+
 def watch(base: str, run_id: str, http: httpx.Client | None = None) -> dict:
     """Resume the (paused) run once watching, then receive to the end: frame arrival times and sizes."""
     frames, sizes = [], []
@@ -34,7 +40,7 @@ def watch(base: str, run_id: str, http: httpx.Client | None = None) -> dict:
         try:
             while True:
                 message = ws.recv(timeout=120)
-                if isinstance(message, bytes):
+                if isinstance(message, bytes) and boundary(message):  # network frames are not counted
                     frames.append(time.perf_counter())
                     sizes.append(len(message))
                 elif json.loads(message)["type"] == "result":

@@ -23,6 +23,7 @@ import numpy as np
 from core.batches import MiniBatches, epoch_costs
 from core.config import RunConfig
 from core.data import Dataset, resolve_dataset
+from core.diagnosis import Stall
 from core.init import initial_weights
 from core.network import Network, cost, cross_entropy_sum, sigmoid_, with_ones_row
 from core.optim import OPTIMIZERS, GradientDescent, make_optimizer
@@ -226,6 +227,7 @@ class GridTraining:
         self.epoch = 0
         self.costs: list[list[tuple[int, float]]] = [[] for _ in configs]
         self.divergence = [Divergence() for _ in configs]
+        self.stall = [Stall() for _ in configs]
         # a net's result, once it has ended; an ended (diverged) net stays in the stack, computed but no longer
         # reported: taking it out would mean re-slicing every stacked array and optimizer state
         self.results: list[Result | None] = [None] * len(configs)
@@ -345,6 +347,7 @@ class GridTraining:
         diverged = []
         for k, (_, progress) in zip(self.running, events, strict=True):
             self.costs[k].append((progress.epoch, progress.cost))
+            self.stall[k].check(progress.epoch, progress.cost)
             if self.divergence[k].check(progress.cost, self.stack.theta[k]):
                 diverged.append(k)
         return events + self.finish(diverged)
@@ -368,6 +371,7 @@ class GridTraining:
                 epochs_run=self.epoch,
                 duration_s=time.perf_counter() - self.started,  # the grid's time: the nets trained together
                 parameters=self.stack.parameters(k),
+                diagnosis=self.view(k).diagnosis(),
             )
         return [(self.index[k], self.results[k]) for k in rows]
 
@@ -394,8 +398,9 @@ class GridTraining:
         weights, and a workspace of its own over the training set. Between epochs."""
         if k not in self.views:
             net = Network(self.stack.net.layer_sizes, self.configs[k].activation)
+            ws, divergence, stall = net.workspace(self.m), self.divergence[k], self.stall[k]
             X1_test = getattr(self, "X1_test", None)
-            self.views[k] = NetView(self.configs[k], self.data, net, 0, self.X1, self.Y, net.workspace(self.m), X1_test)
+            self.views[k] = NetView(self.configs[k], self.data, net, 0, self.X1, self.Y, ws, divergence, stall, X1_test)
         view = self.views[k]
         view.net.theta[...] = self.stack.theta[k]
         view.epoch = self.epoch

@@ -49,6 +49,31 @@ GROUPS = {
     "initialization-on-images": ["images-init-zeros", "images-init-random", "images-init-he", "images-init-xavier"],
 }
 
+# what the page calls them (the names above are for links and the API)
+TITLES = {
+    "init-zeros": "Zeros initialization",
+    "init-random": "Random initialization (×10)",
+    "init-he": "He initialization",
+    "reg-none": "No regularization",
+    "reg-l2": "L2 regularization",
+    "reg-dropout": "Dropout",
+    "opt-gd": "Gradient descent",
+    "opt-momentum": "Momentum",
+    "opt-adam": "Adam",
+    "images-2layer": "Two-layer cat classifier",
+    "images-deep": "L-layer cat classifier",
+    "images-init-zeros": "Zeros initialization, on images",
+    "images-init-random": "Random initialization (×10), on images",
+    "images-init-he": "He initialization, on images",
+    "images-init-xavier": "Xavier initialization, on images",
+}
+GROUP_TITLES = {
+    "initialization": "Initialization",
+    "regularization": "Regularization",
+    "optimization": "Optimization",
+    "initialization-on-images": "Initialization on images",
+}
+
 DESCRIPTIONS = {
     "init-zeros": "All weights zero: every unit in a layer stays the same, the net cannot break symmetry.",
     "init-random": "Large random weights (x10): the sigmoid saturates, the first costs are huge or inf.",

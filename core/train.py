@@ -15,6 +15,7 @@ from core.batches import MiniBatches, epoch_costs
 from core.boundary import Boundary, Plane
 from core.config import RunConfig
 from core.data import Dataset, resolve_dataset
+from core.diagnosis import Diagnosis, Stall, diagnose
 from core.init import initial_weights
 from core.network import Network, Workspace, accuracy, cost, cross_entropy_sum, weight_squares, with_ones_row
 from core.optim import make_optimizer
@@ -37,6 +38,7 @@ class Divergence:
         self.first_finite_cost: float | None = None
         self.rising_reports = 0
         self.diverged = False
+        self.cause: str | None = None  # which rule fired, in words (core/diagnosis.py shows it)
 
     def risen(self, cost: float) -> bool:
         """Is this cost non-finite, or above RISE × the first finite cost?"""
@@ -47,13 +49,21 @@ class Divergence:
     def check(self, cost: float, theta: np.ndarray) -> bool:
         """Note a report's cost and the weights after it; has the run diverged?"""
         self.rising_reports = self.rising_reports + 1 if self.risen(cost) else 0
-        if not np.isfinite(theta).all() or self.rising_reports >= DIVERGED_AFTER_REPORTS:
-            self.diverged = True
+        if self.diverged:
+            return True
+        if not np.isfinite(theta).all():
+            self.cause = "the weights went non-finite"
+        elif self.rising_reports >= DIVERGED_AFTER_REPORTS:  # an inf cost is above it too
+            self.cause = f"the cost stayed above {RISE:g}× its start for {DIVERGED_AFTER_REPORTS} reports"
+        self.diverged = self.cause is not None
         return self.diverged
 
     def status(self, final_cost: float) -> RunStatus:
-        """A finished (not cancelled) run's status, given the cost of its final weights."""
-        return RunStatus.DIVERGED if self.diverged or self.risen(final_cost) else RunStatus.DONE
+        """A finished (not cancelled) run's status, given the cost of its final weights (which may diverge it)."""
+        if self.cause is None and self.risen(final_cost):
+            final = f"above {RISE:g}× its start" if np.isfinite(final_cost) else "not finite"
+            self.cause = f"the final cost is {final}"
+        return RunStatus.DIVERGED if self.cause else RunStatus.DONE
 
 
 @dataclass
@@ -75,6 +85,7 @@ class Result:
     epochs_run: int
     duration_s: float
     parameters: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    diagnosis: Diagnosis | None = None  # what is wrong with the run, in words (None: nothing)
     type: str = "result"
 
     def to_dict(self, with_parameters: bool = False) -> dict:
@@ -101,11 +112,18 @@ class NetView:
     X1: np.ndarray  # [X_train; 1]
     Y: np.ndarray
     evaluation: Workspace  # the training set's, without dropout
+    divergence: Divergence
+    stall: Stall
     X1_test: np.ndarray | None = None  # [X_test; 1], the training's own (no second copy of wide test data)
 
     @property
     def m(self) -> int:
         return self.Y.shape[1]
+
+    def diagnosis(self) -> Diagnosis | None:
+        """What is wrong with the net as it stands (core/diagnosis.py), after a forward pass over the training set."""
+        self.evaluation.forward(self.X1)
+        return diagnose(self.divergence.cause, self.evaluation, self.stall)
 
 
 class Training:
@@ -137,6 +155,7 @@ class Training:
         self.epoch = 0
         self.costs: list[tuple[int, float]] = []
         self.divergence = Divergence()
+        self.stall = Stall()
         self.started = time.perf_counter()
 
     @property
@@ -222,6 +241,7 @@ class Training:
             return None
         self.costs.append((self.epoch - 1, cost))
         self.divergence.check(cost, self.net.theta)
+        self.stall.check(self.epoch - 1, cost)
         return Progress(self.epoch - 1, cost, *accuracies)
 
     def progress(self) -> Progress:
@@ -231,7 +251,7 @@ class Training:
     def view(self) -> NetView:
         return NetView(
             self.config, self.data, self.net, self.epoch, self.X1, self.Y, self.evaluation["train"],
-            getattr(self, "X1_test", None),
+            self.divergence, self.stall, getattr(self, "X1_test", None),
         )  # fmt: skip
 
     def twin(self) -> "Training":
@@ -248,8 +268,9 @@ class Training:
 
     def result(self, status: RunStatus | None = None) -> Result:
         final = self.progress()
+        status = status or self.divergence.status(final.cost)
         return Result(
-            status=status or self.divergence.status(final.cost),
+            status=status,
             costs=list(self.costs),
             final_cost=final.cost,
             train_accuracy=final.train_accuracy,
@@ -257,6 +278,7 @@ class Training:
             epochs_run=self.epoch,
             duration_s=time.perf_counter() - self.started,
             parameters=self.net.parameters(),
+            diagnosis=self.view().diagnosis(),
         )
 
     def events(self, pace: Pace | None = None) -> Iterator[Progress | Result]:

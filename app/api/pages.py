@@ -39,7 +39,7 @@ def page(request: Request, room: dict | None) -> Response:
     """index.html; room: the lecture room it shows ({code, viewer_url, loopback}), or None."""
     context = {
         "presets": {p.name: p.model_dump(mode="json") for p in presets()},
-        "groups": {g.name: g.presets for g in groups()},
+        "groups": [g.model_dump() for g in groups()],  # a list: in the course's order
         "default_config": RunConfig().model_dump(mode="json"),
         "room": room,
     }

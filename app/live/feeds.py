@@ -1,10 +1,11 @@
 """What a run shows while it trains, besides its cost points: each view's latest picture, sent now and then.
 
-A feed makes one message from the net as it stands (a `core.train.NetView`) — a boundary frame, an insight
-report, the examples' predictions, the first layer's weights — at most every `interval_s`, and spends at most
-`share` of the run's time on it. It also sends at once when asked (`now`): the untrained net's first, then after
-a pause, a step and at the end, so that a paused run shows where it stopped. A feed that is `once` sends one
-message, at the start, which never changes (the examples' thumbnails): watchers always keep it.
+A feed makes one message from the net as it stands (a `core.train.NetView`) — a boundary frame, a network
+frame, an insight report, a diagnosis, the examples' predictions, the first layer's weights — at most every
+`interval_s`, and spends at most `share` of the run's time on it. It also sends at once when asked (`now`): the
+untrained net's first, then after a pause, a step and at the end, so that a paused run shows where it stopped. A
+feed with nothing new to say makes None. A feed that is `once` sends one message, at the start, which never changes
+(the examples' thumbnails): watchers always keep it.
 """
 
 import time
@@ -14,8 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.live.protocol import Event, Frame, Insight
-from app.messages import dumps, encode_boundary, encode_picture
+from app.messages import diagnosis_message, dumps, encode_boundary, encode_network, encode_picture
 from core.boundary import Plane
+from core.diagnosis import Diagnosis
+from core.diagram import DiagramPlane
 from core.insight import insight_report
 from core.landscape import Paths, Slicer, landscape_steps, refusal
 from core.pictures import Predictions, first_layer_pictures, input_shape, projection, thumbnails
@@ -24,6 +27,11 @@ from core.train import NetView
 FLUSH_S = 0.05  # progress batches and boundary frames: at most one per run per 50 ms (20 a second)
 INSIGHT_S = 0.25  # insight reports (a forward and backward pass over the training set): at most 4 a second,
 INSIGHT_SHARE = 0.2  # and at most this share of a run's time (a big net on 5000 points takes ~1 s per report)
+NETWORK_S = 0.1  # network frames: every other boundary frame (docs/protocol.md: ~3 KB for the default net),
+NETWORK_SHARE = 0.1  # at most this share of the run's time (a forward pass over the plane, one over the data)
+NETWORK_BYTES_PER_S = 60_000  # and at most this many bytes a second (a 6 × 64 net's frame is ~35 KB)
+DIAGNOSIS_S = 0.25  # what is wrong with the run: looked at 4 times a second (a forward pass), sent when it changes
+DIAGNOSIS_SHARE = 0.05
 LANDSCAPE_S = 1.0  # a comparison's loss landscape (51 × 51 costs, ~0.05 s for the course's optimization net):
 LANDSCAPE_SHARE = 0.2  # at most once a second, and at most this share of the group's time
 COST_DIGITS = 5  # a landscape's costs, to this many significant digits: contours need no more
@@ -45,6 +53,7 @@ class Beat:
 
     interval_s: float
     share: float = 1.0
+    bytes_per_s: float = float("inf")  # frames: at most this many payload bytes a second (a big net's are big)
     next_at: float = 0.0
     now: bool = True  # send at the next report whatever the time
     stale: bool = False  # the net has trained since the last message
@@ -58,15 +67,18 @@ class Beat:
             return 0.0
         return self.next_at if self.stale else None
 
-    def sent(self, now: float, took: float) -> None:
-        """A message went at `now`, its making having taken `took` seconds."""
+    def sent(self, now: float, took: float, size: int = 0) -> None:
+        """A message of `size` bytes went at `now`, its making having taken `took` seconds."""
         self.now = self.stale = False
-        self.next_at = max(next_tick(self.next_at, now, self.interval_s), now + took / self.share)
+        self.next_at = max(
+            next_tick(self.next_at, now, self.interval_s), now + took / self.share, now + size / self.bytes_per_s
+        )
 
 
 @dataclass
 class Feed(Beat):
-    make: Callable[[str, NetView], Event] | None = None  # (run id, the net as it stands) → the message
+    make: Callable[[str, NetView], Event | None] | None = None  # (run id, the net as it stands) → the message,
+    # None when there is nothing new to say
     once: bool = False  # one message, at the start: it never changes (watchers always keep it)
     made: bool = False  # it has sent at least one message
 
@@ -78,10 +90,10 @@ class Feed(Beat):
             return None if self.made else 0.0
         return super().wake_at()
 
-    def send(self, run_id: str, view: NetView, now: float) -> Event:
+    def send(self, run_id: str, view: NetView, now: float) -> Event | None:
         started = time.perf_counter()
         event = self.make(run_id, view)
-        self.sent(now, time.perf_counter() - started)
+        self.sent(now, time.perf_counter() - started, len(event.payload) if isinstance(event, Frame) else 0)
         self.made = True
         return event
 
@@ -99,6 +111,31 @@ def boundary_feed(view: NetView) -> Feed:
         return Frame(run_id, "boundary", encode_boundary(plane.boundary(view.epoch)), view.epoch)
 
     return Feed(FLUSH_S, make=frame)
+
+
+def network_feed(view: NetView) -> Feed:
+    """The network diagram (core/diagram.py) as a binary frame (app/messages.py encode_network)."""
+    plane = DiagramPlane(view)
+
+    def frame(run_id: str, view: NetView) -> Frame:
+        return Frame(run_id, "network", encode_network(plane.diagram(view)), view.epoch)
+
+    return Feed(NETWORK_S, NETWORK_SHARE, NETWORK_BYTES_PER_S, make=frame)
+
+
+def diagnosis_feed() -> Feed:
+    """What is wrong with the run (core/diagnosis.py), sent when it changes (null: nothing is, any more)."""
+    said: Diagnosis | None = None
+
+    def message(run_id: str, view: NetView) -> Frame | None:
+        nonlocal said
+        diagnosis = view.diagnosis()
+        if diagnosis == said:
+            return None
+        said = diagnosis
+        return Frame(run_id, "diagnosis", diagnosis_message(view.epoch, diagnosis), view.epoch)
+
+    return Feed(DIAGNOSIS_S, DIAGNOSIS_SHARE, make=message)
 
 
 def insight(run_id: str, view: NetView) -> Insight:
@@ -155,10 +192,11 @@ def weights_feed(view: NetView) -> Feed:
 
 
 def feeds_for(view: NetView) -> list[Feed]:
-    """The views a run sends, for its data and net: a boundary for 2-D inputs; for any other, the examples with
-    their predictions and the first layer's weights as pictures."""
-    views = [boundary_feed(view)] if view.data.planar else [*examples_feeds(view), weights_feed(view)]
-    return [*views, Feed(INSIGHT_S, INSIGHT_SHARE, make=insight)]
+    """The views a run sends, for its data and net: a boundary and the network's diagram for 2-D inputs; for any
+    other, the examples with their predictions and the first layer's weights as pictures."""
+    planar = view.data.planar
+    views = [boundary_feed(view), network_feed(view)] if planar else [*examples_feeds(view), weights_feed(view)]
+    return [*views, Feed(INSIGHT_S, INSIGHT_SHARE, make=insight), diagnosis_feed()]
 
 
 class LandscapeFeed:

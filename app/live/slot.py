@@ -125,7 +125,7 @@ class Slot:
         due = [feed for feed in self.feeds if feed.due(now, over)]
         if due:
             view = self.view()
-            out.extend(feed.send(self.run_id, view, now) for feed in due)
+            out.extend(event for feed in due if (event := feed.send(self.run_id, view, now)) is not None)
         if over:
             result = self.result(RunStatus.CANCELLED if self.stopped and not self.ended else None)
             fields = result.to_dict()

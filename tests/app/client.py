@@ -8,7 +8,7 @@ import httpx
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from app.messages import decode_frame
+from app.messages import decode_frame, decode_network, frame_header
 
 
 def reject_constant(name: str) -> None:
@@ -54,7 +54,8 @@ class Stream:
     """Everything one watcher got, in order."""
 
     texts: list[dict] = field(default_factory=list)
-    frames: list[tuple[dict, int]] = field(default_factory=list)  # (header, frame length in bytes)
+    frames: list[tuple[dict, int]] = field(default_factory=list)  # boundary and picture frames: (header, bytes)
+    networks: list[tuple[dict, int]] = field(default_factory=list)  # network frames, the same
     order: list[str] = field(default_factory=list)  # each message's type, boundary included
     raw: list[str] = field(default_factory=list)
     close_code: int | None = None
@@ -82,10 +83,15 @@ class Stream:
         """Receive one message and record it."""
         message = ws.recv(timeout=timeout)
         if isinstance(message, bytes):
-            header, values = decode_frame(message)
-            assert values.size == header["size"] ** 2 if header["type"] == "boundary" else values.size > 0
-            self.frames.append((header, len(message)))
-            self.order.append(header["type"])
+            kind = frame_header(message)["type"]
+            if kind == "network":
+                header = decode_network(message)[0]
+                self.networks.append((header, len(message)))
+            else:
+                header, values = decode_frame(message)
+                assert values.size == header["size"] ** 2 if kind == "boundary" else values.size > 0
+                self.frames.append((header, len(message)))
+            self.order.append(kind)
             return header, len(message)
         self.raw.append(message)
         decoded = strict_loads(message)

@@ -8,8 +8,9 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from app.messages import HEADER_LENGTH, NAN_LEVEL, decode_boundary, encode_boundary
+from app.messages import HEADER_LENGTH, NAN_LEVEL, decode_boundary, decode_network, encode_boundary, encode_network
 from core.config import RunConfig
+from core.diagram import Diagram, Layer
 from core.train import Boundary, Training
 
 
@@ -73,3 +74,33 @@ def test_an_unknown_encoding_is_refused_by_name() -> None:
     header = b'{"type":"boundary","size":1,"encoding":"png"}'
     with pytest.raises(ValueError, match="encoding 'png'"):
         decode_boundary(HEADER_LENGTH.pack(len(header)) + header + b"\x00")
+
+
+def test_a_network_frame_round_trips_its_pictures_and_links() -> None:
+    """Pictures on each layer's own scale (nan at mid-scale), then the links as float32, in one zlib stream."""
+    rng = np.random.default_rng(4)
+    shown = [2, 3, 1]
+    pictures = [rng.normal(size=(k, 6, 6)) for k in shown]
+    pictures[1][0, 0, :2] = [np.nan, 50.0]  # out of its scale: clipped
+    scales = [(-2.0, 2.0), (-1.0, 1.0), (0.0, 1.0)]
+    layers = [Layer(n, p, lo, hi) for n, p, (lo, hi) in zip([2, 30, 1], pictures, scales, strict=True)]
+    weights = [rng.normal(size=(3, 3)), rng.normal(size=(1, 4))]
+    gradients = [w / 7 for w in weights]
+    frame = encode_network(Diagram(12, (-1.0, 1.0, -0.5, 0.5), layers, weights, gradients))
+
+    header, got, got_weights, got_gradients = decode_network(frame)
+    assert header["type"] == "network" and header["epoch"] == 12 and header["size"] == 6
+    assert header["layers"] == [{"units": n, "shown": k, "lo": lo, "hi": hi} for n, k, (lo, hi) in
+                                zip([2, 30, 1], shown, scales, strict=True)]  # fmt: skip
+    for levels_got, p, (lo, hi) in zip(got, pictures, scales, strict=True):
+        expected = np.rint((np.clip(p, lo, hi) - lo) / (hi - lo) * 255)
+        expected[np.isnan(p)] = NAN_LEVEL
+        assert np.array_equal(levels_got, expected.astype(np.uint8))
+    assert got[1][0, 0, 0] == NAN_LEVEL and got[1][0, 0, 1] == 255
+    for a, b in zip([*got_weights, *got_gradients], [*weights, *gradients], strict=True):
+        np.testing.assert_array_equal(a, b.astype(np.float32))
+    # by hand, as docs/protocol.md says: the levels' rows, Sub-filtered, then float32 little-endian
+    (length,) = HEADER_LENGTH.unpack_from(frame)
+    body = zlib.decompress(frame[4 + length :])
+    assert len(body) == 6 * 6 * sum(shown) + 4 * (9 + 4) * 2
+    assert np.frombuffer(body[-4:], "<f4")[0] == np.float32(gradients[1][0, -1])

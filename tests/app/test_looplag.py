@@ -4,7 +4,7 @@ import asyncio
 import time
 
 from app.looplag import LoopLag
-from app.messages import decode_boundary
+from app.messages import decode_boundary, is_boundary
 from tests.app.client import HTTP, control, create, open_socket, wait_for
 
 
@@ -61,7 +61,7 @@ def test_a_boundary_frame_says_when_it_was_made(live_server):
         ws.recv(timeout=10)  # the snapshot
         before = time.time()
         control(live_server, run["id"], "resume")
-        while not isinstance(message := ws.recv(timeout=10), bytes) or decode_boundary(message)[0]["epoch"] == 0:
+        while not is_boundary(message := ws.recv(timeout=10)) or decode_boundary(message)[0]["epoch"] == 0:
             pass
         received = time.time()
     header, _ = decode_boundary(message)

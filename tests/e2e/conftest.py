@@ -53,10 +53,11 @@ def recorder():
 
 
 @contextmanager
-def new_page(browser, recorder: Recorder):
+def new_page(browser, recorder: Recorder, viewport: tuple[int, int] = (1600, 900), mobile: bool = False):
     """A page in a browser context of its own (two of them are two browsers, as the server sees it)."""
-    # 1600×900: a projector's shape, and wide enough for the three comparison panels side by side
-    context = browser.new_context(viewport={"width": 1600, "height": 900})
+    # 1600×900 by default: a projector's shape, and wide enough for the three comparison panels side by side
+    size = {"width": viewport[0], "height": viewport[1]}
+    context = browser.new_context(viewport=size, is_mobile=mobile, has_touch=mobile)
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.on("console", lambda message: message.type == "error" and recorder.console_errors.append(message.text))

@@ -1,11 +1,12 @@
-"""Accessibility and layout: axe-core finds nothing serious on the page (in both layouts), the
-projector layout round-trips through the URL and lets the plots take the screen, a phone gets no
-sideways scrolling, the explanations follow the controls, and the plots save as PNG."""
+"""Accessibility and layout: axe-core finds nothing serious on the page (in both layouts, with a run in every view),
+the projector layout round-trips through the URL, the settings open over the plots without moving them, a phone
+gets no sideways scrolling, the explanations follow the controls, and the plots save as PNG."""
 
 from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.test_page import assert_clean, open_page, status_is, wait_until
@@ -34,7 +35,10 @@ def serious_violations(page):
 @pytest.mark.parametrize("query", ["", "?projector=true"], ids=["standard", "projector"])
 def test_axe_finds_no_serious_violations(page, recorder, live_server, query):
     open_page(page, live_server, query)
-    page.wait_for_function("document.getElementById('boundary').data")  # the plots are on the page too
+    page.wait_for_function("document.querySelector('[data-view=boundary] canvas').geometry")  # the data is drawn
+    assert serious_violations(page) == []  # the settings panel open over the plots
+    page.get_by_test_id("step").click()  # every view with a run in it: boundary, cost, network
+    wait_until(page, f"{status_is('paused')} && document.querySelector('[data-view=network]').dataset.epoch === '100'")
     assert serious_violations(page) == []
     page.keyboard.press("?")
     expect(page.get_by_test_id("keys-dialog")).to_be_visible()
@@ -50,7 +54,7 @@ def test_axe_on_a_comparison(page, recorder, live_server):
     assert_clean(recorder)
 
 
-def test_projector_layout_is_in_the_url_and_the_settings_fold_away(page, recorder, live_server):
+def test_projector_layout_is_in_the_url_and_the_settings_open_over_the_plots(page, recorder, live_server):
     open_page(page, live_server)
     button = page.get_by_test_id("projector")
     normal_size = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
@@ -59,14 +63,17 @@ def test_projector_layout_is_in_the_url_and_the_settings_fold_away(page, recorde
     page.wait_for_url("**projector=true**")
     assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") > normal_size
 
-    plot_width = page.locator("#boundary").bounding_box()["width"]
+    plot = page.locator("[data-view=boundary]").bounding_box()
     toggle = page.get_by_test_id("toggle-controls")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#controls")).to_be_visible()
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "false")
     expect(page.locator("#controls")).to_be_hidden()
-    page.wait_for_function(f"document.getElementById('boundary').getBoundingClientRect().width > {plot_width + 100}")
+    assert page.locator("[data-view=boundary]").bounding_box() == plot  # the panel lies over the plots: none moves
     toggle.click()
     expect(page.locator("#controls")).to_be_visible()
+    assert page.locator("[data-view=boundary]").bounding_box() == plot
 
     page.reload()
     page.wait_for_function("document.body.dataset.ready === 'true'")
@@ -85,9 +92,9 @@ def test_a_phone_scrolls_only_down_with_the_plots_first(browser, live_server, qu
         page = context.new_page()
         open_page(page, live_server, query)
         assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
-        plots = page.locator("#compare-curves" if "compare" in query else "#boundary").bounding_box()
+        plots = page.locator("#compare-curves" if "compare" in query else "[data-view=network]").bounding_box()
         controls = page.locator("#controls").bounding_box()
-        assert plots["y"] + plots["height"] <= controls["y"]  # the settings come below the plots
+        assert plots["y"] + plots["height"] <= controls["y"]  # the settings come below the plots, the last of them
         assert controls["width"] <= 390
     finally:
         context.close()
@@ -127,4 +134,8 @@ def test_the_plots_save_as_png(page, recorder, live_server):
             page.get_by_test_id(testid).click()
         assert download.value.suggested_filename == name
         assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        if testid == "png-boundary":  # the canvas itself, heatmap and points: many colours, its own size
+            image = Image.open(download.value.path()).convert("RGB")
+            size = page.evaluate("(c => [c.width, c.height])(document.querySelector('[data-view=boundary] canvas'))")
+            assert list(image.size) == size and len(image.getcolors(maxcolors=1 << 20)) > 200
     assert_clean(recorder)

@@ -3,7 +3,7 @@ and in order: a finished run shows its last frame."""
 
 import numpy as np
 
-from app.messages import decode_boundary
+from app.messages import decode_boundary, is_boundary
 from tests.app.client import open_socket
 from tests.e2e.test_page import assert_clean, open_page, status_is, wait_until
 
@@ -13,7 +13,7 @@ RUN = "window.trainlab.live.runs[0]"
 def frame_of(base: str, run_id: str) -> tuple[dict, np.ndarray]:
     """The latest boundary frame the server holds for a run (a new watcher gets it after the snapshot)."""
     with open_socket(base, run_id) as ws:
-        while not isinstance(message := ws.recv(timeout=10), bytes):
+        while not is_boundary(message := ws.recv(timeout=10)):
             pass
     return decode_boundary(message)
 

@@ -35,16 +35,22 @@ def test_a_link_full_of_markup_and_garbage_shows_field_errors(page, recorder, li
     open_page(page, live_server, "?" + query)
 
     wait_until(page, "document.getElementById('notice').textContent.includes('out of bounds')")
-    for field in ("epochs", "learning_rate", "hidden_layers"):
-        assert field in notice(page), notice(page)
-    for field in ("epochs", "learning_rate"):
+    for field in ("dataset", "epochs", "learning_rate", "hidden_layers", "grid_size", "seed", "activation"):
+        assert f"{field}: " in notice(page), (field, notice(page))
+    for field in ("epochs", "learning_rate", "grid_size", "seed", "activation", "dataset"):
         assert page.locator(f"[data-field={field}]").get_attribute("aria-invalid") == "true", field
         assert page.locator(f"label:has([data-field={field}])").get_attribute("data-error"), field
+    # a value a link gets wrong is flagged, not silently replaced: the box keeps the default and says why
     assert page.locator("[data-field=grid_size]").input_value() == "100"
+    assert "not a number" in page.locator("label:has([data-field=grid_size])").get_attribute("data-error")
 
-    page.get_by_test_id("train").click()  # the server refuses it too, naming a field, as text
-    wait_until(page, "!document.getElementById('notice').textContent.includes('This link')")
-    assert any(field in notice(page) for field in ("dataset", "epochs", "learning_rate", "activation")), notice(page)
+    requests = []
+    page.on("request", lambda request: "/api/runs" in request.url and requests.append(request.url))
+    page.get_by_test_id("train").click()  # nothing starts: Train waits until the fields are right
+    wait_until(page, "document.getElementById('notice').textContent.startsWith('Not started')")
+    for field in ("dataset", "epochs", "learning_rate", "activation"):
+        assert f"{field}: " in notice(page), (field, notice(page))
+    assert requests == [] and page.evaluate("window.trainlab.live.runs.length") == 0
     assert_not_injected(page)
     assert recorder.page_errors == []
 

@@ -1,5 +1,6 @@
-"""The Insight section in a real browser against the real server: the views fill in while a run trains,
-zeros init is shown to stay symmetric, and "Check gradients" shows core's number for the same weights."""
+"""The Insight section in a real browser against the real server: the views fill in while a run trains (once
+scrolled into sight: below the fold they cost nothing), zeros init is shown to stay symmetric, and "Check
+gradients" shows core's number for the same weights."""
 
 import numpy as np
 import pytest
@@ -17,6 +18,9 @@ def test_the_insight_views_follow_a_run(page, recorder, live_server):
     open_page(page, live_server, "?speed=3000&epochs=15000")
     assert page.get_by_test_id("insight-empty").is_visible()
     page.get_by_test_id("train").click()
+    wait_until(page, "window.trainlab.live.runs[0].insight !== null")
+    assert page.evaluate(TRACES.format("insight-norms")) == 0  # below the fold: not drawn
+    page.get_by_test_id("insight").scroll_into_view_if_needed()
 
     # during the run: 3 layers' norms (W and dW each), 3 histograms, 2 hidden layers' units
     wait_until(page, f"{TRACES.format('insight-norms')} === 6 && {status_is('running')}")
@@ -38,6 +42,7 @@ def test_the_insight_views_follow_a_run(page, recorder, live_server):
 def test_zeros_init_is_seen_to_stay_symmetric(page, recorder, live_server):
     open_page(page, live_server, "?initialization=zeros&epochs=2000&speed=2000")
     page.get_by_test_id("train").click()
+    page.get_by_test_id("insight").scroll_into_view_if_needed()
     wait_until(page, status_is("done"), timeout=30_000)
     wait_until(page, "window.trainlab.live.runs[0].insight?.epoch === 2000")
     symmetry = page.get_by_test_id("insight-symmetry").locator("li").all_text_contents()
@@ -57,6 +62,7 @@ def test_check_gradients_on_a_paused_run_shows_cores_number(page, recorder, live
     open_page(page, live_server, "?keep_prob=0.8&l2_lambda=0.1")
     page.get_by_test_id("step").click()
     wait_until(page, f"{status_is('paused')} && window.trainlab.live.runs[0].epoch === 100")
+    page.get_by_test_id("insight").scroll_into_view_if_needed()
     page.get_by_test_id("gradcheck").click()
     wait_until(page, "document.getElementById('gradcheck-result').dataset.difference !== ''")
 

@@ -48,6 +48,31 @@ def test_the_main_flow_by_keyboard_alone(page, recorder, live_server):
     assert_clean(recorder)
 
 
+def test_space_after_a_click_on_a_button_trains_and_pauses_not_that_button(page, recorder, live_server):
+    """A clicked button keeps the focus, and Space would press it again (Train: a new run; Projector: the layout
+    back): here Space is train / pause wherever the focus is."""
+    open_page(page, live_server, "?speed=2000")
+    page.get_by_test_id("train").click()
+    wait_until(page, status_is("running"))
+    run_id = page.evaluate("window.trainlab.live.runs[0].id")
+    assert page.evaluate("document.activeElement.id") == "train"
+    page.keyboard.press("Space")
+    wait_until(page, status_is("paused"))
+    assert page.evaluate("window.trainlab.live.runs[0].id") == run_id  # the same run, paused: not a new one
+
+    page.get_by_test_id("projector").click()
+    expect(page.get_by_test_id("projector")).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("Space")
+    wait_until(page, status_is("running"))
+    expect(page.get_by_test_id("projector")).to_have_attribute("aria-pressed", "true")  # not toggled back
+    page.get_by_test_id("show-test").click()  # a checkbox: Space is train / pause there too
+    page.keyboard.press("Space")
+    wait_until(page, status_is("paused"))
+    assert page.get_by_test_id("show-test").is_checked()
+    page.get_by_test_id("reset").click()
+    assert_clean(recorder)
+
+
 def test_keys_are_ignored_while_typing(page, recorder, live_server):
     open_page(page, live_server)
     rate = page.locator("[data-field=learning_rate]")

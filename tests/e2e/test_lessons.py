@@ -1,6 +1,6 @@
 """The lesson views in a real browser against the real server: the 1-D check shows core's numbers, the planted bug
 shows its broken blocks, the stepper walks a paused run's next iteration and applies it, and the Optimization
-group's landscape shows its three paths."""
+group's landscape shows its three paths. The lessons sit below the screen's plots, drawn once scrolled into sight."""
 
 import numpy as np
 import pytest
@@ -30,7 +30,9 @@ def trained(page, epochs: int) -> Training:
 
 def test_the_1d_check_and_the_planted_bug(page, recorder, live_server):
     open_page(page, live_server, SMALL)
+    page.get_by_test_id("lesson-gradcheck").scroll_into_view_if_needed()
     wait_until(page, "window.trainlab.lessons.gradcheck.oneD !== null")
+    wait_until(page, "document.getElementById('gc1-J').textContent !== '–'")  # drawn, at the next frame
     expected = one_dimensional(4.0, 2.0, 1e-7)
     for name in ("J", "J_plus", "J_minus", "grad", "gradapprox", "difference"):
         assert shown(page, name) == pytest.approx(expected[name], rel=1e-9), name
@@ -41,6 +43,7 @@ def test_the_1d_check_and_the_planted_bug(page, recorder, live_server):
 
     page.get_by_test_id("step").click()
     wait_until(page, STEPPED)
+    page.get_by_test_id("lesson-gradcheck").scroll_into_view_if_needed()
     page.get_by_test_id("bug-check").click()  # the notebook's two mistakes, the default
     wait_until(page, "document.getElementById('bug-blocks').dataset.broken !== ''")
     assert page.get_by_test_id("bug-blocks").get_attribute("data-broken") == "b1,W2"
@@ -61,6 +64,7 @@ def test_step_through_one_iteration_and_apply_it(page, recorder, live_server):
     open_page(page, live_server, f"{SMALL}&optimizer=adam&keep_prob=0.9")
     page.get_by_test_id("step").click()
     wait_until(page, STEPPED)
+    page.get_by_test_id("lesson-stepper").scroll_into_view_if_needed()
     page.get_by_test_id("stepper-example").fill("3")
     page.get_by_test_id("stepper-start").click()
     wait_until(page, "document.getElementById('stepper-items').dataset.stage === 'forward'")
@@ -91,11 +95,12 @@ def window_epoch(page) -> int:
 def test_the_optimization_groups_landscape_shows_three_paths(page, recorder, live_server):
     open_page(page, live_server, "?compare=optimization&speed=max")
     page.get_by_test_id("compare-group-optimization").click()
+    page.get_by_test_id("lesson-landscape").scroll_into_view_if_needed()
     wait_until(page, "document.getElementById('landscape').dataset.paths === '3'", timeout=30_000)
     wait_until(page, "window.trainlab.live.runs[0].landscape?.directions === 'pca'", timeout=30_000)
     traces = page.evaluate("document.getElementById('landscape').data.map((t) => [t.type, t.name, t.x.length])")
     assert traces[0][0] == "contour" and traces[0][2] >= 50
-    assert [name for _, name, _ in traces[1:]] == ["opt-gd", "opt-momentum", "opt-adam"]
+    assert [name for _, name, _ in traces[1:]] == ["Gradient descent", "Momentum", "Adam"]  # the presets' titles
     label = page.get_by_test_id("landscape").get_attribute("aria-label")
     assert "3 paths" in label and "principal directions" in text(page, "landscape-note")
     page.get_by_test_id("stop").click()

@@ -7,11 +7,16 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-# the plots' data, read off the Plotly graph divs
+# the cost curve's data, read off its Plotly graph div; the boundary's, off its canvas once it shows a frame
 CURVE_POINTS = "(document.getElementById('curves').data?.[0]?.x.length ?? 0)"
-HEATMAP_SUM = """(() => {
-  const heatmap = document.getElementById('boundary').data?.find((trace) => trace.type === 'heatmap');
-  return heatmap ? heatmap.z.flat().reduce((a, b) => a + b, 0) : null;
+BOUNDARY_PIXELS = """(() => {
+  const view = document.querySelector('[data-view=boundary]');
+  if (!view.dataset.epoch) return null;
+  const canvas = view.querySelector('canvas');
+  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let sum = 0;
+  for (let i = 0; i < pixels.length; i += 4) sum += pixels[i] + 3 * pixels[i + 1] + 7 * pixels[i + 2];
+  return sum;
 })()"""
 
 
@@ -62,12 +67,13 @@ def test_training_he_on_circles_draws_live(page, recorder, live_server):
     open_page(page, live_server, "?speed=4000")  # ~4 s for 15000 epochs: slow enough to watch it happen
     page.get_by_test_id("train").click()
 
-    wait_until(page, f"{CURVE_POINTS} >= 5 && {HEATMAP_SUM} !== null")
-    early_points, early_heatmap = page.evaluate(f"[{CURVE_POINTS}, {HEATMAP_SUM}]")
+    wait_until(page, f"{CURVE_POINTS} >= 5 && {BOUNDARY_PIXELS} !== null")
+    early_points, early_boundary = page.evaluate(f"[{CURVE_POINTS}, {BOUNDARY_PIXELS}]")
     wait_until(page, status_is("done"), timeout=30_000)
+    wait_until(page, "document.querySelector('[data-view=boundary]').dataset.epoch === '15000'")
 
     assert page.evaluate(CURVE_POINTS) == 150 > early_points  # epochs 0, 100, ..., 14900
-    assert page.evaluate(HEATMAP_SUM) != early_heatmap
+    assert page.evaluate(BOUNDARY_PIXELS) != early_boundary  # the canvas shows the later frame
     assert text(page, "train-acc") == "0.9933"
     assert text(page, "epoch") == "Epoch 15,000 / 15,000"
     assert_clean(recorder)
@@ -79,8 +85,9 @@ def test_step_before_train_starts_paused_and_settings_changes_are_flagged(page, 
 
     wait_until(page, status_is("paused"))
     wait_until(page, f"{CURVE_POINTS} >= 1")
-    assert page.get_by_test_id("notice").is_hidden()
+    assert text(page, "notice") == ""
 
+    page.get_by_test_id("toggle-controls").click()  # the run folded the settings away: open them again
     page.locator("[data-field=learning_rate]").fill("0.05")
     expect(page.get_by_test_id("notice")).to_contain_text("Settings changed")  # at the next frame
     page.get_by_test_id("stop").click()
@@ -88,12 +95,26 @@ def test_step_before_train_starts_paused_and_settings_changes_are_flagged(page, 
     assert_clean(recorder)
 
 
-def test_a_diverging_run_says_so(page, recorder, live_server):
-    open_page(page, live_server, "?learning_rate=50&epochs=3000&speed=max")
+def test_a_diverged_tanh_net_and_a_dead_relu_net_say_so_in_words(page, recorder, live_server):
+    """The cause the server found, in words beside the curve (the readout's numbers are the result's)."""
+    open_page(page, live_server, "?activation=tanh&learning_rate=50&epochs=3000&speed=max")
     page.get_by_test_id("train").click()
-
     wait_until(page, status_is("diverged"))
-    assert "Diverged" in text(page, "notice")
+    expect(page.get_by_test_id("diagnosis")).to_have_text(
+        "Diverged: the cost stayed above 1.5× its start for 20 reports. Try a smaller learning rate."
+    )
+    result = page.evaluate("window.trainlab.live.runs[0].result")
+    assert text(page, "cost") == page.evaluate(f"Number({result['final_cost']!r}).toPrecision(4)")
+
+    page.get_by_test_id("toggle-controls").click()  # Train folded the settings away
+    page.locator("[data-field=activation]").select_option("relu")
+    page.locator("[data-field=learning_rate]").fill("1")
+    page.get_by_test_id("train").click()
+    wait_until(page, status_is("done"), timeout=30_000)  # "done" — and the words say what that means
+    expect(page.get_by_test_id("diagnosis")).to_contain_text(
+        "Every ReLU unit in layer 2 is dead: the net outputs a constant."
+    )
+    assert text(page, "train-acc") == "0.5000"
     assert_clean(recorder)
 
 

@@ -1,7 +1,8 @@
 // Inputs ↔ settings. Every element with data-field="<name>" edits settings[name]; the hidden-layer
-// editor, the speed slider and the preset menu are the three controls with a shape of their own.
+// editor, the speed slider and the preset menu are the three controls with a shape of their own. A value that
+// cannot be taken is not: its field says why (state.live.errors), and Train waits until it is put right.
 
-import { DATASET_OPTIONS, checkValue, effectiveSpeed, matchingPreset, touch, withConfig } from "./state.js";
+import { DATASET_OPTIONS, applyPreset, checkValue, effectiveSpeed, matchingPreset, touch } from "./state.js";
 
 const SPEED_MAX = 5; // the slider runs over log10(epochs/s) from 1 (10/s) to 5, where it means "max"
 
@@ -98,11 +99,13 @@ function renderLayers(list, state) {
 }
 
 /** Put settings into the inputs (all but `except`, the one being typed in). */
-export function syncControls(state, except = null) {
+function syncControls(state, except) {
   const { settings, live } = state;
   for (const input of fields()) {
     const value = settings[input.dataset.field];
-    if (input !== except) {
+    // what the user typed stays in the box while it is wrong: the box says why, beside it
+    const typedWrong = input.dataset.typed === "wrong" && input.dataset.field in live.errors;
+    if (input !== except && !typedWrong) {
       if (input.type === "checkbox") input.checked = value;
       else input.value = value ?? "";
     }
@@ -119,6 +122,7 @@ export function syncControls(state, except = null) {
   }
   explain(settings);
   renderLayers(document.getElementById("hidden-layers"), state);
+  document.getElementById("hidden-layers-error").textContent = live.errors.hidden_layers ?? ""; // no input of its own
   const speed = effectiveSpeed(settings);
   const slider = document.getElementById("speed");
   if (slider !== except) slider.value = speed === null ? SPEED_MAX : Math.log10(speed);
@@ -128,6 +132,20 @@ export function syncControls(state, except = null) {
   document.getElementById("preset-description").textContent = state.presets[preset]?.description ?? "";
 }
 
+/** The settings panel's inputs follow state (drawn when settings, errors or the server's info changed). */
+export function controlsView() {
+  let drawnFor = "";
+  return {
+    always: true,
+    draw(state) {
+      const key = JSON.stringify([state.settings, state.live.errors, Object.keys(state.bounds).length, Object.keys(state.datasets)]);
+      if (key === drawnFor) return;
+      drawnFor = key;
+      syncControls(state, document.activeElement);
+    },
+  };
+}
+
 /** The dataset menu, and min/max from the config schema onto the inputs (so spinners respect them). */
 export function applyServerInfo(state) {
   const menu = document.getElementById("dataset");
@@ -135,7 +153,7 @@ export function applyServerInfo(state) {
     ...Object.values(state.datasets).map((info) => {
       const option = document.createElement("option");
       option.value = info.name;
-      option.textContent = info.available ? info.name : `${info.name} (not installed)`;
+      option.textContent = info.available ? info.name : `${info.name} (not on this server)`;
       option.disabled = !info.available;
       option.title = info.note;
       return option;
@@ -151,11 +169,10 @@ export function applyServerInfo(state) {
 
 /** Wire the inputs; onChange(field) after each accepted change. */
 export function bindControls(state, onChange) {
-  const set = (field, value, except) => {
+  const set = (field, value) => {
     state.settings[field] = value;
     delete state.live.errors[field];
     touch(state);
-    syncControls(state, except);
     onChange(field);
   };
 
@@ -163,10 +180,12 @@ export function bindControls(state, onChange) {
     input.addEventListener(input.type === "number" ? "input" : "change", () => {
       const { value, error } = read(input, state);
       if (error) {
-        state.live.errors[input.dataset.field] = error;
-        showError(input, error);
+        state.live.errors[input.dataset.field] = error; // the settings keep their last good value; Train waits
+        input.dataset.typed = "wrong";
+        touch(state);
       } else {
-        set(input.dataset.field, value, input);
+        delete input.dataset.typed;
+        set(input.dataset.field, value);
       }
     });
   }
@@ -183,25 +202,21 @@ export function bindControls(state, onChange) {
   document.getElementById("layer-remove").addEventListener("click", () => set("hidden_layers", layers().slice(0, -1)));
 
   const slider = document.getElementById("speed");
-  slider.addEventListener("input", () => set("speed", sliderToSpeed(Number(slider.value)), slider));
+  slider.addEventListener("input", () => set("speed", sliderToSpeed(Number(slider.value))));
 
   const presetMenu = document.getElementById("preset");
   // in the course's order: the groups' presets first, then any others
-  const names = new Set([...Object.values(state.groups).flat(), ...Object.keys(state.presets)]);
+  const names = new Set([...Object.values(state.groups).flatMap((group) => group.presets), ...Object.keys(state.presets)]);
   for (const name of names) {
     const option = document.createElement("option");
-    option.value = name;
-    option.textContent = name;
+    option.value = name; // the slug is for links; people read the title
+    option.textContent = state.presets[name].title;
     option.title = state.presets[name].description ?? "";
     presetMenu.append(option);
   }
   presetMenu.addEventListener("change", () => {
-    const preset = state.presets[presetMenu.value];
-    if (!preset) return syncControls(state); // "(your own setup)" is what the controls say, not a choice
-    state.settings = withConfig(state.settings, preset.config, state.defaults);
-    state.live.errors = {};
-    touch(state);
-    syncControls(state);
+    if (state.presets[presetMenu.value]) applyPreset(state, presetMenu.value);
+    touch(state); // "(your own setup)" is what the controls say, not a choice: the menu goes back to it
     onChange("preset");
   });
 }

@@ -18,7 +18,7 @@ export function availableExports(run) {
 
 export const exportUrl = (id, file) => `/api/runs/${encodeURIComponent(id)}/export/${file}`;
 
-export function renderExports(state) {
+function renderExports(state) {
   const runs = state.live.runs;
   const run = !state.settings.compare && runs.length === 1 ? runs[0] : null;
   const files = availableExports(run);
@@ -39,4 +39,8 @@ function download(event) {
   link.click();
 }
 
-document.getElementById("exports").addEventListener("click", download);
+/** The downloads' buttons follow the run (views.js, `always`: a few attributes). */
+export function exportsView() {
+  document.getElementById("exports").addEventListener("click", download);
+  return { always: true, draw: renderExports };
+}

@@ -1,8 +1,10 @@
-// The keyboard: Space trains / pauses / resumes, s steps, r resets, 1 2 3 run the course's
-// comparisons, ? lists the keys. Every key presses one of the page's buttons, so a key does exactly
-// what a click does (and nothing when that button is disabled).
+// The keyboard: Space trains / pauses / resumes wherever the focus is (but in a text box or a menu), s steps,
+// r resets, 1 2 3 run the course's comparisons, ? lists the keys. Every key presses one of the page's buttons,
+// so a key does exactly what a click does (and nothing when that button is disabled). A button clicked with the
+// mouse keeps no hold on Space: Space is always train / pause, never "press the button clicked last".
 
 const GROUP_KEYS = { 1: "initialization", 2: "regularization", 3: "optimization" };
+const TEXT_INPUTS = new Set(["text", "number", "search", "email", "url", "tel", "password"]);
 
 const click = (id) => {
   const button = document.getElementById(id);
@@ -10,13 +12,14 @@ const click = (id) => {
   return Boolean(button);
 };
 
-/** Where the keys are the user's own: typing in a box or a menu (and Space / Enter on a button). */
+/** Where the keys are the user's own: typing in a box or choosing in a menu. */
 function typing(target) {
   if (!(target instanceof Element)) return false;
-  return target.isContentEditable || Boolean(target.closest("input, select, textarea"));
+  if (target.isContentEditable || target.closest("select, textarea")) return true;
+  return target instanceof HTMLInputElement && TEXT_INPUTS.has(target.type);
 }
 
-const activates = (target) => target instanceof Element && Boolean(target.closest("button, summary, a[href], [role=button]"));
+const isSpace = (event) => event.key === " " || event.key === "Spacebar";
 
 /** Space: Train when nothing runs, Pause a running run, Resume a paused one. */
 function playPause() {
@@ -37,9 +40,8 @@ export function bindKeys() {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (dialog.open || typing(event.target)) return; // Escape closes the dialog by itself
     const { key } = event;
-    if (key === " " || key === "Spacebar") {
-      if (activates(event.target)) return; // Space presses the focused button, as everywhere
-      playPause();
+    if (isSpace(event)) {
+      if (!event.repeat) playPause();
     } else if (key === "s" || key === "S") {
       click("step");
     } else if (key === "r" || key === "R") {
@@ -52,5 +54,9 @@ export function bindKeys() {
       return;
     }
     event.preventDefault();
+  });
+  // a focused button or checkbox acts on Space's keyup: that press was train / pause's, not theirs
+  document.addEventListener("keyup", (event) => {
+    if (isSpace(event) && !dialog.open && !typing(event.target)) event.preventDefault();
   });
 }

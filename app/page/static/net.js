@@ -1,5 +1,5 @@
-// Talking to the server, per docs/protocol.md: fetch for REST, one WebSocket per watched run.
-// Everything here decodes the wire format into plain values; it never touches the page's state.
+// Talking to the server, per docs/protocol.md: every fetch and every socket of the page (runs and rooms).
+// Everything here decodes the wire format into plain values; it never touches the page's state or the DOM.
 
 /** A refused request; `detail` is the server's (for a 422, [{loc, msg, type}]). */
 export class ApiError extends Error {
@@ -75,6 +75,14 @@ export function getPoints(name, options) {
   return request("GET", `/api/datasets/${encodeURIComponent(name)}/points?${query}`);
 }
 
+/** A new lecture room: {code, secret, presenter_url, viewer_url, loopback}. */
+export const openRoom = () => request("POST", "/api/rooms");
+
+/** The presenter's settings (the page's query string) and runs, for the room's viewers. */
+export const updateRoom = (code, state, runs) => request("PUT", `/api/rooms/${encodeURIComponent(code)}`, { state, runs });
+
+// ------------------------------------------------------------------ decoding
+
 // JSON cannot carry inf and nan, so the server spells them out.
 const NON_FINITE = { inf: Infinity, "-inf": -Infinity, nan: NaN };
 export const number = (value) => (typeof value === "string" && value in NON_FINITE ? NON_FINITE[value] : value);
@@ -90,6 +98,18 @@ function decodeResult(result) {
   };
 }
 
+const decodeNorms = (point) => [point[0], point[1].map(number), point[2].map(number)];
+
+function decodeInsight(message) {
+  const norms = message.norms.map((n) => ({ ...n, W: number(n.W), dW: number(n.dW), b: number(n.b) }));
+  return {
+    ...message,
+    norms,
+    symmetry: message.symmetry.map(number),
+    ...(message.history && { history: message.history.map(decodeNorms) }),
+  };
+}
+
 export function decodeText(text) {
   const message = JSON.parse(text);
   switch (message.type) {
@@ -99,55 +119,106 @@ export function decodeText(text) {
       return { ...message, points: message.points.map(point) };
     case "result":
       return { ...message, result: decodeResult(message.result) };
+    case "insight":
+      return decodeInsight(message);
     default:
       return message;
   }
 }
 
-/**
- * A binary boundary frame: uint32 LE header length, JSON header, then the size² uint8 levels, row-major, each
- * row Sub-filtered (differences to the left neighbour mod 256) and deflated (zlib format): docs/protocol.md.
- * Async: the browser's DecompressionStream inflates it.
- */
-export async function decodeBoundary(buffer) {
-  const { header, values } = await inflateFrame(buffer, "sub-deflate");
-  const size = header.size;
-  if (values.length !== size * size) throw new Error(`boundary frame: ${values.length} values for size ${size}`);
-  for (let row = 0; row < values.length; row += size) {
-    for (let i = row + 1; i < row + size; i++) values[i] += values[i - 1]; // a Uint8Array wraps mod 256
-  }
-  return { ...header, values };
-}
-
-/** A binary frame's JSON header and its inflated body (a Uint8Array); the encoding must be the one expected. */
-async function inflateFrame(buffer, encoding) {
+/** A binary frame's JSON header (uint32 LE length, then the header) and its body: docs/protocol.md. */
+export function frameHeader(buffer) {
   const headerLength = new DataView(buffer).getUint32(0, true);
   const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
-  if (header.encoding !== encoding) throw new Error(`${header.type} frame: unknown encoding ${header.encoding}`);
-  const deflated = new Blob([new Uint8Array(buffer, 4 + headerLength)]).stream();
-  const inflated = deflated.pipeThrough(new DecompressionStream("deflate"));
-  return { header, values: new Uint8Array(await new Response(inflated).arrayBuffer()) };
+  return { header, body: new Uint8Array(buffer, 4 + headerLength) };
 }
 
-// ---- n-D data (issue 13): the picture frames (examples, example-images, example-points, weights), plain deflate
-/** Any binary frame: a boundary, or a picture frame as {...header, values: Uint8Array} (docs/protocol.md). */
-export async function decodeBinary(buffer) {
-  const headerLength = new DataView(buffer).getUint32(0, true);
-  const type = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength))).type;
-  if (type === "boundary") return decodeBoundary(buffer);
-  const { header, values } = await inflateFrame(buffer, "deflate");
-  return { ...header, values };
+/** The zlib stream after the header, inflated by the browser's DecompressionStream; `encoding` must be the header's. */
+async function inflate(header, body, encoding) {
+  if (header.encoding !== encoding) throw new Error(`${header.type} frame: unknown encoding ${header.encoding}`);
+  const inflated = new Blob([body]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return new Uint8Array(await new Response(inflated).arrayBuffer());
 }
-// ---- end n-D data
+
+/** Undo the Sub filter in place: a running sum along each row of `size` bytes (a Uint8Array wraps mod 256). */
+function unfilter(levels, size) {
+  for (let row = 0; row < levels.length; row += size) {
+    for (let i = row + 1; i < row + size; i++) levels[i] += levels[i - 1];
+  }
+  return levels;
+}
+
+/** A boundary frame: {type: "boundary", epoch, size, x_min, ..., values: size² uint8 levels, row-major}. */
+async function decodeBoundary(header, body) {
+  const { size } = header;
+  const values = await inflate(header, body, "sub-deflate");
+  if (values.length !== size * size) throw new Error(`boundary frame: ${values.length} values for size ${size}`);
+  return { ...header, values: unfilter(values, size) };
+}
+
+// n-D data (issue 13): a picture frame (examples, example-images, example-points, weights), plain deflate
+const decodePicture = async (header, body) => ({ ...header, values: await inflate(header, body, "deflate") });
 
 /**
- * Watch a run: onMessage gets every decoded message (binary frames as {type: "boundary" | "weights" | ..., ...});
- * onClose(code) when the server or the network ends the socket (1000: the run is over).
- * Returns {close()}; controls go over REST, which answers with the run's status.
+ * A network frame: each layer's {units, shown, lo, hi} gets `pictures` (one size² Uint8Array of levels per drawn
+ * unit), and `weights` / `gradients` are per layer l = 1..L the [W_l | b_l] block as rows of numbers.
  */
-export function watch(id, onMessage, onClose) {
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}/ws/runs/${encodeURIComponent(id)}`);
+async function decodeNetwork(header, body) {
+  const { size, layers } = header;
+  const data = await inflate(header, body, "sub-deflate");
+  const area = size * size;
+  let at = 0;
+  const drawn = layers.map((layer) => {
+    const pictures = [];
+    for (let k = 0; k < layer.shown; k++, at += area) pictures.push(unfilter(data.subarray(at, at + area), size));
+    return { ...layer, pictures };
+  });
+  const view = new DataView(data.buffer, data.byteOffset + at);
+  let offset = 0;
+  const block = (rows, columns) =>
+    Array.from({ length: rows }, () =>
+      Array.from({ length: columns }, () => {
+        const value = view.getFloat32(offset, true);
+        offset += 4;
+        return value;
+      }),
+    );
+  const shapes = layers.slice(1).map((layer, l) => [layer.shown, layers[l].shown + 1]);
+  const weights = shapes.map(([rows, columns]) => block(rows, columns));
+  const gradients = shapes.map(([rows, columns]) => block(rows, columns));
+  if (offset !== data.length - at) throw new Error(`network frame: ${data.length - at} bytes of links, expected ${offset}`);
+  return { ...header, layers: drawn, weights, gradients };
+}
+
+const FRAMES = {
+  boundary: decodeBoundary,
+  network: decodeNetwork,
+  examples: decodePicture,
+  "example-images": decodePicture,
+  "example-points": decodePicture,
+  weights: decodePicture,
+};
+
+/** A binary frame, decoded by its header's type (async: the browser inflates it). */
+export function decodeFrame(buffer) {
+  const { header, body } = frameHeader(buffer);
+  const decode = FRAMES[header.type];
+  if (!decode) throw new Error(`unknown frame type ${header.type}`);
+  return decode(header, body);
+}
+
+// ------------------------------------------------------------------ sockets
+
+const socketUrl = (path) => `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
+
+/**
+ * Watch a run: onMessage gets every decoded message (binary frames as {type: "boundary" | "network" | ..., ...});
+ * onClose(code) when the server or the network ends the socket (1000: the run is over). wanted(type): whether a
+ * binary frame of that type is worth decoding now (a view nobody sees is skipped). Returns {close()}; controls go
+ * over REST, which answers with the run's status.
+ */
+export function watch(id, onMessage, onClose, wanted = () => true) {
+  const socket = new WebSocket(socketUrl(`/ws/runs/${encodeURIComponent(id)}`));
   socket.binaryType = "arraybuffer";
   let closedByUs = false;
   // frames inflate asynchronously: every message and the close wait for the ones before them, so a run sees
@@ -156,11 +227,13 @@ export function watch(id, onMessage, onClose) {
   const inOrder = (deliver) => {
     delivered = delivered.then(deliver).catch((error) => console.error("watching run", id, error));
   };
-  socket.onmessage = (event) =>
+  socket.onmessage = (event) => {
+    if (typeof event.data !== "string" && !wanted(frameHeader(event.data).header.type)) return;
     inOrder(async () => {
-      const message = typeof event.data === "string" ? decodeText(event.data) : await decodeBinary(event.data);
+      const message = typeof event.data === "string" ? decodeText(event.data) : await decodeFrame(event.data);
       if (!closedByUs) onMessage(message);
     });
+  };
   socket.onclose = (event) =>
     inOrder(() => {
       if (!closedByUs) onClose(event.code);
@@ -171,4 +244,12 @@ export function watch(id, onMessage, onClose) {
       socket.close(1000);
     },
   };
+}
+
+/** Watch a lecture room: onMessage gets each {type: "room", state, runs, rev}; onClose(code). Returns {close()}. */
+export function watchRoom(code, onMessage, onClose) {
+  const socket = new WebSocket(socketUrl(`/ws/rooms/${encodeURIComponent(code)}`));
+  socket.onmessage = (event) => onMessage(JSON.parse(event.data));
+  socket.onclose = (event) => onClose(event.code);
+  return { close: () => socket.close(1000) };
 }

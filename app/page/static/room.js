@@ -3,9 +3,8 @@
 // settings and runs follow the presenter's, every control is locked (the server refuses a viewer's
 // controls anyway), and "Fork" takes the setup home as the viewer's own run.
 
-import { syncControls } from "./controls.js";
 import * as net from "./net.js";
-import { fromQuery, toQuery, touch } from "./state.js";
+import { fromLink, linkQuery, touch } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const SYNC_MS = 50; // how often the presenter's page looks for changes to send
@@ -13,33 +12,41 @@ const SETTLE_MS = 150; // settings are sent once they have stayed put this long 
 const RETRY_MS = 1000;
 const UNKNOWN_ROOM = 4404;
 // a viewer's own view of the plots: the presenter's choice of these does not override the viewer's
-const VIEW_FIELDS = ["log_scale", "show_test", "projector"];
+const VIEW_FIELDS = ["log_scale", "show_test", "projector", "gradients"];
 // everything that would start, steer or change runs: locked for a viewer
 const CONTROLS = [
   "#controls input, #controls select, #controls button",
-  "#preset, #speed, .modes button, .compare-choice button",
+  "#preset, #speed, .modes button, #setups-bar button",
   "#train, #pause, #resume, #step, #stop, #reset",
 ].join(", ");
 
 /** The room's part of the page; room: the boot data's {code, viewer_url, loopback}, or null off a room. */
 export function bindRoom(state, room, hooks) {
-  $("open-room").addEventListener("click", () => openRoom(state));
+  const secret = room && new URLSearchParams(location.hash.slice(1)).get("secret");
+  $("open-room").addEventListener("click", () => {
+    if (secret) $("room-panel").hidden = false; // the presenter's room: show its link again
+    else openRoom(state);
+  });
   if (!room) return;
   $("open-room").hidden = true;
-  const secret = new URLSearchParams(location.hash.slice(1)).get("secret");
   if (secret) present(state, room, secret);
   else view(state, room, hooks);
 }
 
-/** Called after each render: a viewer's controls stay locked whatever the render enabled. */
-export function renderRoom(state) {
-  if (!state.readOnly) return;
-  for (const element of document.querySelectorAll(CONTROLS)) element.disabled = true;
+/** After the toolbar and the controls are drawn: a viewer's controls stay locked whatever they enabled. */
+export function roomView() {
+  return {
+    always: true,
+    draw(state) {
+      if (!state.ui.readOnly) return;
+      for (const element of document.querySelectorAll(CONTROLS)) element.disabled = true;
+    },
+  };
 }
 
 async function openRoom(state) {
   try {
-    const { code, secret } = await net.request("POST", "/api/rooms");
+    const { code, secret } = await net.openRoom();
     // the presenter keeps the setup on the screen; the secret rides in the fragment, which no server sees
     location.assign(`/r/${code}${location.search}#secret=${encodeURIComponent(secret)}`);
   } catch (error) {
@@ -59,6 +66,13 @@ function present(state, room, secret) {
   $("room-qr").src = `/api/rooms/${room.code}/qr.svg`;
   $("room-qr").alt = `QR code of the viewer link, ${room.viewer_url}`;
   $("room-loopback").hidden = !room.loopback;
+  $("room-close").addEventListener("click", () => {
+    $("room-panel").hidden = true;
+  });
+  $("open-room").hidden = false; // it shows the room's panel again
+  $("open-room").textContent = `Room ${room.code}`;
+  $("open-room").setAttribute("aria-label", `Room ${room.code}`);
+  $("open-room").title = "Show the room's link and QR code";
   $("room-copy").addEventListener("click", async () => {
     await navigator.clipboard.writeText(room.viewer_url).catch(() => {});
     $("room-copied").textContent = "Copied";
@@ -72,13 +86,14 @@ function present(state, room, secret) {
     const runs = JSON.stringify(
       state.live.runs.filter((run) => run.id).map(({ key, name, id }) => ({ key, name, id })),
     );
-    const body = `{"state":${JSON.stringify(toQuery(state.settings, state.defaults))},"runs":${runs}}`;
+    const body = `{"state":${JSON.stringify(linkQuery(state))},"runs":${runs}}`;
     if (body === sent.body || sending) return;
     if (body !== seen.body) seen = { body, at: performance.now() };
     if (runs === sent.runs && performance.now() - seen.at < SETTLE_MS) return;
     sending = true;
     try {
-      await net.request("PUT", `/api/rooms/${room.code}`, JSON.parse(body));
+      const { state: settings, runs: shown } = JSON.parse(body);
+      await net.updateRoom(room.code, settings, shown);
       sent = { body, runs };
     } catch (error) {
       // a refusal (a wrong secret, a closed room) is final; anything else is tried again at the next tick
@@ -95,7 +110,8 @@ function present(state, room, secret) {
 // ------------------------------------------------------------------ a viewer
 
 function view(state, room, { follow, train, onChange }) {
-  state.readOnly = true;
+  state.ui.readOnly = true;
+  state.ui.settingsOpen = false;
   $("room-banner").hidden = false;
   $("room-watching").textContent = `Watching room ${room.code}, read-only`;
   let socket = null;
@@ -106,8 +122,7 @@ function view(state, room, { follow, train, onChange }) {
     if (message.state !== shownState) {
       shownState = message.state;
       const own = Object.fromEntries(VIEW_FIELDS.map((field) => [field, state.settings[field]]));
-      state.settings = { ...fromQuery(message.state, state.defaults), ...own };
-      syncControls(state);
+      state.settings = { ...fromLink(state, message.state).settings, ...own }; // read as the page reads a link
       onChange("dataset"); // the data preview, while the presenter has no runs
     }
     const runs = message.runs.map((run) => run.id).join();
@@ -119,33 +134,31 @@ function view(state, room, { follow, train, onChange }) {
   };
 
   const connect = () => {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${location.host}/ws/rooms/${encodeURIComponent(room.code)}`);
-    socket.onmessage = (event) => {
-      const message = JSON.parse(event.data);
-      if (message.type === "room") apply(message);
-    };
-    socket.onclose = (event) => {
-      if (!state.readOnly) return; // forked: we left
-      if (event.code === UNKNOWN_ROOM) {
-        state.live.notice = `Room ${room.code} is closed.`;
-        touch(state);
-      } else {
-        setTimeout(connect, RETRY_MS); // the room's first message is its whole state: nothing is lost
-      }
-    };
+    socket = net.watchRoom(
+      room.code,
+      (message) => message.type === "room" && apply(message),
+      (code) => {
+        if (!state.ui.readOnly) return; // forked: we left
+        if (code === UNKNOWN_ROOM) {
+          state.live.notice = `Room ${room.code} is closed.`;
+          touch(state);
+        } else {
+          setTimeout(connect, RETRY_MS); // the room's first message is its whole state: nothing is lost
+        }
+      },
+    );
   };
   connect();
 
   $("fork").addEventListener("click", () => {
-    state.readOnly = false;
-    socket.close(1000);
+    state.ui.readOnly = false;
+    socket.close();
     for (const element of document.querySelectorAll(CONTROLS)) element.disabled = false; // render sets the rest
     $("room-banner").hidden = true;
     $("open-room").hidden = false;
-    history.pushState(null, "", `/?${toQuery(state.settings, state.defaults)}`);
+    const query = linkQuery(state);
+    history.pushState(null, "", `/${query ? `?${query}` : ""}`);
     follow([]); // stop watching the presenter's runs (they go on, they are not ours)
-    syncControls(state);
     train();
   });
 }

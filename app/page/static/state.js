@@ -1,11 +1,12 @@
-// All of the page's state, in one place.
-//
-// `settings` is everything a user chose: the run config (field names are RunConfig's) plus UI-only
-// fields. It is plain data, so it round-trips through the URL query string and a link restores it.
-// `live` is what the server told us about the current runs; it is rebuilt by watching, never shared.
-// Every mutation bumps `rev`, so drawing knows when a frame has something new to show.
+// All of the page's state, in one serialisable object (TensorFlow Playground's way), in three parts kept apart:
+//   settings  what a user chose: the run config (RunConfig's field names) and the view options. A link carries it.
+//   live      what the server said: the current runs (their data, costs, frames, diagnoses), errors, the notice.
+//   ui        how the page is being looked at: the settings panel, the boundary's zoom, the unit shown large.
+// Drawing reads it once per animation frame (views.js); every change bumps `rev`, so a frame with nothing new
+// draws nothing. Pure: this module imports nothing that touches the DOM or the network (a test checks), and is
+// handed the URL's query instead of reading it.
 
-import { applyInsight } from "./insight.js";
+import { differences, fromQuery, toQuery } from "./links.js";
 
 // The dataset's own options; `data_seed` because `seed` is the network's (the config nests these
 // under `dataset` as {name, n_train, n_test, noise, seed}). null means "the dataset's default".
@@ -15,13 +16,20 @@ const UI_DEFAULTS = {
   speed: "auto", // epochs per second: a number, "max", or "auto" (1000 for one run, max for a comparison)
   log_scale: false,
   show_test: false,
+  gradients: false, // the network's links show dJ/dW instead of W
   compare: "", // "" (one run), a group name, or "custom" (the user's setups)
   setups: [], // the user's own comparison entries: each a query string of config fields
-  projector: false, // the projector layout: larger type, stronger contrast
+  projector: false, // the projector layout: larger type, stronger contrast, the plots' text too
 };
 
 export const MAX_SETUPS = 6;
 const AUTO_SPEED = 1000;
+// the course's football data is a file a server may not have; its generated stand-in trains in its place
+export const FOOTBALL = "football";
+export const LOOKALIKE = "football-lookalike";
+export const LOOKALIKE_NOTE =
+  "This server has no copy of the course's football data (data.mat), so these runs train on football-lookalike, " +
+  "a generated stand-in: the course's numbers are not expected.";
 
 function defaultSettings(defaultConfig) {
   const { dataset, ...rest } = defaultConfig;
@@ -29,26 +37,39 @@ function defaultSettings(defaultConfig) {
   return { dataset, ...options, ...structuredClone(rest), ...structuredClone(UI_DEFAULTS) };
 }
 
-export function createState(defaultConfig, presets, groups) {
-  const defaults = defaultSettings(defaultConfig);
-  return {
+/** boot: the template's {default_config, presets: name → info, groups: [{name, title, presets}]}; query: the URL's. */
+export function createState(boot, query) {
+  const defaults = defaultSettings(boot.default_config);
+  const state = {
     defaults,
-    presets, // name → {name, description, group, config}
-    groups, // name → [preset name, ...], in the course's order
-    // from the server once they arrive: field → {integer, min, max, ...} from the config schema,
-    // and name → {available, n_train, n_test, noise, seed, note} for each dataset
+    presets: boot.presets, // name → {name, title, description, group, config}
+    groups: Object.fromEntries(boot.groups.map((group) => [group.name, group])), // in the course's order
+    // from the server once they arrive: field → {integer, min, max, ...} and field → [allowed values] from the
+    // config schema, and name → {available, n_train, n_test, noise, seed, note} for each dataset
     bounds: {},
+    enums: {},
     datasets: {},
-    settings: knownCompare(fromQuery(location.search, defaults), groups),
-    // preview: the dataset's points before training (when the server can give them)
-    live: { runs: [], preview: null, previewRev: 0, notice: "", errors: {} },
+    settings: null,
+    live: {
+      runs: [],
+      stacked: false, // the comparison's runs train as one group: a control sent to one of them steers all
+      preview: null, // the dataset's points before training (when the server can give them)
+      previewRev: 0,
+      notice: "",
+      errors: {}, // field → why its value is not taken (a link's, or typed): shown beside it, and Train waits
+      lookalike: false, // the runs train on football-lookalike in place of the course's football
+    },
+    ui: { settingsOpen: true, zoom: null, unit: null, readOnly: false },
     rev: 0,
   };
-}
-
-function knownCompare(settings, groups) {
-  if (settings.compare !== "custom" && !(settings.compare in groups)) settings.compare = "";
-  return settings;
+  const { settings, errors } = fromLink(state, query);
+  if (settings.compare !== "custom" && !(settings.compare in state.groups)) {
+    if (settings.compare) errors.compare = `no comparison is called “${settings.compare}”`;
+    settings.compare = "";
+  }
+  state.settings = settings;
+  state.live.errors = errors;
+  return state;
 }
 
 export function touch(state) {
@@ -57,11 +78,13 @@ export function touch(state) {
 
 // ------------------------------------------------------------------ settings ↔ run config
 
+const configFields = (defaults) => Object.keys(defaults).filter((field) => !(field in UI_DEFAULTS));
+
 /** The run config a settings object describes, as the server wants it. */
 export function runConfig(settings, defaults) {
   const config = {};
-  for (const field of Object.keys(defaults)) {
-    if (!(field in UI_DEFAULTS) && !(field in DATASET_OPTIONS)) config[field] = settings[field];
+  for (const field of configFields(defaults)) {
+    if (!(field in DATASET_OPTIONS)) config[field] = settings[field];
   }
   const options = Object.entries(DATASET_OPTIONS).filter(([field]) => settings[field] !== null);
   if (options.length) {
@@ -87,22 +110,105 @@ export function settingsFromConfig(config, defaults) {
 
 /** These settings with their run config replaced by `config` (defaults for what it leaves out). */
 export function withConfig(settings, config, defaults) {
-  const ui = Object.fromEntries(Object.keys(UI_DEFAULTS).map((field) => [field, settings[field]]));
+  const ui = Object.fromEntries(Object.keys(UI_DEFAULTS).map((field) => [field, structuredClone(settings[field])]));
   return { ...structuredClone(defaults), ...settingsFromConfig(config, defaults), ...ui };
+}
+
+/** The settings a preset gives (the view options as they are), or null when there is no such preset. */
+export function presetSettings(state, name) {
+  const preset = state.presets[name];
+  return preset ? withConfig(state.settings ?? state.defaults, preset.config, state.defaults) : null;
+}
+
+export function configKey(settings, defaults) {
+  return JSON.stringify(runConfig(settings, defaults));
 }
 
 /** The preset whose config these settings are exactly, or "". */
 export function matchingPreset(state) {
   const mine = configKey(state.settings, state.defaults);
-  for (const [name, preset] of Object.entries(state.presets)) {
-    const settings = withConfig(state.settings, preset.config, state.defaults);
-    if (configKey(settings, state.defaults) === mine) return name;
-  }
-  return "";
+  return Object.keys(state.presets).find((name) => configKey(presetSettings(state, name), state.defaults) === mine) ?? "";
 }
 
-export function configKey(settings, defaults) {
-  return JSON.stringify(runConfig(settings, defaults));
+/** The course's football is not on this server: train its stand-in instead (the caller says so). */
+export function footballMissing(state, dataset) {
+  return datasetName(dataset) === FOOTBALL && state.datasets[FOOTBALL]?.available === false;
+}
+
+/** Apply a preset to the settings; its football becomes the look-alike when the server has no data.mat. */
+export function applyPreset(state, name) {
+  state.settings = presetSettings(state, name);
+  state.live.errors = {};
+  const missing = footballMissing(state, state.settings.dataset);
+  if (missing) state.settings.dataset = LOOKALIKE;
+  state.live.notice = missing ? LOOKALIKE_NOTE : "";
+  touch(state);
+}
+
+/** A comparison entry: only the config fields that differ from the defaults, as a query string. */
+export function setupQuery(settings, defaults) {
+  return differences(settings, defaults, configFields(defaults)).toString();
+}
+
+/** The settings an entry describes. */
+function setupSettings(query, defaults) {
+  return fromQuery(query, defaults, () => null, 0).settings;
+}
+
+/** "learning_rate=0.1, epochs=500" for an entry. */
+export function describe(query) {
+  return [...new URLSearchParams(query)].map(([field, value]) => `${field}=${value}`).join(", ") || "the defaults";
+}
+
+/** The runs the current comparison starts: [{key, name, description, body}]. */
+export function comparisonRuns(state) {
+  const { settings, groups, presets, defaults } = state;
+  if (settings.compare === "custom") {
+    return settings.setups.map((query, i) => ({
+      key: `setup-${i + 1}`,
+      name: `Setup ${i + 1}`,
+      description: describe(query),
+      body: runConfig(setupSettings(query, defaults), defaults),
+    }));
+  }
+  const chosen = runConfig(settings, defaults).dataset ?? settings.dataset;
+  return groups[settings.compare].presets.map((name) => {
+    const preset = presets[name];
+    const missing = footballMissing(state, datasetName(preset.config.dataset));
+    // n-D data (issue 13): a group of presets on images runs on whichever image dataset is chosen
+    const dataset = missing ? LOOKALIKE : onChosenImages(state, preset, chosen) ? chosen : null;
+    return {
+      key: name,
+      name: preset.title,
+      description: preset.description,
+      body: dataset ? { preset: name, overrides: { dataset } } : { preset: name },
+      lookalike: missing,
+    };
+  });
+}
+
+// ---- n-D data (issue 13)
+const datasetName = (dataset) => (typeof dataset === "object" ? dataset?.name : dataset);
+function isImages(info) {
+  return Boolean(info?.image_shape) || (info?.available === true && info?.features === null); // a folder: images
+}
+function onChosenImages(state, preset, chosen) {
+  const own = datasetName(preset?.config.dataset);
+  return isImages(state.datasets[own]) && isImages(state.datasets[datasetName(chosen)]) && own !== datasetName(chosen);
+}
+// ---- end n-D data
+
+// ------------------------------------------------------------------ the URL
+
+/** The settings a link's query gives, over this page's defaults (or the preset it names): {settings, errors}. */
+export function fromLink(state, query) {
+  return fromQuery(query, state.defaults, (name) => presetSettings(state, name), MAX_SETUPS);
+}
+
+/** The shortest link to the settings: what differs from the defaults, or a preset and what differs from it. */
+export function linkQuery(state) {
+  const bases = Object.keys(state.presets).map((name) => [name, withConfig(state.defaults, state.presets[name].config, state.defaults)]);
+  return toQuery(state.settings, state.defaults, bases);
 }
 
 // ------------------------------------------------------------------ bounds, from the config schema
@@ -133,6 +239,15 @@ export function boundsFromSchema(schema) {
   return bounds;
 }
 
+/** field → its allowed values, for the fields the schema lists them for (activation, optimizer, ...). */
+export function enumsFromSchema(schema) {
+  const enums = {};
+  for (const [field, spec] of Object.entries(schema.properties)) {
+    if (Array.isArray(spec.enum)) enums[field] = spec.enum;
+  }
+  return enums;
+}
+
 /** Why a value is out of its field's bounds, or "" when it is fine. */
 export function checkValue(bounds, value) {
   if (!bounds || value === null) return "";
@@ -143,8 +258,9 @@ export function checkValue(bounds, value) {
   return "";
 }
 
-/** field → why its value (from a link, say) is out of its bounds; only the fields that are. */
-export function boundsErrors(settings, bounds) {
+/** field → why its value (from a link, say) cannot be trained: out of its bounds, not one of its choices. */
+export function settingsErrors(state) {
+  const { settings, bounds, enums, datasets } = state;
   const errors = {};
   for (const [field, fieldBounds] of Object.entries(bounds)) {
     if (field === "hidden_layers") {
@@ -157,73 +273,18 @@ export function boundsErrors(settings, bounds) {
       if (error) errors[field] = error;
     }
   }
+  for (const [field, allowed] of Object.entries(enums)) {
+    if (!allowed.includes(settings[field])) errors[field] = `“${String(settings[field]).slice(0, 24)}” is not one of ${allowed.join(", ")}`;
+  }
+  const dataset = datasets[settings.dataset];
+  if (Object.keys(datasets).length && !dataset) errors.dataset = `no dataset is called “${String(settings.dataset).slice(0, 24)}”`;
   return errors;
 }
 
-// ------------------------------------------------------------------ the URL
-
-function encode(value) {
-  if (value === null) return "";
-  if (Array.isArray(value)) return value.join(",");
-  return String(value);
-}
-
-/** Parse one query value the way the field's default is typed; undefined when it makes no sense. */
-function decode(text, fallback, nullable) {
-  if (text === "" && nullable) return null;
-  if (Array.isArray(fallback)) {
-    if (text === "") return [];
-    const items = text.split(",").map(Number);
-    return items.every(Number.isInteger) ? items : undefined;
-  }
-  if (typeof fallback === "boolean") return text === "true" ? true : text === "false" ? false : undefined;
-  if (typeof fallback === "number" || fallback === null) {
-    const number = Number(text);
-    return text !== "" && Number.isFinite(number) ? number : undefined;
-  }
-  return text;
-}
-
-function decodeSpeed(text) {
-  if (text === "auto" || text === "max") return text;
-  const number = Number(text);
-  return text !== "" && number > 0 ? number : undefined;
-}
-
-/** The query string for settings: every field, so a link means the same setup whatever the defaults. */
-export function toQuery(settings, defaults) {
-  const params = new URLSearchParams();
-  for (const field of Object.keys(defaults)) {
-    if (field === "setups") settings.setups.forEach((setup) => params.append("setup", setup));
-    else params.set(field, encode(settings[field]));
-  }
-  return params.toString();
-}
-
-export function fromQuery(search, defaults) {
-  const params = new URLSearchParams(search);
-  const settings = structuredClone(defaults);
-  for (const [field, text] of params) {
-    if (field === "setup") {
-      if (settings.setups.length < MAX_SETUPS) settings.setups.push(text);
-    } else if (field === "speed") {
-      settings.speed = decodeSpeed(text) ?? defaults.speed;
-    } else if (field in defaults && field !== "setups") {
-      const value = decode(text, defaults[field], defaults[field] === null);
-      if (value !== undefined) settings[field] = value;
-    }
-  }
-  return settings;
-}
-
-/** A comparison entry: only the config fields that differ from the defaults, as a query string. */
-export function setupQuery(settings, defaults) {
-  const params = new URLSearchParams();
-  for (const field of Object.keys(defaults)) {
-    if (field in UI_DEFAULTS) continue;
-    if (encode(settings[field]) !== encode(defaults[field])) params.set(field, encode(settings[field]));
-  }
-  return params.toString();
+/** [field, why] for the config fields whose values keep the controls' setup from training (or being added). */
+export function blockingErrors(state) {
+  const fields = new Set(configFields(state.defaults));
+  return Object.entries(state.live.errors).filter(([field]) => fields.has(field));
 }
 
 // ------------------------------------------------------------------ speed
@@ -238,6 +299,7 @@ export function effectiveSpeed(settings) {
 // ------------------------------------------------------------------ runs, fed by the server's messages
 
 export const ACTIVE = new Set(["queued", "running", "paused"]);
+const HISTORY_LIMIT = 1000; // insight norm points kept on the page; when full, every other one goes
 
 export function newRun(key, name, description = "") {
   return {
@@ -253,6 +315,8 @@ export function newRun(key, name, description = "") {
     costs: [], // [epoch, cost, train_acc, test_acc]
     dataset: null, // {X_train, y_train, X_test, y_test, features, image_shape}; X is null unless 2-D
     boundary: null, // {epoch, size, x_min, x_max, y_min, y_max, values: Uint8Array}
+    network: null, // {epoch, size, x_min, ..., layers: [{units, shown, lo, hi, pictures: [Uint8Array]}], weights, gradients}
+    diagnosis: null, // {kind: "divergence" | "dead" | "stalled", text} while something is wrong
     result: null,
     insight: null, // the latest insight message (docs/protocol.md), decoded
     normsHistory: [], // [epoch, [||W_l||...], [||dW_l||...]]
@@ -276,6 +340,18 @@ export function applyCreated(state, run, created) {
   changed(state, run);
 }
 
+/** An insight message for this run: the first a watcher gets carries the norms' history. */
+function applyInsight(run, message) {
+  run.insight = { ...message, history: undefined };
+  if (message.history) {
+    run.normsHistory = message.history;
+  } else if (run.normsHistory.at(-1)?.[0] !== message.epoch) {
+    run.normsHistory.push([message.epoch, message.norms.map((n) => n.W), message.norms.map((n) => n.dW)]);
+    if (run.normsHistory.length > HISTORY_LIMIT) run.normsHistory = run.normsHistory.filter((_, i) => i % 2 === 0);
+  }
+  run.insightSeq += 1;
+}
+
 export function applyMessage(state, run, message) {
   switch (message.type) {
     case "snapshot":
@@ -285,6 +361,7 @@ export function applyMessage(state, run, message) {
       run.costs = message.costs;
       run.dataset = message.dataset;
       run.result = message.result;
+      run.diagnosis = message.result?.diagnosis ?? run.diagnosis;
       run.learningRates = message.learning_rates ?? null; // the decay schedule, for the cost chart
       break;
     case "progress":
@@ -301,10 +378,17 @@ export function applyMessage(state, run, message) {
       run.status = message.result.status;
       run.epoch = message.result.epochs_run;
       run.reason = message.result.reason ?? run.reason; // why a failed run failed
+      run.diagnosis = message.result.diagnosis ?? null; // the last word
       break;
     case "boundary":
       run.boundary = message;
       run.epoch = Math.max(run.epoch, message.epoch);
+      break;
+    case "network":
+      run.network = message;
+      break;
+    case "diagnosis":
+      run.diagnosis = message.diagnosis;
       break;
     case "insight":
       applyInsight(run, message);
@@ -335,7 +419,7 @@ export function applyFailure(state, run, reason) {
 }
 
 /** A number for people: 4 significant digits (accuracies 0.9933, 0.5000), ∞ and NaN spelled out. */
-function formatNumber(value) {
+export function formatNumber(value) {
   if (value === null || value === undefined) return "–";
   if (Number.isNaN(value)) return "NaN";
   if (!Number.isFinite(value)) return value > 0 ? "∞" : "−∞";
@@ -348,6 +432,21 @@ export function latestText(run) {
   const last = run.costs.at(-1) ?? [];
   const [cost, train, test] = r ? [r.final_cost, r.train_accuracy, r.test_accuracy] : last.slice(1);
   return { cost: formatNumber(cost), train: formatNumber(train), test: formatNumber(test) };
+}
+
+const ADVICE = {
+  divergence: "Try a smaller learning rate.",
+  dead: "No gradient flows back through a dead layer: try a smaller learning rate or another initialization.",
+  stalled: "Try a larger learning rate or another initialization.",
+};
+
+/** What is wrong with a run in a sentence, with advice if asked ("" when nothing is); a failed run says why. */
+export function diagnosisText(run, advice = false) {
+  if (run.status === "failed") return `Failed: ${run.reason}`;
+  const diagnosis = run.diagnosis;
+  if (!diagnosis) return "";
+  const sentence = `${diagnosis.text[0].toUpperCase()}${diagnosis.text.slice(1)}.`;
+  return advice ? `${sentence} ${ADVICE[diagnosis.kind]}` : sentence;
 }
 
 // ---- n-D data (issue 13)

@@ -39,9 +39,12 @@ def test_presets_groups_datasets_schema_health(live_server):
     he = next(p for p in presets if p["name"] == "init-he")
     assert he["group"] == "initialization" and he["description"] and he["config"]["initialization"] == "he"
     assert he["config"]["learning_rate"] == 0.01 and he["config"]["course_compat"] is True
+    titles = ["Zeros initialization", "Random initialization (×10)", "He initialization"]
+    assert [p["title"] for p in presets[:3]] == titles
 
     groups = HTTP.get(f"{live_server}/api/groups").json()
     assert {g["name"]: g["presets"] for g in groups} == GROUPS
+    assert [g["title"] for g in groups][:3] == ["Initialization", "Regularization", "Optimization"]
 
     datasets = {d["name"]: d for d in HTTP.get(f"{live_server}/api/datasets").json()}
     assert datasets["circles"]["n_train"] == 300 and datasets["circles"]["available"]

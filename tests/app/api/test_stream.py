@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from app.messages import decode_boundary
+from app.messages import decode_boundary, is_boundary
 from core.presets import preset_config
 from core.train import train
 from tests.app.client import Stream, control, create, get_run, open_socket, strict_loads
@@ -165,7 +165,7 @@ def test_a_stalled_watcher_does_not_slow_the_run_or_the_others(live_server):
         # the stalled one may lose old frames, never the end of the run
         frames = read_frames(stalled, timeout=10)
         texts = [strict_loads(payload) for opcode, payload in frames if opcode == 0x1]
-        binary = [payload for opcode, payload in frames if opcode == 0x2]
+        binary = [payload for opcode, payload in frames if opcode == 0x2 and is_boundary(payload)]
         assert texts[0]["type"] == "snapshot" and texts[-1]["type"] == "result"
         assert texts[-1]["result"] == healthy.result
         epochs_seen = [decode_boundary(payload)[0]["epoch"] for payload in binary]

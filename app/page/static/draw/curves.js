@@ -1,4 +1,5 @@
-// Cost curves: one run with its accuracies (right axis), or every compared run's cost on one chart.
+// Cost curves (Plotly: its hover and PNG export serve here): one run with its accuracies (right axis), or every
+// compared run's cost on one chart.
 
 import { plot } from "./plot.js";
 
@@ -6,7 +7,6 @@ import { plot } from "./plot.js";
 // run has its own dash as well, so the lines part even in greyscale
 export const PALETTE = ["#0072b2", "#e69f00", "#000000", "#56b4e9", "#cc79a7", "#8c510a"];
 const DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
-const drawn = new WeakMap();
 
 // inf / nan cannot be plotted: leave a gap there (the readouts say ∞ / NaN)
 const finite = (v) => (Number.isFinite(v) ? v : null);
@@ -24,11 +24,19 @@ function line(run, column, name, colour, extra = {}) {
   };
 }
 
-/** runs: [{key, name, rev, costs}]; `accuracies` adds the first run's train and test accuracy. */
-export function drawCurves(div, runs, { logScale, accuracies, epochs }) {
-  const key = `${runs.map((r) => `${r.key}:${r.rev}`).join()}|${logScale}|${accuracies}|${epochs}`;
-  if (drawn.get(div) === key) return;
-  drawn.set(div, key);
+/** Ticks 1, 2 and 5 of each decade the costs span, labelled as plain numbers (0.05, 0.1, 0.2, ...). */
+function logTicks(runs) {
+  const costs = runs.flatMap((run) => run.costs.map((p) => p[1])).filter((v) => Number.isFinite(v) && v > 0);
+  if (!costs.length) return {};
+  const lo = Math.floor(Math.log10(Math.min(...costs)));
+  const hi = Math.ceil(Math.log10(Math.max(...costs)));
+  const values = [];
+  for (let power = lo; power <= hi; power++) for (const m of [1, 2, 5]) values.push(m * 10 ** power);
+  return { tickvals: values, ticktext: values.map((v) => Number(v.toPrecision(1)).toString()) };
+}
+
+/** runs: [{key, name, costs}]; `accuracies` adds the first run's train and test accuracy; scale: the text's. */
+export function drawCurves(div, runs, { logScale, accuracies, epochs, scale = 1 }) {
   const traces = runs.map((run, i) =>
     line(run, 1, accuracies ? "cost" : run.name, PALETTE[i % PALETTE.length], { line: { dash: DASHES[i % DASHES.length] } }),
   );
@@ -47,12 +55,11 @@ export function drawCurves(div, runs, { logScale, accuracies, epochs }) {
     });
   }
   const layout = {
-    margin: { l: 60, r: accuracies ? 60 : 20, t: 10, b: 50 },
-    font: { size: 15 },
-    xaxis: { title: { text: "epoch" }, range: [0, epochs] },
-    // on a log axis, label 1, 2 and 5 of each decade: all nine crowd each other
-    yaxis: { title: { text: "cost" }, type: logScale ? "log" : "linear", autorange: true, dtick: logScale ? "D2" : undefined },
-    legend: { orientation: "h", y: 1.12 },
+    margin: { l: 56 * scale, r: accuracies ? 52 * scale : 16, t: 34 * scale, b: 42 * scale },
+    font: { size: 14 * scale },
+    xaxis: { title: { text: "epoch", standoff: 4 }, range: [0, epochs] },
+    yaxis: { title: { text: "cost" }, type: logScale ? "log" : "linear", autorange: true, ...(logScale ? logTicks(runs) : {}) },
+    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
     hovermode: "x unified",
   };
   if (accuracies) {

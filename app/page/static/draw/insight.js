@@ -9,12 +9,12 @@ const positive = (v) => (Number.isFinite(v) && v > 0 ? v : null);
 const percent = (share) => `${Math.round(100 * share)}%`;
 const short = (v) => (Number.isFinite(v) ? Number(v.toPrecision(3)).toString() : String(v));
 
-/** history: [[epoch, [||W_l||...], [||dW_l||...]], ...]; ||W_l|| solid, ||dW_l|| dashed, one colour per layer. */
 /** A subplot's title, as an annotation above the panel on axes x<axis>, y<axis>. */
 function panelTitle(text, axis) {
   return { text, xref: `x${axis} domain`, yref: `y${axis} domain`, x: 0.5, y: 1.12, showarrow: false, font: { size: 14 } };
 }
 
+/** history: [[epoch, [||W_l||...], [||dW_l||...]], ...]; ||W_l|| solid, ||dW_l|| dashed, one colour per layer. */
 export function drawNorms(div, history) {
   const layers = history.length ? history[0][1].length : 0;
   const epochs = history.map((point) => point[0]);
@@ -35,11 +35,11 @@ export function drawNorms(div, history) {
   }
   const nothing = traces.every((trace) => trace.y.every((v) => v === null));
   plot(div, traces, {
-    margin: { l: 60, r: 10, t: 10, b: 45 },
+    margin: { l: 60, r: 10, t: 50, b: 45 }, // the legend sits above the lines, never on them
     font: { size: 14 },
     xaxis: { title: { text: "epoch" } },
     yaxis: { title: { text: "norm (log)" }, type: "log", dtick: 1, exponentformat: "power" },
-    legend: { orientation: "h", y: 1.15 },
+    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
     hovermode: "x unified",
     // zeros init: every norm is 0, which a log axis cannot show: say so rather than draw an empty chart
     annotations: nothing

@@ -3,11 +3,10 @@
 // come. Random search (data-view="search", under the one run): a sweep of the current setup with one field drawn
 // from a distribution, its table and the setting against the final cost (GET /api/sweeps/{id}).
 
-import { comparisonRuns } from "../compare.js";
 import { PALETTE } from "../draw/curves.js";
 import { plot } from "../draw/plot.js";
 import * as net from "../net.js";
-import { runConfig, touch } from "../state.js";
+import { comparisonRuns, runConfig, touch } from "../state.js";
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 1000;

@@ -1,27 +1,12 @@
-// The Insight section of the one-run view: why the net learns or does not. It keeps each run's insight
-// (the server's latest insight message and the norms' history), draws it when it changed, and runs the
-// gradient check on demand.
+// The Insight section of the one-run view (data-view="insight"): why the net learns, or doesn't. It draws the run's
+// insight (state.js keeps the server's latest insight message and the norms' history) when it changed and is on
+// screen — below the fold it costs nothing — and runs the gradient check on demand.
 
-import { activationNote, drawHistograms, drawNorms, drawUnits } from "./draw/insight.js";
-import * as net from "./net.js";
+import { activationNote, drawHistograms, drawNorms, drawUnits } from "../draw/insight.js";
+import * as net from "../net.js";
+import { changed } from "../state.js";
 
-const HISTORY_LIMIT = 1000; // norm points kept on the page; when full, every other one goes
 const $ = (id) => document.getElementById(id);
-
-const decodeNorms = (point) => [point[0], point[1].map(net.number), point[2].map(net.number)];
-
-/** An insight message for this run: the first a watcher gets carries the norms' history. */
-export function applyInsight(run, message) {
-  const norms = message.norms.map((n) => ({ ...n, W: net.number(n.W), dW: net.number(n.dW), b: net.number(n.b) }));
-  run.insight = { ...message, norms, symmetry: message.symmetry.map(net.number), history: undefined };
-  if (message.history) {
-    run.normsHistory = message.history.map(decodeNorms);
-  } else if (run.normsHistory.at(-1)?.[0] !== message.epoch) {
-    run.normsHistory.push([message.epoch, norms.map((n) => n.W), norms.map((n) => n.dW)]);
-    if (run.normsHistory.length > HISTORY_LIMIT) run.normsHistory = run.normsHistory.filter((_, i) => i % 2 === 0);
-  }
-  run.insightSeq += 1;
-}
 
 // ------------------------------------------------------------------ the words beside the views
 
@@ -46,8 +31,6 @@ function checkDetails(answer) {
 
 // ------------------------------------------------------------------ drawing, when something changed
 
-let drawnKey = "";
-
 function list(element, lines) {
   element.replaceChildren(
     ...lines.map((line) => {
@@ -69,17 +52,17 @@ function renderCheck(run) {
   $("gradcheck-details").textContent = check?.answer ? checkDetails(check.answer) : "";
 }
 
-/** Draw the run's insight (run: the one-run view's run, or undefined); a no-op when nothing changed. */
-export function renderInsight(run) {
+function draw(run, drawn) {
   const insight = run?.insight;
   const key = run ? `${run.rev}|${run.insightSeq}` : "none";
-  if (key === drawnKey) return;
-  drawnKey = key;
+  if (key === drawn.key) return;
+  drawn.key = key;
   renderCheck(run);
   $("insight-empty").hidden = Boolean(insight);
   $("insight-views").hidden = !insight;
-  if (!insight || run.drawnInsight === run.insightSeq) return;
-  run.drawnInsight = run.insightSeq;
+  if (!insight || (drawn.seq === run.insightSeq && drawn.run === run)) return;
+  drawn.seq = run.insightSeq;
+  drawn.run = run;
   drawNorms($("insight-norms"), run.normsHistory);
   drawHistograms($("insight-activations"), insight.activations);
   list(
@@ -93,20 +76,20 @@ export function renderInsight(run) {
   );
 }
 
-// ------------------------------------------------------------------ the gradient check
-
-/** Wire the "Check gradients" button; currentRun() is the one-run view's run, changed() redraws. */
-export function bindInsight(currentRun, changed) {
+export function insightView(state, element) {
+  const currentRun = () => (state.settings.compare ? undefined : state.live.runs[0]);
   $("gradcheck").addEventListener("click", async () => {
     const run = currentRun();
     if (!run?.id) return;
     run.gradcheck = { pending: true };
-    changed(run);
+    changed(state, run);
     try {
       run.gradcheck = { answer: await net.checkGradients(run.id) };
     } catch (error) {
       run.gradcheck = { error: `Not checked: ${error.message}` };
     }
-    changed(run);
+    changed(state, run);
   });
+  const drawn = {};
+  return { element, draw: () => draw(currentRun(), drawn) };
 }
