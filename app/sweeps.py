@@ -10,7 +10,7 @@ from app.live.registry import Registry, UnknownRun
 from app.models import SweepCreated, SweepInfo, SweepRequest, SweepRow
 from app.store import Store
 from core.config import RunConfig
-from core.sweep import MAX_SWEEP_RUNS, combinations, error_locs, grid_size, sweep_configs
+from core.sweep import MAX_SWEEP_RUNS, BadBase, combinations, error_locs, grid_size, sweep_configs
 
 CSV_FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet would run such a cell as a formula
 
@@ -26,6 +26,8 @@ def configs_of(request: SweepRequest) -> list[RunConfig]:
         raise RequestValidationError(
             [{**e, "loc": ("body", *e["loc"])} for e in error_locs(error, request.grid)]
         ) from None
+    except BadBase as error:  # a preset or overrides of the wrong type
+        raise invalid_field(("body", "base", error.part), str(error)) from None
     except KeyError as error:  # an unknown preset
         raise invalid_field(("body", "base", "preset"), str(error.args[0])) from None
     except ValueError as error:  # config fields beside a preset

@@ -27,19 +27,37 @@ def combinations(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(grid, values, strict=True)) for values in product(*grid.values())]
 
 
+class BadBase(ValueError):
+    """A base's preset form that is not one: `part` names which of its parts ("preset" or "overrides")."""
+
+    def __init__(self, part: str, message: str):
+        super().__init__(message)
+        self.part = part
+
+
 def config_of(base: dict[str, Any], values: dict[str, Any]) -> RunConfig:
-    """The base (a config, or {"preset", "overrides"}) with values set; ValidationError names the field."""
+    """The base (a config, or {"preset", "overrides"}) with values set; ValidationError names the field, BadBase
+    a preset or overrides of the wrong type."""
     if "preset" in base:
         extra = set(base) - {"preset", "overrides"}
         if extra:
             raise ValueError(f"with a preset, put config fields in overrides: {', '.join(sorted(extra))}")
-        return preset_config(base["preset"], {**(base.get("overrides") or {}), **values})
+        if not isinstance(base["preset"], str):
+            raise BadBase("preset", f"preset: a preset's name, not {type(base['preset']).__name__}")
+        overrides = base.get("overrides")
+        if overrides is not None and not isinstance(overrides, dict):
+            raise BadBase("overrides", f"overrides: an object of config fields, not {type(overrides).__name__}")
+        return preset_config(base["preset"], {**(overrides or {}), **values})
     return RunConfig.model_validate({**base, **values})
 
 
 def sweep_configs(base: dict[str, Any], grid: dict[str, list[Any]]) -> list[RunConfig]:
-    """The grid's configs, in combinations() order; ValidationError names the first bad combination's fields."""
-    return [config_of(base, values) for values in combinations(grid)]
+    """The grid's configs, in combinations() order; ValidationError names the first bad combination's fields.
+    A base's dataset is validated once, for every combination (inline rows would be checked 64 times)."""
+    combos = combinations(grid)
+    if combos and "dataset" in base and "dataset" not in grid:
+        base = {**base, "dataset": config_of(base, combos[0]).dataset}
+    return [config_of(base, values) for values in combos]
 
 
 def error_locs(error: ValidationError, grid: dict[str, list[Any]]) -> list[dict]:
