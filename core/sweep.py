@@ -27,7 +27,7 @@ def combinations(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(grid, values, strict=True)) for values in product(*grid.values())]
 
 
-class BadBase(ValueError):
+class BadBase(ValueError):  # noqa: N818 - reads as a sentence: raise BadBase
     """A base's preset form that is not one: `part` names which of its parts ("preset" or "overrides")."""
 
     def __init__(self, part: str, message: str):
