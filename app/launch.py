@@ -14,9 +14,9 @@ from app.deps import RoomsDep, SettingsDep
 from app.errors import invalid, invalid_field
 from app.guards.room_auth import RoomSecret, owning_room
 from app.live.registry import NewRun
-from app.messages import dataset_points, dumps
+from app.messages import config_json, dataset_points, dumps
 from app.models import RunRequest
-from core.config import RunConfig, budget_problem
+from core.config import InlineData, RunConfig, budget_problem, dataset_key
 from core.data import Dataset, resolve_dataset
 
 Loc = tuple[str | int, ...]
@@ -70,12 +70,18 @@ async def new_runs(
 ) -> list[NewRun]:  # fmt: skip
     """The configs as runs to start, each dataset resolved once (runs usually share their data); a 422 names the
     first config whose data cannot be had, at loc(its index)."""
-    datasets: dict[str, tuple[Dataset, str]] = {}
+    datasets: dict[str, tuple[Dataset, str, str | None]] = {}
     for i, config in enumerate(configs):
-        key = repr(config.dataset)
+        key = dataset_key(config.dataset)
         if key not in datasets:
-            datasets[key] = await data_for(config, data_dir, loc(i))
-    return [NewRun(c, *datasets[repr(c.dataset)], keep, speed, paused, room) for c in configs]
+            dataset, dataset_json = await data_for(config, data_dir, loc(i))
+            inline = dumps(config.dataset.model_dump(mode="json")) if isinstance(config.dataset, InlineData) else None
+            datasets[key] = dataset, dataset_json, inline
+    runs = []
+    for config in configs:
+        dataset, dataset_json, inline = datasets[dataset_key(config.dataset)]
+        runs.append(NewRun(config, dataset, dataset_json, keep, speed, paused, room, config_json(config, inline)))
+    return runs
 
 
 async def new_run(request: RunRequest, settings: SettingsDep, rooms: RoomsDep, secret: RoomSecret = None) -> NewRun:
@@ -84,5 +90,6 @@ async def new_run(request: RunRequest, settings: SettingsDep, rooms: RoomsDep, s
     secret."""
     room = owning_room(request.room, rooms, secret)
     config = config_of(request, "body")
-    dataset, dataset_json = await data_for(config, settings.data_dir, ("body", "dataset"))
-    return NewRun(config, dataset, dataset_json, request.keep, request.speed, request.paused, room)
+    (run,) = await new_runs([config], settings.data_dir, lambda i: ("body", "dataset"), request.keep, request.speed,
+                            request.paused, room)  # fmt: skip
+    return run

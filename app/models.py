@@ -48,7 +48,9 @@ class RunRequest(RunConfig):
         """The validated config; a preset's bad overrides raise ValidationError with the fields' locs."""
         if self.preset is not None:
             return preset_config(self.preset, self.overrides)
-        return RunConfig.model_validate(self.model_dump(include=set(RunConfig.model_fields), exclude_unset=True))
+        # the fields as validated (not dumped and validated again: inline data would be copied and checked twice)
+        given = self.model_fields_set & set(RunConfig.model_fields)
+        return RunConfig.model_validate({name: getattr(self, name) for name in given})
 
 
 class RunCreated(BaseModel):

@@ -9,7 +9,7 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -92,16 +92,16 @@ class Store:
         )
         return cursor.rowcount
 
-    def _add_run(self, run_id: str, config: dict, status: str) -> None:
+    def _add_run(self, run_id: str, config_json: str, status: str) -> None:
         self.db.execute(
             "INSERT INTO runs (id, config, status, created) VALUES (?, ?, ?, ?)",
-            (run_id, encode(config), status, time.time()),
+            (run_id, config_json, status, time.time()),
         )
 
     def _set_status(self, run_id: str, status: str) -> None:
         self.db.execute("UPDATE runs SET status = ? WHERE id = ? AND finished IS NULL", (status, run_id))
 
-    def _finish(self, run_id: str, result: dict, parameters: dict | None, costs: list[list]) -> None:
+    def _finish(self, run_id: str, result: dict, parameters: dict | None, costs: Iterable[list]) -> None:
         with self.db:
             self.db.execute("BEGIN")
             self.db.execute(
@@ -219,13 +219,15 @@ class Store:
         self.thread.shutdown(wait=True)
 
     # runs
-    def add_run(self, run_id: str, config: dict, status: RunStatus) -> "Future[None]":
-        return self.write(self._add_run, run_id, config, status)
+    def add_run(self, run_id: str, config_json: str, status: RunStatus) -> "Future[None]":
+        """A new run's record; config_json: its config as JSON text."""
+        return self.write(self._add_run, run_id, config_json, status)
 
     def set_status(self, run_id: str, status: RunStatus) -> "Future[None]":
         return self.write(self._set_status, run_id, status)
 
-    def finish(self, run_id: str, result: dict, parameters: dict | None, costs: list[list]) -> "Future[None]":
+    def finish(self, run_id: str, result: dict, parameters: dict | None, costs: Iterable[list]) -> "Future[None]":
+        """A run's end: its result, weights and cost history (read on the store's thread: a copy nothing changes)."""
         return self.write(self._finish, run_id, result, parameters, costs)
 
     async def delete_run(self, run_id: str) -> bool:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from fastapi.concurrency import run_in_threadpool
 
+from app import messages
+from app.live.history import History, thinned
 from app.live.hub import Channel, Watcher
 from app.live.pool import WorkerPool
 from app.live.protocol import Failed, Finished, Frame, Insight, Points, RunEvent, Start, StartGroup, Status
@@ -38,6 +40,7 @@ class NewRun:
     speed: float | None
     paused: bool
     room: str | None = None  # the lecture room the run belongs to
+    config_json: str | None = None  # the config encoded (app/messages.py config_json); None: encoded when recorded
 
 
 class TooManyRuns(RuntimeError):  # noqa: N818 - reads as a sentence: raise TooManyRuns
@@ -121,8 +124,9 @@ class Registry:
     def record(self, run: NewRun) -> tuple[Channel, Start]:
         """A new run's channel, written to the store, and the Start that puts it on a worker."""
         run_id = secrets.token_hex(6)
-        channel = Channel(run_id, run.config, run.dataset_json, run.keep, run.room)
-        self.store.add_run(run_id, channel.config_json, channel.status)
+        config_json = run.config_json or messages.config_json(run.config)
+        channel = Channel(run_id, run.config, config_json, run.dataset_json, run.keep, run.room)
+        self.store.add_run(run_id, config_json, channel.status)
         return channel, Start(run_id, run.config, run.dataset, run.paused, run.speed)
 
     def admit(self, channel: Channel) -> None:
@@ -163,6 +167,8 @@ class Registry:
         if row is None:
             raise UnknownRun(f"no run {run_id!r}")
         result = row["result"]
+        if result is not None:  # a run stored before results carried their history thinned
+            result["costs"] = thinned(result["costs"])
         return RunInfo(
             id=row["id"], status=row["status"], config=row["config"], epoch=result["epochs_run"] if result else 0,
             last=await self.store.last_cost(run_id), result=result,
@@ -190,8 +196,8 @@ class Registry:
         """A live run's history is in memory; a finished one's in the store."""
         channel = self.live_channel(run_id)
         if channel is not None:
-            points = channel.costs
-            return CostPage(total=len(points), limit=limit, offset=offset, points=points[offset : offset + limit])
+            history = channel.history
+            return CostPage(total=len(history), limit=limit, offset=offset, points=history.page(offset, limit))
         await self.find(run_id)  # UnknownRun for an unknown run
         total, points = await self.store.costs(run_id, limit, offset)
         return CostPage(total=total, limit=limit, offset=offset, points=points)
@@ -293,11 +299,11 @@ class Registry:
                     self.store.set_status(channel.id, event.status)
                 channel.set_status(event.status, event.epoch)
             case Finished():
-                costs = channel.costs  # finish() compacts the history: keep it for the store first
+                costs = channel.history.copy()  # finish() compacts the history: keep it for the store first
                 channel.finish(event.result, event.result_json)
                 self.retire(channel, costs, event.parameters)
             case Failed():
-                costs = channel.costs
+                costs = channel.history.copy()
                 channel.fail(event.reason)
                 self.retire(channel, costs, None)
 
@@ -306,7 +312,7 @@ class Registry:
         if self.channels.pop(run_id, None) is not None:
             self.finished.remove(run_id)
 
-    def retire(self, channel: Channel, costs: list[list], parameters: dict | None) -> None:
+    def retire(self, channel: Channel, costs: History, parameters: dict | None) -> None:
         if channel.id in self.live:
             self.store.finish(channel.id, channel.result, parameters, costs)
         self.live.discard(channel.id)
