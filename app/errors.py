@@ -1,6 +1,7 @@
 """422 answers that name the field, for checks made after FastAPI's own validation."""
 
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
@@ -27,6 +28,14 @@ def invalid(error: ValidationError, *prefix: str) -> RequestValidationError:
 
 def invalid_field(loc: tuple[str, ...], message: str, kind: str = "value_error") -> RequestValidationError:
     return RequestValidationError([{"loc": loc, "msg": message, "type": kind}])
+
+
+def without_paths(text: str, data_dir: Path) -> str:
+    """text with the server's data dir said as "the data dir": where the server keeps its files is its own business
+    (the course's messages name it, for a user at their own terminal)."""
+    for path in sorted({str(data_dir.resolve()), str(data_dir)}, key=len, reverse=True):
+        text = text.replace(path, "the data dir")
+    return text
 
 
 class ErrorAnswer(BaseModel):

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from app.deps import RoomsDep, SettingsDep
-from app.errors import invalid, invalid_field
+from app.errors import invalid, invalid_field, without_paths
 from app.guards.room_auth import RoomSecret, owning_room
 from app.live.registry import NewRun
 from app.messages import config_json, dataset_points, dumps
@@ -36,7 +36,7 @@ async def data_for(config: RunConfig, data_dir: Path, loc: Loc) -> tuple[Dataset
     try:
         dataset, dataset_json = await run_in_threadpool(loaded, config, data_dir)
     except ValueError as error:  # DatasetUnavailable included
-        raise invalid_field(loc, str(error), "dataset_unavailable") from None
+        raise invalid_field(loc, without_paths(str(error), data_dir), "dataset_unavailable") from None
     problem = budget_problem(config, dataset.X_train.shape[1])  # an upload's real size, not a guess
     if problem:
         raise invalid_field(loc[:1], problem)

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from starlette.routing import Match
 
 from app import messages
 from app.api import (
@@ -83,6 +84,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await store.close()
 
 
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def answer_with(
     status: int, headers: dict[str, str] | None = None
 ) -> Callable[[Request, Exception], Awaitable[TrainLabJSON]]:
@@ -95,12 +99,24 @@ def answer_with(
     return handler
 
 
+async def method_not_allowed(request: Request, exc: Exception) -> TrainLabJSON:
+    """405 with every method the path takes in Allow (the router names only the first route's it tried)."""
+    scope = request.scope
+    allowed = ", ".join(
+        method for method in HTTP_METHODS
+        if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in request.app.routes)
+    )  # fmt: skip
+    detail = f"{request.method} is not allowed here: {allowed}"
+    return TrainLabJSON({"detail": detail}, status_code=405, headers={"Allow": allowed})
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     # the API's docs (/docs, /redoc) with their scripts served from here: a lecture hall's Wi-Fi may have no internet
     app = FastAPIOffline(title="TrainLab", lifespan=lifespan, default_response_class=TrainLabJSON)
     app.state.settings = settings or Settings.from_env()
     app.add_middleware(BodyLimit)
     app.add_exception_handler(RequestValidationError, validation_failed)
+    app.add_exception_handler(405, method_not_allowed)
     app.add_exception_handler(UnknownRun, answer_with(404))
     app.add_exception_handler(TooManyRuns, answer_with(429, {"Retry-After": str(AT_ONCE_RETRY_S)}))
     app.add_exception_handler(NoWorker, answer_with(503))

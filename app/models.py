@@ -2,24 +2,21 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from core.config import MAX_EPOCHS, RunConfig
+from core.config import MAX_EPOCHS, RunConfig, Strict
 from core.presets import PRESETS, preset_config
 from core.status import RunStatus
 
 MAX_SPEED = 100_000  # epochs per second
+MIN_SPEED = 0.1  # an epoch every 10 s: slower shows nothing moving, and holds a live slot for days
 
-Speed = Annotated[float, Field(gt=0, le=MAX_SPEED)]
+Speed = Annotated[float, Field(ge=MIN_SPEED, le=MAX_SPEED)]
 Number = float | Literal["inf", "-inf", "nan"]  # as stored: non-finite numbers spelled out
 Point = tuple[int, float, float, float | None]  # [epoch, cost, train_acc, test_acc]
 RoomCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{6}$")]
 MAX_ROOM_STATE = 8192  # characters of the presenter's settings query
 MAX_ROOM_RUNS = 8  # a comparison's runs, at most 6, and room to spare
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 # ---------------------------------------------------------------- starting a run

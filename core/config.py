@@ -6,9 +6,9 @@ here, before anything is allocated.
 """
 
 from itertools import pairwise
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from core.data import DEFAULTS as DATASET_DEFAULTS
 
@@ -23,8 +23,31 @@ MAX_BUFFER_BYTES = 256 * 2**20
 DatasetName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 
 
+def takes_numbers(annotation: object) -> bool:
+    """Whether a field's type is a number (int, float, an int Literal), optional or in a list: not bool, which
+    Python counts as an int."""
+    if annotation in (int, float):
+        return True
+    if get_origin(annotation) is Literal:
+        return any(type(value) is int for value in get_args(annotation))
+    return any(takes_numbers(arg) for arg in get_args(annotation))
+
+
 class Strict(BaseModel):
+    """Unknown fields are refused, and so are true and false where numbers go (pydantic would take them as 1
+    and 0: "epochs": true trained one epoch)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def not_a_bool(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, bool | list) and takes_numbers(cls.model_fields[info.field_name].annotation):
+            bad = [value] if isinstance(value, bool) else [i for i, item in enumerate(value) if isinstance(item, bool)]
+            if bad:
+                where = "" if isinstance(value, bool) else f" (item {bad[0]})"
+                raise ValueError(f"expected a number, not true or false{where}")
+        return value
 
 
 class DatasetSpec(Strict):

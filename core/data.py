@@ -233,7 +233,7 @@ def make_dataset(
         raise ValueError(f"noise: expected a number, got {noise!r}")
     if not 0 <= noise <= MAX_NOISE:  # also rejects nan
         raise ValueError(f"noise: {noise} is outside 0..{MAX_NOISE:g}")
-    noise = float(noise)
+    noise = float(noise) + 0.0  # -0.0 passes the bounds, and NumPy refuses it as a negative scale: 0.0 it is
 
     seed1 = (seed + 1) % (MAX_SEED + 1)
     if name in _COURSE:

@@ -2,6 +2,7 @@
 uploads of a user's own CSV."""
 
 import dataclasses
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -9,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from app.deps import SettingsDep
-from app.errors import answers, invalid, invalid_field
+from app.errors import answers, invalid, invalid_field, without_paths
 from app.guards.auth import require_token
 from app.guards.limits import upload_allowed
 from app.messages import dataset_points
@@ -30,16 +31,18 @@ def list_datasets(settings: SettingsDep) -> list[DatasetInfo]:
     try:
         football = find_football(settings.data_dir)
     except ValueError as error:
-        unavailable = {"n_train": None, "n_test": None, "available": False, "note": str(error)}
+        note = without_paths(str(error), settings.data_dir)
+        unavailable = {"n_train": None, "n_test": None, "available": False, "note": note}
         return [*found, DatasetInfo(name="football", noise=None, seed=None, **unavailable)]
-    return [*found, info_of(football)]
+    return [*found, info_of(football, settings.data_dir)]
 
 
-def info_of(dataset: Dataset) -> DatasetInfo:
+def info_of(dataset: Dataset, data_dir: Path | None = None) -> DatasetInfo:
     n_test = 0 if dataset.X_test is None else dataset.X_test.shape[1]
+    note = dataset.note if data_dir is None else without_paths(dataset.note, data_dir)
     return DatasetInfo(
         name=dataset.name, available=True, n_train=dataset.X_train.shape[1], n_test=n_test, noise=None, seed=None,
-        note=dataset.note,
+        note=note,
     )  # fmt: skip
 
 
@@ -74,4 +77,6 @@ def get_points(name: str, options: Annotated[PointsQuery, Query()], settings: Se
     try:
         return DatasetPoints(**dataset_points(resolve_dataset(spec, settings.data_dir)))
     except ValueError as error:  # an unknown name, or football without its file
-        raise invalid_field(("path", "name"), str(error), "dataset_unavailable") from None
+        raise invalid_field(
+            ("path", "name"), without_paths(str(error), settings.data_dir), "dataset_unavailable"
+        ) from None

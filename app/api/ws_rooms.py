@@ -11,7 +11,7 @@ from fastapi import APIRouter, WebSocket
 
 from app.deps import RoomsDep
 from app.rooms import UnknownRoom
-from app.sockets import MAX_CONTROL_BYTES, UNKNOWN_RUN, first_to_end, send
+from app.sockets import MAX_CONTROL_BYTES, UNKNOWN_RUN, close, first_to_end, send
 
 router = APIRouter()
 
@@ -22,7 +22,7 @@ async def watch_room(websocket: WebSocket, code: str, rooms: RoomsDep) -> None:
     try:
         room = rooms.get(code)
     except UnknownRoom as error:
-        await websocket.close(UNKNOWN_RUN, str(error))  # the same "not here" code as for an unknown run
+        await close(websocket, UNKNOWN_RUN, str(error))  # the same "not here" code as for an unknown run
         return
     watcher = rooms.watch(room)
     tasks = {asyncio.create_task(send(websocket, watcher)), asyncio.create_task(drain(websocket))}

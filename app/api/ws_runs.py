@@ -17,7 +17,7 @@ from app.live.hub import Kind, Watcher
 from app.live.registry import Registry, UnknownRun
 from app.models import ControlRequest
 from app.rooms import Rooms
-from app.sockets import MAX_CONTROL_BYTES, UNKNOWN_RUN, first_to_end, send
+from app.sockets import MAX_CONTROL_BYTES, UNKNOWN_RUN, close, first_to_end, send
 
 LINGER_S = 10.0  # after the run ends, a watcher that has not taken its last messages is dropped
 
@@ -32,7 +32,7 @@ async def watch_run(
     try:
         channel = registry.get(run_id)
     except UnknownRun as error:
-        await websocket.close(UNKNOWN_RUN, str(error))
+        await close(websocket, UNKNOWN_RUN, str(error))
         return
     watcher = registry.watch(channel)
     may_control = authorized(websocket, settings.api_token)

@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi.concurrency import run_in_threadpool
 
 from app import messages
+from app.errors import without_paths
 from app.live.history import History, thinned
 from app.live.hub import Channel, Watcher
 from app.live.pool import WorkerPool
@@ -233,7 +234,8 @@ class Registry:
         except CheckTooLarge:
             raise
         except ValueError as error:  # its dataset cannot be had any more (a deleted upload, football's file gone)
-            raise NotCheckable(f"run {run_id}'s data cannot be had: {error}") from None
+            reason = without_paths(str(error), self.settings.data_dir)
+            raise NotCheckable(f"run {run_id}'s data cannot be had: {reason}") from None
         return {**answer, "epoch": info.epoch}
 
     async def delete(self, run_id: str) -> RunStatus | None:
