@@ -141,6 +141,9 @@ class Parameters(BaseModel):
     parameters: dict[str, list]  # W1, b1, ... as nested lists
 
 
+DELETED = "deleted"  # a finished run's record, once deleted: not a status of a run's life, the run is gone
+
+
 class RunDeleted(BaseModel):
     id: str
     status: Literal[RunStatus.CANCELLED, "deleted"]  # a live run is cancelled, a finished one deleted
@@ -191,7 +194,7 @@ class SweepCreated(BaseModel):
 class SweepRow(BaseModel):
     id: str
     values: dict[str, Any]  # the varied fields
-    status: RunStatus
+    status: RunStatus | Literal["deleted"]
     final_cost: Number | None
     train_accuracy: Number | None
     test_accuracy: Number | None

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from app.errors import invalid_field
 from app.live.registry import Registry, UnknownRun
-from app.models import SweepCreated, SweepInfo, SweepRequest, SweepRow
+from app.models import DELETED, SweepCreated, SweepInfo, SweepRequest, SweepRow
 from app.store import Store
 from core.config import RunConfig
 from core.sweep import MAX_SWEEP_RUNS, BadBase, combinations, error_locs, grid_size, sweep_configs
@@ -47,7 +47,12 @@ async def sweep_info(sweep_id: str, registry: Registry, store: Store) -> SweepIn
         raise UnknownRun(f"no sweep {sweep_id!r}")
     rows = []
     for run_id, values in zip(sweep["run_ids"], combinations(sweep["grid"]), strict=True):
-        run = await registry.find(run_id)
+        try:
+            run = await registry.find(run_id)
+        except UnknownRun:  # deleted since (by a client, or the store's retention bound): the others stand
+            rows.append(SweepRow(id=run_id, values=values, status=DELETED, final_cost=None, train_accuracy=None,
+                                 test_accuracy=None))  # fmt: skip
+            continue
         result = run.result
         rows.append(
             SweepRow(
@@ -59,7 +64,7 @@ async def sweep_info(sweep_id: str, registry: Registry, store: Store) -> SweepIn
                 test_accuracy=result.test_accuracy if result else None,
             )
         )
-    finished = sum(row.status.finished for row in rows)
+    finished = sum(row.status == DELETED or row.status.finished for row in rows)
     return SweepInfo(id=sweep_id, base=sweep["base"], grid=sweep["grid"], finished=finished, total=len(rows), rows=rows)
 
 

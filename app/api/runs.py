@@ -13,6 +13,7 @@ from app.launch import new_run
 from app.live.registry import NewRun
 from app.messages import created_json
 from app.models import (
+    DELETED,
     ControlAnswer,
     ControlRequest,
     CostPage,
@@ -79,7 +80,7 @@ async def get_parameters(run_id: str, registry: RegistryDep) -> Parameters:
 )
 async def delete_run(run_id: str, registry: RegistryDep) -> RunDeleted:
     stopped = await registry.delete(run_id)
-    return RunDeleted(id=run_id, status=stopped or "deleted")
+    return RunDeleted(id=run_id, status=stopped or DELETED)
 
 
 @router.post(
