@@ -41,6 +41,7 @@ from app.live.registry import NotCheckable, Registry, RunLive, TooManyRuns, Unkn
 from app.looplag import LoopLag
 from app.rooms import RoomRefused, Rooms, TooManyRooms, UnknownRoom
 from app.settings import Settings
+from app.sockets import MAX_CONTROL_BYTES
 from app.store import Store
 from core.insight import CheckTooLarge
 
@@ -133,14 +134,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def serve(host: str, port: int, data_dir: str | None = None) -> None:
-    """Run the server until interrupted (for `trainlab serve`); data_dir, if given, overrides the environment's."""
-    settings = Settings.from_env()
-    settings = replace(settings, host=host, port=port, data_dir=Path(data_dir) if data_dir else settings.data_dir)
+SERVER_OPTIONS = {
     # no per-message deflate: compressing each frame for each watcher (~0.35 ms of CPU for a 10 KB frame) is more
     # than one event loop can do for 200 watchers at 20 frames/s (benchmarks/load.py); the worker deflates each
     # boundary frame once instead (app/messages.py encode_boundary)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, ws_per_message_deflate=False)
+    "ws_per_message_deflate": False,
+    # a client's frame is a control (docs/protocol.md): a bigger one is refused from its header (1009), not
+    # buffered up to uvicorn's 16 MiB first (20 sockets held 515 MB); with the 32 frames uvicorn queues per
+    # socket, a socket's unread input is at most 128 KB
+    "ws_max_size": MAX_CONTROL_BYTES,
+}
+
+
+def serve(host: str, port: int, data_dir: str | None = None) -> None:
+    """Run the server until interrupted (for `trainlab serve`, and how the tests and benchmarks start it); data_dir,
+    if given, overrides the environment's."""
+    settings = Settings.from_env()
+    settings = replace(settings, host=host, port=port, data_dir=Path(data_dir) if data_dir else settings.data_dir)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **SERVER_OPTIONS)
 
 
 app = create_app()

@@ -7,12 +7,13 @@ on live runs (TRAINLAB_MAX_LIVE_RUNS) still applies to everyone."""
 
 import math
 import time
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections import Counter, defaultdict, deque
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, HTTPException
+from fastapi import Depends, HTTPException, WebSocket
 from starlette.requests import HTTPConnection
 
 from app.deps import RegistryDep, SettingsDep
@@ -20,6 +21,7 @@ from app.guards.auth import authorized
 
 WINDOW_S = 60.0
 AT_ONCE_RETRY_S = 10  # a live run has no known end: ask again a little later
+TOO_MANY_SOCKETS = 4429  # the close code of a socket past its address's TRAINLAB_CLIENT_MAX_SOCKETS
 
 
 def too_many(message: str, retry_after_s: float) -> HTTPException:
@@ -162,3 +164,31 @@ room_allowed = per_minute("rooms opened", "client_rooms_per_minute", "TRAINLAB_C
 
 
 RunQuotaDep = Annotated[RunQuota, Depends(run_quota)]
+
+
+@asynccontextmanager
+async def client_socket(websocket: WebSocket, settings: SettingsDep) -> AsyncIterator[bool]:
+    """Accept a websocket, counted among its address's open ones while it lasts: False (and closed with
+    TOO_MANY_SOCKETS) when the address already has its TRAINLAB_CLIENT_MAX_SOCKETS open. A lecture hall is one
+    NAT address for every phone in it (a room's socket and a few runs' each): the bound is against abuse, and a
+    socket's cost is small (its frames are at most 4 KB: app.main SERVER_OPTIONS)."""
+    state = websocket.app.state
+    if not hasattr(state, "open_sockets"):
+        state.open_sockets = Counter()
+    counts: Counter[str] = state.open_sockets
+    host = client_host(websocket)
+    await websocket.accept()
+    if counts[host] >= settings.client_max_sockets:
+        reason = (
+            f"too many sockets from your address: at most {settings.client_max_sockets} (TRAINLAB_CLIENT_MAX_SOCKETS)"
+        )
+        await websocket.close(TOO_MANY_SOCKETS, reason)
+        yield False
+        return
+    counts[host] += 1
+    try:
+        yield True
+    finally:
+        counts[host] -= 1
+        if not counts[host]:
+            del counts[host]
