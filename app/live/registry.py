@@ -75,12 +75,14 @@ class Registry:
         self.live: set[str] = set()
         self.finished: deque[str] = deque()
         self.grace: dict[str, asyncio.TimerHandle] = {}
+        self.lifetimes: dict[str, asyncio.TimerHandle] = {}  # each live run's end, TRAINLAB_MAX_RUN_S after its start
+        self.end_reasons: dict[str, str] = {}  # why the server stopped a run (said in its status and result)
 
     async def start(self) -> None:
         await self.pool.start()
 
     async def close(self) -> None:
-        for timer in self.grace.values():
+        for timer in [*self.grace.values(), *self.lifetimes.values()]:
             timer.cancel()
         await self.pool.close()
 
@@ -136,6 +138,17 @@ class Registry:
         self.live.add(channel.id)
         if not channel.keep:  # it has until the grace period's end to get its first watcher
             self.arm_grace(channel)
+        loop = asyncio.get_running_loop()
+        self.lifetimes[channel.id] = loop.call_later(self.settings.max_run_s, self.expire, channel)
+
+    def expire(self, channel: Channel) -> None:
+        """A run live for TRAINLAB_MAX_RUN_S: stop it, cancelled, saying why (a slow or paused run would hold its
+        live slot for days)."""
+        self.lifetimes.pop(channel.id, None)
+        if not channel.finished:
+            limit = f"{self.settings.max_run_s:g} s"
+            self.end_reasons[channel.id] = f"stopped after {limit}, the longest a run may be live (TRAINLAB_MAX_RUN_S)"
+            self.pool.command(channel.id, "stop")
 
     def get(self, run_id: str) -> Channel:
         """A run in memory (live, or among the newest finished), to watch or control."""
@@ -299,10 +312,16 @@ class Registry:
             case Status():
                 if not channel.finished and event.status != channel.status:
                     self.store.set_status(channel.id, event.status)
-                channel.set_status(event.status, event.epoch)
+                reason = self.end_reasons.get(channel.id) if event.status == RunStatus.CANCELLED else None
+                channel.set_status(event.status, event.epoch, reason)
             case Finished():
                 costs = channel.history.copy()  # finish() compacts the history: keep it for the store first
-                channel.finish(event.result, event.result_json)
+                result, result_json = event.result, event.result_json
+                reason = self.end_reasons.pop(channel.id, None)
+                if reason is not None and result["status"] == RunStatus.CANCELLED:
+                    result = {**result, "reason": reason}
+                    result_json = messages.dumps(result)
+                channel.finish(result, result_json)
                 self.retire(channel, costs, event.parameters)
             case Failed():
                 costs = channel.history.copy()
@@ -319,6 +338,10 @@ class Registry:
             self.store.finish(channel.id, channel.result, parameters, costs)
         self.live.discard(channel.id)
         self.disarm_grace(channel.id)
+        lifetime = self.lifetimes.pop(channel.id, None)
+        if lifetime is not None:
+            lifetime.cancel()
+        self.end_reasons.pop(channel.id, None)
         self.finished.append(channel.id)
         while len(self.finished) > FINISHED_KEPT:
             self.channels.pop(self.finished.popleft(), None)
