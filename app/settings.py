@@ -23,6 +23,7 @@ class Settings:
     client_runs_per_minute: int = 30  # per client: runs started in any 60 s
     client_uploads_per_minute: int = 20  # per client: dataset uploads in any 60 s
     client_rooms_per_minute: int = 5  # per client: lecture rooms opened in any 60 s
+    client_checks_per_minute: int = 30  # per client: gradient checks in any 60 s (a hall behind one NAT shares it)
     client_max_sockets: int = 4000  # per client (IP): websockets open at once; a hall behind one NAT needs ~1,800
     api_token: str | None = None  # when set, every change (POST, DELETE, websocket controls) needs it
     dask_address: str | None = None  # a Dask scheduler: sweeps then train on its cluster, not the local pool
@@ -51,6 +52,9 @@ class Settings:
             ),
             client_rooms_per_minute=max(
                 1, int(environ.get("TRAINLAB_CLIENT_ROOMS_PER_MINUTE", defaults.client_rooms_per_minute))
+            ),
+            client_checks_per_minute=max(
+                1, int(environ.get("TRAINLAB_CLIENT_CHECKS_PER_MINUTE", defaults.client_checks_per_minute))
             ),
             client_max_sockets=max(1, int(environ.get("TRAINLAB_CLIENT_MAX_SOCKETS", defaults.client_max_sockets))),
             api_token=environ.get("TRAINLAB_API_TOKEN") or None,

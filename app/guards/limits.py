@@ -22,6 +22,7 @@ from app.guards.auth import authorized
 WINDOW_S = 60.0
 AT_ONCE_RETRY_S = 10  # a live run has no known end: ask again a little later
 TOO_MANY_SOCKETS = 4429  # the close code of a socket past its address's TRAINLAB_CLIENT_MAX_SOCKETS
+CHECKS_AT_ONCE = 2  # gradient checks the server makes at once (each up to ~0.5 s of CPU; a stored run's is ours)
 
 
 def too_many(message: str, retry_after_s: float) -> HTTPException:
@@ -160,6 +161,7 @@ def per_minute(action: str, setting: str, variable: str) -> Callable[..., None]:
 
 
 upload_allowed = per_minute("uploads", "client_uploads_per_minute", "TRAINLAB_CLIENT_UPLOADS_PER_MINUTE")
+check_allowed = per_minute("gradient checks", "client_checks_per_minute", "TRAINLAB_CLIENT_CHECKS_PER_MINUTE")
 room_allowed = per_minute("rooms opened", "client_rooms_per_minute", "TRAINLAB_CLIENT_ROOMS_PER_MINUTE")
 
 
@@ -192,3 +194,21 @@ async def client_socket(websocket: WebSocket, settings: SettingsDep) -> AsyncIte
         counts[host] -= 1
         if not counts[host]:
             del counts[host]
+
+
+async def check_slot(run_id: str, connection: HTTPConnection) -> AsyncIterator[None]:
+    """A route dependency held while a gradient check runs: 429 when the run is being checked already, or the
+    server is making CHECKS_AT_ONCE checks (16 at once took 9 s of CPU and stalled everyone's answers)."""
+    state = connection.app.state
+    if not hasattr(state, "checking"):
+        state.checking = set()
+    checking: set[str] = state.checking
+    if run_id in checking:
+        raise too_many(f"run {run_id} is being checked already: one check of a run at a time", 1)
+    if len(checking) >= CHECKS_AT_ONCE:
+        raise too_many(f"the server is making {len(checking)} gradient checks at once, its most: try again", 1)
+    checking.add(run_id)
+    try:
+        yield
+    finally:
+        checking.discard(run_id)
