@@ -1,5 +1,5 @@
 """Gradient checks cost up to ~0.5 s of CPU each: a client makes at most TRAINLAB_CLIENT_CHECKS_PER_MINUTE (4 on
-this server), a run is checked once at a time, the server makes at most CHECKS_AT_ONCE at once (16 at once took
+one server here), a run is checked once at a time, the server makes at most CHECKS_AT_ONCE at once (16 at once took
 9 s of CPU and stalled the server for a second), each past its limit a 429 with Retry-After; and a lecture room's
 run is checked only with the room's secret, like any other change of it."""
 
