@@ -204,7 +204,9 @@ class SweepInfo(BaseModel):
     id: str
     base: dict[str, Any]
     grid: dict[str, list[Any]]
-    finished: int
+    queued: int  # waiting for a live slot
+    running: int  # on a worker (running, paused, or just starting)
+    finished: int  # ended (or deleted)
     total: int
     rows: list[SweepRow]
 
@@ -269,6 +271,7 @@ class Health(BaseModel):
     status: Literal["ok"]
     workers: list[WorkerHealth]
     live_runs: int
+    queued_runs: int  # batch runs (sweeps') waiting for a live slot
     loop_lag: LoopLagHealth
 
 

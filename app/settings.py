@@ -20,6 +20,8 @@ class Settings:
     max_run_s: float = 7200.0  # a live run (running or paused) is stopped, cancelled, after this long: a lecture's
     max_live_runs: int = 24  # queued, running or paused runs at once; more get 429
     client_max_live_runs: int = 8  # per client (IP): live runs at once; a comparison has up to 6
+    max_queued_runs: int = 256  # batch runs (sweeps') waiting for a live slot; more get 429
+    client_max_queued_runs: int = 64  # per client: batch runs waiting (one whole sweep)
     client_runs_per_minute: int = 30  # per client: runs started in any 60 s
     client_uploads_per_minute: int = 20  # per client: dataset uploads in any 60 s
     client_rooms_per_minute: int = 5  # per client: lecture rooms opened in any 60 s
@@ -43,6 +45,10 @@ class Settings:
             max_live_runs=max(1, int(environ.get("TRAINLAB_MAX_LIVE_RUNS", defaults.max_live_runs))),
             client_max_live_runs=max(
                 1, int(environ.get("TRAINLAB_CLIENT_MAX_LIVE_RUNS", defaults.client_max_live_runs))
+            ),
+            max_queued_runs=max(1, int(environ.get("TRAINLAB_MAX_QUEUED_RUNS", defaults.max_queued_runs))),
+            client_max_queued_runs=max(
+                1, int(environ.get("TRAINLAB_CLIENT_MAX_QUEUED_RUNS", defaults.client_max_queued_runs))
             ),
             client_runs_per_minute=max(
                 1, int(environ.get("TRAINLAB_CLIENT_RUNS_PER_MINUTE", defaults.client_runs_per_minute))

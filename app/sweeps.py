@@ -65,7 +65,11 @@ async def sweep_info(sweep_id: str, registry: Registry, store: Store) -> SweepIn
             )
         )
     finished = sum(row.status == DELETED or row.status.finished for row in rows)
-    return SweepInfo(id=sweep_id, base=sweep["base"], grid=sweep["grid"], finished=finished, total=len(rows), rows=rows)
+    queued = sum(row.id in registry.waiting for row in rows)  # not yet on a worker
+    return SweepInfo(
+        id=sweep_id, base=sweep["base"], grid=sweep["grid"], queued=queued, running=len(rows) - queued - finished,
+        finished=finished, total=len(rows), rows=rows,
+    )  # fmt: skip
 
 
 def csv_cell(value: object) -> object:

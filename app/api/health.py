@@ -13,4 +13,7 @@ router = APIRouter(prefix="/api", tags=["health"])
 @router.get("/health")
 async def health(registry: RegistryDep, loop_lag: LoopLagDep) -> Health:
     lag = LoopLagHealth(**asdict(loop_lag.figures()))
-    return Health(status="ok", workers=registry.workers(), live_runs=len(registry.live), loop_lag=lag)
+    return Health(
+        status="ok", workers=registry.workers(), live_runs=len(registry.live), queued_runs=len(registry.waiting),
+        loop_lag=lag,
+    )  # fmt: skip

@@ -161,12 +161,16 @@ class Channel:
 
     def fail(self, reason: str) -> None:
         """The run died without a result of its own: say why, and end it with what it had reported."""
+        self.end(RunStatus.FAILED, reason)
+
+    def end(self, status: RunStatus, reason: str) -> None:
+        """End the run with a result of the server's making (status, why, what it had reported), not its worker's."""
         if self.finished:
             return
-        self.set_status(RunStatus.FAILED, self.epoch, reason)
+        self.set_status(status, self.epoch, reason)
         last = self.last
         result = {
-            "status": RunStatus.FAILED,
+            "status": status,
             "reason": reason,
             "costs": [[epoch, cost] for epoch, cost, *_ in thinned(self.history)],
             "final_cost": last[1] if last else None,

@@ -5,7 +5,7 @@ answers for any run, live (from memory) or finished (from the store)."""
 import asyncio
 import json
 import secrets
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from app import messages
 from app.errors import without_paths
 from app.live.history import History, thinned
 from app.live.hub import Channel, Watcher
-from app.live.pool import WorkerPool
+from app.live.pool import NoWorker, WorkerPool
 from app.live.protocol import Failed, Finished, Frame, Insight, Points, RunEvent, Start, StartGroup, Status
 from app.models import CostPage, RunInfo, RunPage, RunSummary, WorkerHealth
 from app.settings import Settings
@@ -77,6 +77,10 @@ class Registry:
         self.grace: dict[str, asyncio.TimerHandle] = {}
         self.lifetimes: dict[str, asyncio.TimerHandle] = {}  # each live run's end, TRAINLAB_MAX_RUN_S after its start
         self.end_reasons: dict[str, str] = {}  # why the server stopped a run (said in its status and result)
+        # batch runs (sweeps') recorded but not yet on a worker, in order: run id → (channel, start, owner)
+        self.waiting: dict[str, tuple[Channel, Start, str | None]] = {}
+        self.waiting_owners: Counter[str | None] = Counter()
+        self.batch_live: set[str] = set()  # batch runs on the workers
 
     async def start(self) -> None:
         await self.pool.start()
@@ -96,9 +100,7 @@ class Registry:
 
     def create(self, run: NewRun) -> Channel:
         self.make_room(1)
-        channel, start = self.record(run)
-        self.pool.submit(start)
-        self.admit(channel)
+        (channel,) = self.launch([self.record(run)])
         return channel
 
     def create_group(self, runs: list[NewRun]) -> list[Channel]:
@@ -107,22 +109,70 @@ class Registry:
         if not can_stack([run.config for run in runs]):
             raise ValueError("these runs cannot train stacked (see core.grid.can_stack): create them one by one")
         self.make_room(len(runs))
-        recorded = [self.record(run) for run in runs]
-        self.pool.submit(StartGroup([start for _, start in recorded]))
+        return self.launch([self.record(run) for run in runs])
+
+    def launch(self, recorded: list[tuple[Channel, Start]]) -> list[Channel]:
+        """Put recorded runs on a worker, as one group if several (they can_stack), and make them live."""
+        starts = [start for _, start in recorded]
+        self.pool.submit(starts[0] if len(starts) == 1 else StartGroup(starts))
         for channel, _ in recorded:
             self.admit(channel)
         return [channel for channel, _ in recorded]
 
-    def create_stacked(self, runs: list[NewRun]) -> list[Channel]:
-        """Runs started together (a sweep's): those that can stack train in groups of up to MAX_STACK, at least one
-        per worker where there are enough (core.grid.stack_groups), the others alone; their channels in order."""
-        channels: list[Channel | None] = [None] * len(runs)
-        for indices in stack_groups([run.config for run in runs], MAX_STACK, self.settings.workers):
-            group = [runs[i] for i in indices]
-            made = self.create_group(group) if len(group) > 1 else [self.create(group[0])]
-            for i, channel in zip(indices, made, strict=True):
-                channels[i] = channel
-        return channels
+    # ---------------------------------------------------------------- batch work: a queue
+
+    @property
+    def batch_share(self) -> int:
+        """Live slots queued runs may take: half, so that a page's runs always find room beside a sweep."""
+        return max(1, self.settings.max_live_runs // 2)
+
+    def enqueue(self, runs: list[NewRun], owner: str | None) -> list[Channel]:
+        """Batch runs (a sweep's), recorded now and queued: they go live in order as live slots free up, at most
+        batch_share at once, those that can stack in groups (core.grid.stack_groups). owner: the client asking
+        (None: exempt, the token holder), who may have TRAINLAB_CLIENT_MAX_QUEUED_RUNS waiting. TooManyRuns past
+        the server's TRAINLAB_MAX_QUEUED_RUNS or the owner's."""
+        waiting, most = len(self.waiting), self.settings.max_queued_runs
+        if waiting + len(runs) > most:
+            raise TooManyRuns(f"{waiting} runs are queued and at most {most} may be (TRAINLAB_MAX_QUEUED_RUNS): "
+                              "wait for some to train")  # fmt: skip
+        mine, my_most = self.waiting_owners[owner], self.settings.client_max_queued_runs
+        if owner is not None and mine + len(runs) > my_most:
+            raise TooManyRuns(f"you have {mine} runs queued and may have at most {my_most} "
+                              "(TRAINLAB_CLIENT_MAX_QUEUED_RUNS): wait for them to train")  # fmt: skip
+        recorded = [self.record(run) for run in runs]
+        for channel, start in recorded:
+            self.channels[channel.id] = channel
+            self.waiting[channel.id] = (channel, start, owner)
+        self.waiting_owners[owner] += len(runs)
+        self.release()
+        return [channel for channel, _ in recorded]
+
+    def release(self) -> None:
+        """Queued runs onto the workers, as many as there are free live slots for."""
+        free = min(self.settings.max_live_runs - len(self.live), self.batch_share - len(self.batch_live))
+        if free <= 0 or not self.waiting:
+            return
+        batch = [self.unqueue(run_id) for run_id in list(self.waiting)[:free]]
+        for indices in stack_groups([start.config for _, start in batch], MAX_STACK, self.settings.workers):
+            group = [batch[i] for i in indices]
+            try:
+                self.launch(group)
+            except NoWorker:  # every worker is being replaced: back to the queue's head, until a run ends
+                self.waiting = {channel.id: (channel, start, None) for channel, start in group} | self.waiting
+                continue
+            self.batch_live.update(channel.id for channel, _ in group)
+
+    def unqueue(self, run_id: str) -> tuple[Channel, Start]:
+        channel, start, owner = self.waiting.pop(run_id)
+        self.waiting_owners[owner] -= 1
+        return channel, start
+
+    def cancel_queued(self, channel: Channel) -> None:
+        """A queued run stopped (or deleted) before it trained: cancelled, recorded so."""
+        self.unqueue(channel.id)
+        channel.end(RunStatus.CANCELLED, "stopped while queued, before it trained")
+        self.store.finish(channel.id, channel.result, None, [])
+        self.retire(channel, History(), None)
 
     def record(self, run: NewRun) -> tuple[Channel, Start]:
         """A new run's channel, written to the store, and the Start that puts it on a worker."""
@@ -229,6 +279,8 @@ class Registry:
         """A gradient check of the run's weights as they are: a live run's by its worker (the run does not move),
         a finished one's stored weights here. CheckTooLarge for a check over the budget, NotCheckable when it
         cannot be made (now, or at all), UnknownRun for an unknown run."""
+        if run_id in self.waiting:
+            raise NotCheckable(f"run {run_id} is queued: it has no weights to check yet")
         if self.live_channel(run_id) is not None:
             checked = await self.pool.check(run_id)
             if checked is None:
@@ -269,6 +321,10 @@ class Registry:
         """Apply a control; the run's status afterwards. A finished run ignores controls."""
         channel = self.get(run_id)
         if channel.finished:
+            return channel.status
+        if run_id in self.waiting:  # not on a worker yet: stop ends it, the others wait with it
+            if action == "stop":
+                self.cancel_queued(channel)
             return channel.status
         status = await self.pool.control(run_id, action, value)
         return channel.status if status is None or channel.finished else status
@@ -337,6 +393,7 @@ class Registry:
         if channel.id in self.live:
             self.store.finish(channel.id, channel.result, parameters, costs)
         self.live.discard(channel.id)
+        self.batch_live.discard(channel.id)
         self.disarm_grace(channel.id)
         lifetime = self.lifetimes.pop(channel.id, None)
         if lifetime is not None:
@@ -345,3 +402,4 @@ class Registry:
         self.finished.append(channel.id)
         while len(self.finished) > FINISHED_KEPT:
             self.channels.pop(self.finished.popleft(), None)
+        self.release()  # a live slot is free
