@@ -47,7 +47,7 @@ class ClusterSweeps:
         for config in configs:
             run_id = secrets.token_hex(6)
             fields = config.model_dump(mode="json")
-            self.store.add_run(run_id, dumps(fields), RunStatus.QUEUED)
+            self.store.add_run(run_id, dumps(fields), RunStatus.QUEUED, kept=True)
             future = self.executor.submit(trained, fields, self.data_dir)
             future.add_done_callback(lambda done, run_id=run_id: self.keep(run_id, done))
             run_ids.append(run_id)

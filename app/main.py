@@ -57,7 +57,7 @@ class TrainLabJSON(JSONResponse):
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.data_dir)
+    store = Store(settings.data_dir, settings.max_stored_runs)
     await store.open()
     registry = Registry(settings, store)
     await registry.start()

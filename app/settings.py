@@ -27,6 +27,8 @@ class Settings:
     client_rooms_per_minute: int = 5  # per client: lecture rooms opened in any 60 s
     client_checks_per_minute: int = 30  # per client: gradient checks in any 60 s (a hall behind one NAT shares it)
     client_max_sockets: int = 4000  # per client (IP): websockets open at once; a hall behind one NAT needs ~1,800
+    max_stored_runs: int = 10_000  # finished runs kept in the store; past it the oldest go, unkept ones first
+    max_uploads: int = 200  # uploaded datasets kept; past it the oldest go
     api_token: str | None = None  # when set, every change (POST, DELETE, websocket controls) needs it
     dask_address: str | None = None  # a Dask scheduler: sweeps then train on its cluster, not the local pool
     public_url: str | None = None  # how others reach this server (a room's viewer link); else the request's own
@@ -63,6 +65,8 @@ class Settings:
                 1, int(environ.get("TRAINLAB_CLIENT_CHECKS_PER_MINUTE", defaults.client_checks_per_minute))
             ),
             client_max_sockets=max(1, int(environ.get("TRAINLAB_CLIENT_MAX_SOCKETS", defaults.client_max_sockets))),
+            max_stored_runs=max(1, int(environ.get("TRAINLAB_MAX_STORED_RUNS", defaults.max_stored_runs))),
+            max_uploads=max(1, int(environ.get("TRAINLAB_MAX_UPLOADS", defaults.max_uploads))),
             api_token=environ.get("TRAINLAB_API_TOKEN") or None,
             dask_address=environ.get("TRAINLAB_DASK_ADDRESS") or None,
             public_url=environ.get("TRAINLAB_PUBLIC_URL") or None,

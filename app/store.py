@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.messages import dumps
+from app.settings import Settings
 from core.jsonable import jsonable
 from core.status import LIVE, RunStatus
 
@@ -30,7 +31,8 @@ CREATE TABLE IF NOT EXISTS runs (
     created REAL NOT NULL,
     finished REAL,
     result TEXT,
-    parameters TEXT
+    parameters TEXT,
+    kept INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, created);
 CREATE TABLE IF NOT EXISTS costs (
@@ -57,6 +59,8 @@ CREATE TABLE IF NOT EXISTS rooms (
     updated REAL NOT NULL
 );
 """
+# columns added since a data dir's file was made: added to an older file when it opens
+ADDED_COLUMNS = {"runs": {"kept": "INTEGER NOT NULL DEFAULT 0"}}
 
 
 def encode(value: Any) -> str:
@@ -70,8 +74,9 @@ def cell(value: float | None) -> float | str | None:
 
 
 class Store:
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, max_runs: int = Settings.max_stored_runs):
         self.path = data_dir / FILE_NAME
+        self.max_runs = max_runs  # the retention bound (TRAINLAB_MAX_STORED_RUNS)
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self.db: sqlite3.Connection | None = None
 
@@ -85,6 +90,11 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a kill -9 loses nothing committed
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
+        for table, columns in ADDED_COLUMNS.items():
+            present = {row["name"] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns.items():
+                if name not in present:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
         marks = ",".join("?" * len(LIVE))
         cursor = self.db.execute(
             f"UPDATE runs SET status = ?, finished = ? WHERE status IN ({marks})",
@@ -92,11 +102,20 @@ class Store:
         )
         return cursor.rowcount
 
-    def _add_run(self, run_id: str, config_json: str, status: str) -> None:
+    def _add_run(self, run_id: str, config_json: str, status: str, kept: bool) -> list[str]:
         self.db.execute(
-            "INSERT INTO runs (id, config, status, created) VALUES (?, ?, ?, ?)",
-            (run_id, config_json, status, time.time()),
+            "INSERT INTO runs (id, config, status, created, kept) VALUES (?, ?, ?, ?, ?)",
+            (run_id, config_json, status, time.time(), kept),
         )
+        excess = self.db.execute("SELECT count(*) FROM runs").fetchone()[0] - self.max_runs
+        if excess <= 0:
+            return []
+        # the oldest finished runs go, those nobody asked to keep first; their costs with them
+        gone = self.db.execute(
+            "SELECT id FROM runs WHERE finished IS NOT NULL ORDER BY kept, created LIMIT ?", (excess,)
+        ).fetchall()
+        self.db.executemany("DELETE FROM runs WHERE id = ?", gone)
+        return [row[0] for row in gone]
 
     def _set_status(self, run_id: str, status: str) -> None:
         self.db.execute("UPDATE runs SET status = ? WHERE id = ? AND finished IS NULL", (status, run_id))
@@ -219,9 +238,11 @@ class Store:
         self.thread.shutdown(wait=True)
 
     # runs
-    def add_run(self, run_id: str, config_json: str, status: RunStatus) -> "Future[None]":
-        """A new run's record; config_json: its config as JSON text."""
-        return self.write(self._add_run, run_id, config_json, status)
+    def add_run(self, run_id: str, config_json: str, status: RunStatus, kept: bool) -> "Future[list[str]]":
+        """A new run's record; config_json: its config as JSON text; kept: started with "keep" (a REST or batch
+        user's), so that the retention bound removes it after the others. The future's result: the runs that
+        bound removed."""
+        return self.write(self._add_run, run_id, config_json, status, kept)
 
     def set_status(self, run_id: str, status: RunStatus) -> "Future[None]":
         return self.write(self._set_status, run_id, status)

@@ -378,6 +378,14 @@ def saved_upload(dataset: Dataset, data_dir: str | os.PathLike) -> str:
     return upload_id
 
 
+def prune_uploads(data_dir: str | os.PathLike, keep: int) -> None:
+    """Delete all but the newest `keep` uploads (a retention bound: the disk is not the world's)."""
+    folder = Path(data_dir) / UPLOADS
+    saved = sorted(folder.glob(f"{UPLOAD_PREFIX}*.npz"), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+    for path in saved[keep:]:
+        path.unlink(missing_ok=True)
+
+
 def uploads(data_dir: str | os.PathLike) -> list[Dataset]:
     """Every kept upload (its id as the Dataset's name, the user's name in its note)."""
     folder = Path(data_dir) / UPLOADS

@@ -16,7 +16,16 @@ from app.guards.limits import upload_allowed
 from app.messages import dataset_points
 from app.models import DatasetInfo, DatasetPoints, PointsQuery
 from core.config import DatasetSpec
-from core.data import DEFAULTS, GENERATED, Dataset, find_football, resolve_dataset, saved_upload, uploads
+from core.data import (
+    DEFAULTS,
+    GENERATED,
+    Dataset,
+    find_football,
+    prune_uploads,
+    resolve_dataset,
+    saved_upload,
+    uploads,
+)
 from core.upload import MAX_BYTES, parsed_csv
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
@@ -65,6 +74,7 @@ async def upload_dataset(request: Request, settings: SettingsDep, name: UploadNa
     except ValueError as error:
         raise invalid_field(("body",), str(error)) from None
     upload_id = await run_in_threadpool(saved_upload, dataset, settings.data_dir)
+    await run_in_threadpool(prune_uploads, settings.data_dir, settings.max_uploads)
     return info_of(dataclasses.replace(dataset, name=upload_id, note=f"uploaded: {name}"))
 
 

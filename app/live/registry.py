@@ -6,6 +6,7 @@ import asyncio
 import json
 import secrets
 from collections import Counter, deque
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +84,7 @@ class Registry:
         self.batch_live: set[str] = set()  # batch runs on the workers
 
     async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
         await self.pool.start()
 
     async def close(self) -> None:
@@ -179,8 +181,15 @@ class Registry:
         run_id = secrets.token_hex(6)
         config_json = run.config_json or messages.config_json(run.config)
         channel = Channel(run_id, run.config, config_json, run.dataset_json, run.keep, run.room)
-        self.store.add_run(run_id, config_json, channel.status)
+        written = self.store.add_run(run_id, config_json, channel.status, run.keep)
+        written.add_done_callback(lambda done: self.loop.call_soon_threadsafe(self.recorded, done))
         return channel, Start(run_id, run.config, run.dataset, run.paused, run.speed)
+
+    def recorded(self, written: "Future[list[str]]") -> None:
+        """A new run's record is written: the finished runs the store's retention bound removed for it are gone."""
+        if written.exception() is None:
+            for run_id in written.result():
+                self.forget(run_id)
 
     def admit(self, channel: Channel) -> None:
         """A submitted run: live, and answerable by id."""
