@@ -52,6 +52,7 @@ ERROR_MEANINGS = {
     409: "not yet: the run is still live",
     429: "a limit on live runs or on starts/uploads per minute; see Retry-After",
     503: "no worker process could take the run",
+    507: "the server cannot store anything new now (its last write failed: a full disk?); see Retry-After",
 }
 
 

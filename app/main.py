@@ -42,7 +42,7 @@ from app.looplag import LoopLag
 from app.rooms import RoomRefused, Rooms, TooManyRooms, UnknownRoom
 from app.settings import Settings
 from app.sockets import MAX_CONTROL_BYTES
-from app.store import Store
+from app.store import Store, StoreUnwritable
 from core.insight import CheckTooLarge
 
 
@@ -121,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(UnknownRun, answer_with(404))
     app.add_exception_handler(TooManyRuns, answer_with(429, {"Retry-After": str(AT_ONCE_RETRY_S)}))
     app.add_exception_handler(NoWorker, answer_with(503))
+    app.add_exception_handler(StoreUnwritable, answer_with(507, {"Retry-After": str(AT_ONCE_RETRY_S)}))
     app.add_exception_handler(UnknownRoom, answer_with(404))
     app.add_exception_handler(RoomRefused, answer_with(403))
     app.add_exception_handler(TooManyRooms, answer_with(429))

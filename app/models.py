@@ -267,8 +267,14 @@ class LoopLagHealth(BaseModel):
     samples: int
 
 
+class StoreHealth(BaseModel):
+    writable: bool  # False: the last write failed; new runs and rooms are refused (507) until one succeeds
+    error: str | None  # why the last write failed
+
+
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"]  # degraded: the store cannot write
+    store: StoreHealth
     workers: list[WorkerHealth]
     live_runs: int
     queued_runs: int  # batch runs (sweeps') waiting for a live slot

@@ -2,9 +2,14 @@
 
 Every call goes through one writer thread with one connection: writes keep their order (a run's insert
 before its finish), a read sees every write submitted before it, and the event loop never waits on disk.
+
+A write that fails (a full disk) is known: its future says so to whoever posted it, and the store is degraded
+(`failure` says why: new runs and rooms are refused, /api/health says so) until a write succeeds again; while
+degraded, it tries a small write every PROBE_S, so that it recovers by itself once there is room.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import sqlite3
@@ -20,6 +25,8 @@ from core.jsonable import jsonable
 from core.status import LIVE, RunStatus
 
 FILE_NAME = "trainlab.sqlite3"
+PROBE_S = 1.0  # while a degraded store waits for room, it tries a write this often
+PROBE_BYTES = 65536  # a probe writes about what a run's end does, not one page that a full disk still finds room for
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -50,6 +57,10 @@ CREATE TABLE IF NOT EXISTS sweeps (
     run_ids TEXT NOT NULL,
     created REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS probe (
+    id INTEGER PRIMARY KEY,
+    filler BLOB
+);
 CREATE TABLE IF NOT EXISTS rooms (
     code TEXT PRIMARY KEY,
     secret_hash TEXT NOT NULL,
@@ -73,12 +84,19 @@ def cell(value: float | None) -> float | str | None:
     return jsonable(value)
 
 
+class StoreUnwritable(RuntimeError):  # noqa: N818 - reads as a sentence: raise StoreUnwritable
+    """The store's last write failed: nothing new is taken that it would have to keep."""
+
+
 class Store:
     def __init__(self, data_dir: Path, max_runs: int = Settings.max_stored_runs):
         self.path = data_dir / FILE_NAME
         self.max_runs = max_runs  # the retention bound (TRAINLAB_MAX_STORED_RUNS)
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self.db: sqlite3.Connection | None = None
+        self.failure: str | None = None  # why the last write failed; None: the store writes
+        self.failed_writes = 0  # every failed write counted: a route can tell whether its own went through
+        self.probing: asyncio.Task | None = None
 
     # ---------------------------------------------------------------- the thread's side
 
@@ -202,6 +220,9 @@ class Store:
         rows = self.db.execute("SELECT code, secret_hash, state, runs, rev, updated FROM rooms").fetchall()
         return [{**dict(row), "runs": json.loads(row["runs"])} for row in rows]
 
+    def _probe(self) -> None:
+        self.db.execute("INSERT OR REPLACE INTO probe (id, filler) VALUES (1, randomblob(?))", (PROBE_BYTES,))
+
     def _integrity(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
 
@@ -223,17 +244,60 @@ class Store:
         return await asyncio.get_running_loop().run_in_executor(self.thread, method, *args)
 
     def write(self, method: Callable[..., Any], *args: Any) -> "Future[Any]":
-        """Queue a write without waiting: it keeps its order among the store's other calls. A failure is logged;
-        the returned future tells whoever needs to know."""
+        """Queue a write without waiting: it keeps its order among the store's other calls. A failure is logged
+        and degrades the store; the returned future tells whoever needs to know."""
         future = self.thread.submit(method, *args)
-        future.add_done_callback(report_failure)
+        future.add_done_callback(self.written)
         return future
+
+    def written(self, future: "Future[Any]") -> None:
+        """(On the store's thread.) A write's outcome: a failure degrades the store, a success restores it."""
+        error = future.exception()
+        if error is None:
+            if self.failure is not None:
+                log.warning("the store writes again")
+            self.failure = None
+            return
+        log.error("store write failed", exc_info=error)
+        self.failed_writes += 1
+        self.failure = f"{type(error).__name__}: {error}"
+        self.loop.call_soon_threadsafe(self.probe_soon)
+
+    def probe_soon(self) -> None:
+        if self.probing is None or self.probing.done():
+            self.probing = asyncio.create_task(self.probe())
+
+    async def probe(self) -> None:
+        """Try a write every PROBE_S while the store is degraded; its success (written) restores the store."""
+        while self.failure is not None:
+            await asyncio.sleep(PROBE_S)
+            with contextlib.suppress(Exception):  # a failed probe: written() has counted it
+                await asyncio.wrap_future(self.write(self._probe))
+
+    def check_writable(self) -> None:
+        """Raise StoreUnwritable while the store is degraded."""
+        if self.failure is not None:
+            raise StoreUnwritable(
+                f"the server cannot store anything new now: its last write failed ({self.failure}; a full disk?). "
+                "Nothing is taken that would be lost: try again later"
+            )
+
+    async def confirmed(self, since: int) -> None:
+        """Wait for every write posted so far; StoreUnwritable if any write failed since failed_writes was `since`
+        (so that a route answers only for what is stored)."""
+        await self.ask(lambda: None)  # the store's one thread runs calls in order: every earlier write is done
+        if self.failed_writes > since:
+            self.check_writable()
+            raise StoreUnwritable("the server could not store what was asked: try again later")
 
     async def open(self) -> int:
         """Open the file; how many runs a previous server left live (now interrupted)."""
+        self.loop = asyncio.get_running_loop()
         return await self.ask(self._open)
 
     async def close(self) -> None:
+        if self.probing is not None:
+            self.probing.cancel()
         await self.ask(self._close)
         self.thread.shutdown(wait=True)
 
@@ -294,9 +358,3 @@ class Store:
         if self.db is not None:
             self.db.close()
             self.db = None
-
-
-def report_failure(future: "Future[Any]") -> None:
-    """A queued write has nobody waiting on it: its failure goes to the log."""
-    if future.exception() is not None:
-        log.error("store write failed", exc_info=future.exception())

@@ -372,8 +372,12 @@ def saved_upload(dataset: Dataset, data_dir: str | os.PathLike) -> str:
     if dataset.X_test is not None:
         arrays |= {"X_test": dataset.X_test, "Y_test": dataset.Y_test}
     partial = folder / f".{upload_id}.npz"
-    with partial.open("wb") as out:
-        np.savez(out, name=np.array(dataset.name), **arrays)
+    try:
+        with partial.open("wb") as out:
+            np.savez(out, name=np.array(dataset.name), **arrays)
+    except OSError:  # a full disk: no half file is left behind
+        partial.unlink(missing_ok=True)
+        raise
     os.replace(partial, folder / f"{upload_id}.npz")
     return upload_id
 

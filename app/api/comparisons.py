@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/comparisons", tags=["comparisons"])
     status_code=201,
     response_model=ComparisonCreated,
     dependencies=[Depends(require_token)],
-    responses=answers(400, 401, 403, 429, 503),
+    responses=answers(400, 401, 403, 429, 503, 507),
 )
 async def create_comparison(
     request: ComparisonRequest,

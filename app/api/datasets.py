@@ -5,14 +5,14 @@ import dataclasses
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from app.deps import SettingsDep
 from app.errors import answers, invalid, invalid_field, without_paths
 from app.guards.auth import require_token
-from app.guards.limits import upload_allowed
+from app.guards.limits import AT_ONCE_RETRY_S, upload_allowed
 from app.messages import dataset_points
 from app.models import DatasetInfo, DatasetPoints, PointsQuery
 from core.config import DatasetSpec
@@ -59,7 +59,7 @@ def info_of(dataset: Dataset, data_dir: Path | None = None) -> DatasetInfo:
     "",
     status_code=201,
     dependencies=[Depends(require_token), Depends(upload_allowed)],
-    responses=answers(401, 429),
+    responses=answers(401, 429, 507),
     openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 async def upload_dataset(request: Request, settings: SettingsDep, name: UploadName = "upload") -> DatasetInfo:
@@ -73,7 +73,11 @@ async def upload_dataset(request: Request, settings: SettingsDep, name: UploadNa
         dataset = await run_in_threadpool(parsed_csv, bytes(content), name)
     except ValueError as error:
         raise invalid_field(("body",), str(error)) from None
-    upload_id = await run_in_threadpool(saved_upload, dataset, settings.data_dir)
+    try:
+        upload_id = await run_in_threadpool(saved_upload, dataset, settings.data_dir)
+    except OSError as error:  # a full disk: said, not a 500
+        raise HTTPException(507, f"the server could not store the upload ({error.strerror or error}): try later",
+                            headers={"Retry-After": str(AT_ONCE_RETRY_S)}) from None  # fmt: skip
     await run_in_threadpool(prune_uploads, settings.data_dir, settings.max_uploads)
     return info_of(dataclasses.replace(dataset, name=upload_id, note=f"uploaded: {name}"))
 

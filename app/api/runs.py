@@ -36,7 +36,7 @@ Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
     status_code=201,
     response_model=RunCreated,
     dependencies=[Depends(require_token)],
-    responses=answers(400, 401, 403, 429, 503),
+    responses=answers(400, 401, 403, 429, 503, 507),
 )
 async def create_run(run: Annotated[NewRun, Depends(new_run)], registry: RegistryDep, quota: RunQuotaDep) -> Response:
     registry.make_room(1)  # the global cap first: a refused start does not count against the client

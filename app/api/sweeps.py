@@ -17,7 +17,7 @@ from app.sweeps import configs_of, csv_cell, record_sweep, sweep_info
 router = APIRouter(prefix="/api/sweeps", tags=["sweeps"])
 
 
-@router.post("", status_code=201, dependencies=[Depends(require_token)], responses=answers(400, 401, 429, 503))
+@router.post("", status_code=201, dependencies=[Depends(require_token)], responses=answers(400, 401, 429, 503, 507))
 async def create_sweep(
     request: SweepRequest,
     registry: RegistryDep,
@@ -27,12 +27,17 @@ async def create_sweep(
     http: Request,
 ) -> SweepCreated:
     configs = configs_of(request)
+    store.check_writable()
+    since = store.failed_writes
     if cluster is not None:  # a Dask cluster trains it, and queues it: nothing of the local pool's is used
-        return record_sweep(request, store, cluster.submit(configs))
-    runs = await new_runs(configs, settings.data_dir, lambda i: ("body", "base", "dataset"), True, None, False)
-    owner = None if exempt(http, settings.api_token) else client_host(http)
-    run_ids = [channel.id for channel in registry.enqueue(runs, owner)]  # queued: they train as slots free up
-    return record_sweep(request, store, run_ids)
+        run_ids = cluster.submit(configs)
+    else:
+        runs = await new_runs(configs, settings.data_dir, lambda i: ("body", "base", "dataset"), True, None, False)
+        owner = None if exempt(http, settings.api_token) else client_host(http)
+        run_ids = [channel.id for channel in registry.enqueue(runs, owner)]  # queued: they train as slots free up
+    created = record_sweep(request, store, run_ids)
+    await store.confirmed(since)  # its table is there to read after a restart
+    return created
 
 
 @router.get(

@@ -83,6 +83,7 @@ class Channel:
         self.result: dict | None = None
         self.result_json: str | None = None
         self.watchers: set[Watcher] = set()
+        self.ended = asyncio.Event()  # set when the run has finished (its end stored, or it failed)
         self.started = time.monotonic()
 
     @property
@@ -151,6 +152,7 @@ class Channel:
 
     def finish(self, result: dict, result_json: str) -> None:
         self.result, self.result_json = result, result_json
+        self.ended.set()
         self.status = RunStatus(result["status"])
         self.epoch = result["epochs_run"]
         # a finished run is kept a while for late readers: its history is in the store, a thinned one in its result

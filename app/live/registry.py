@@ -3,9 +3,11 @@ pool, routes the workers' events to the runs' channels, applies controls, stops 
 answers for any run, live (from memory) or finished (from the store)."""
 
 import asyncio
+import contextlib
 import json
 import secrets
 from collections import Counter, deque
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from app import messages
 from app.errors import without_paths
-from app.live.history import History, thinned
+from app.live.history import thinned
 from app.live.hub import Channel, Watcher
 from app.live.pool import NoWorker, WorkerPool
 from app.live.protocol import Failed, Finished, Frame, Insight, Points, RunEvent, Start, StartGroup, Status
@@ -29,6 +31,7 @@ from core.status import RunStatus
 from core.sweep import MAX_STACK
 
 FINISHED_KEPT = 100  # finished runs still answerable by id (and watchable), the newest
+STORED_TIMEOUT_S = 5.0  # a stop is answered once the run's end is stored, or after this long
 
 
 @dataclass(frozen=True)
@@ -174,22 +177,49 @@ class Registry:
         self.unqueue(channel.id)
         channel.end(RunStatus.CANCELLED, "stopped while queued, before it trained")
         self.store.finish(channel.id, channel.result, None, [])
-        self.retire(channel, History(), None)
+        self.retire(channel)
 
     def record(self, run: NewRun) -> tuple[Channel, Start]:
-        """A new run's channel, written to the store, and the Start that puts it on a worker."""
+        """A new run's channel, written to the store, and the Start that puts it on a worker. StoreUnwritable
+        while the store cannot write: a run it could not keep is not taken."""
+        self.store.check_writable()
         run_id = secrets.token_hex(6)
         config_json = run.config_json or messages.config_json(run.config)
         channel = Channel(run_id, run.config, config_json, run.dataset_json, run.keep, run.room)
         written = self.store.add_run(run_id, config_json, channel.status, run.keep)
-        written.add_done_callback(lambda done: self.loop.call_soon_threadsafe(self.recorded, done))
+        written.add_done_callback(self.on_loop(self.recorded, channel))
         return channel, Start(run_id, run.config, run.dataset, run.paused, run.speed)
 
-    def recorded(self, written: "Future[list[str]]") -> None:
-        """A new run's record is written: the finished runs the store's retention bound removed for it are gone."""
-        if written.exception() is None:
-            for run_id in written.result():
-                self.forget(run_id)
+    def on_loop(self, then: Callable[..., None], *args: object) -> Callable[[Future], None]:
+        """A store future's done callback (it runs on the store's thread) that calls then(*args, future) on the
+        event loop, where the runs are."""
+        return lambda done: self.loop.call_soon_threadsafe(then, *args, done)
+
+    def recorded(self, channel: Channel, written: "Future[list[str]]") -> None:
+        """A new run's record is written: the finished runs the store's retention bound removed for it are gone.
+        Not written: the run cannot be kept, so it ends failed, saying so."""
+        error = written.exception()
+        if error is not None:
+            self.lose(channel, f"the server could not store it ({type(error).__name__}: {error})")
+            return
+        for run_id in written.result():
+            self.forget(run_id)
+
+    def status_written(self, channel: Channel, written: "Future[None]") -> None:
+        error = written.exception()
+        if error is not None:
+            self.lose(channel, f"the server could not store its status ({type(error).__name__}: {error})")
+
+    def lose(self, channel: Channel, reason: str) -> None:
+        """End a run whose record the store could not write: failed, and said so (nothing is answered done that
+        is not stored)."""
+        if channel.finished:
+            return
+        if channel.id in self.waiting:
+            self.unqueue(channel.id)
+        self.pool.command(channel.id, "stop")
+        channel.fail(reason)
+        self.retire(channel)
 
     def admit(self, channel: Channel) -> None:
         """A submitted run: live, and answerable by id."""
@@ -336,6 +366,9 @@ class Registry:
                 self.cancel_queued(channel)
             return channel.status
         status = await self.pool.control(run_id, action, value)
+        if status is not None and RunStatus(status).finished:  # answered once its end is stored (finished_stored)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(channel.ended.wait(), STORED_TIMEOUT_S)
         return channel.status if status is None or channel.finished else status
 
     def watch(self, channel: Channel) -> Watcher:
@@ -365,7 +398,7 @@ class Registry:
     def on_event(self, event: RunEvent) -> None:
         """A worker's report about one run (called on the event loop)."""
         channel = self.channels.get(event.run_id)
-        if channel is None:
+        if channel is None or channel.finished:  # a late report of a run ended here (its record lost, say)
             return
         match event:
             case Points():
@@ -374,33 +407,49 @@ class Registry:
                 channel.set_frame(event.view, event.payload, event.epoch)
             case Insight():
                 channel.set_insight(event.message_json, event.norms, event.epoch)
+            case Status() if event.status.finished:
+                pass  # said with the result, once that is stored (finished_stored)
             case Status():
-                if not channel.finished and event.status != channel.status:
-                    self.store.set_status(channel.id, event.status)
-                reason = self.end_reasons.get(channel.id) if event.status == RunStatus.CANCELLED else None
-                channel.set_status(event.status, event.epoch, reason)
+                if event.status != channel.status:
+                    written = self.store.set_status(channel.id, event.status)
+                    written.add_done_callback(self.on_loop(self.status_written, channel))
+                channel.set_status(event.status, event.epoch)
             case Finished():
-                costs = channel.history.copy()  # finish() compacts the history: keep it for the store first
                 result, result_json = event.result, event.result_json
                 reason = self.end_reasons.pop(channel.id, None)
                 if reason is not None and result["status"] == RunStatus.CANCELLED:
                     result = {**result, "reason": reason}
                     result_json = messages.dumps(result)
-                channel.finish(result, result_json)
-                self.retire(channel, costs, event.parameters)
+                # watchers hear the end once it is stored: nothing is answered done that a restart would lose
+                written = self.store.finish(channel.id, result, event.parameters, channel.history.copy())
+                written.add_done_callback(
+                    lambda done: self.loop.call_soon_threadsafe(
+                        self.finished_stored, channel, result, result_json, done
+                    )
+                )
             case Failed():
-                costs = channel.history.copy()
                 channel.fail(event.reason)
-                self.retire(channel, costs, None)
+                self.store.finish(channel.id, channel.result, None, channel.history.copy())
+                self.retire(channel)
+
+    def finished_stored(self, channel: Channel, result: dict, result_json: str, written: "Future[None]") -> None:
+        """A run's end is stored (its result goes to its watchers) or could not be (it ends failed, saying so)."""
+        error = written.exception()
+        if error is not None:
+            self.lose(channel, f"the server could not store its result ({type(error).__name__}: {error})")
+            return
+        if not channel.finished:
+            channel.set_status(RunStatus(result["status"]), result["epochs_run"], result.get("reason"))
+            channel.finish(result, result_json)
+            self.retire(channel)
 
     def forget(self, run_id: str) -> None:
         """Drop a finished run from memory (it is being deleted)."""
         if self.channels.pop(run_id, None) is not None:
             self.finished.remove(run_id)
 
-    def retire(self, channel: Channel, costs: History, parameters: dict | None) -> None:
-        if channel.id in self.live:
-            self.store.finish(channel.id, channel.result, parameters, costs)
+    def retire(self, channel: Channel) -> None:
+        """An ended run leaves the live ones (what it had to store is posted: its end, or nothing)."""
         self.live.discard(channel.id)
         self.batch_live.discard(channel.id)
         self.disarm_grace(channel.id)
