@@ -35,6 +35,7 @@ from app.api import (
 from app.cluster import ClusterSweeps
 from app.errors import validation_failed
 from app.guards.body_limit import BodyLimit
+from app.guards.headers import SecurityHeaders
 from app.guards.limits import AT_ONCE_RETRY_S
 from app.live.pool import NoWorker
 from app.live.registry import NotCheckable, Registry, RunLive, TooManyRuns, UnknownRun
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPIOffline(title="TrainLab", lifespan=lifespan, default_response_class=TrainLabJSON)
     app.state.settings = settings or Settings.from_env()
     app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)  # added last, so outermost: on the body limit's own 413s and 422s too
     app.add_exception_handler(RequestValidationError, validation_failed)
     app.add_exception_handler(405, method_not_allowed)
     app.add_exception_handler(UnknownRun, answer_with(404))
