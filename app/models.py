@@ -2,18 +2,21 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, WithJsonSchema, model_validator
 
 from core.config import MAX_EPOCHS, RunConfig, Strict
 from core.presets import PRESETS, preset_config
 from core.status import RunStatus
+from core.sweep import MAX_SWEEP_RUNS
 
 MAX_SPEED = 100_000  # epochs per second
 MIN_SPEED = 0.1  # an epoch every 10 s: slower shows nothing moving, and holds a live slot for days
 
 Speed = Annotated[float, Field(ge=MIN_SPEED, le=MAX_SPEED)]
 Number = float | Literal["inf", "-inf", "nan"]  # as stored: non-finite numbers spelled out
-Point = tuple[int, float, float, float | None]  # [epoch, cost, train_acc, test_acc]
+# lists, not tuples, in answers: schemathesis cannot read a tuple's prefixItems in a response (its issue #3842)
+Point = Annotated[list[int | Number | None], Field(min_length=4, max_length=4)]  # [epoch, cost, train_acc, test_acc]
+CostPair = Annotated[list[int | float], Field(min_length=2, max_length=2)]  # [epoch, cost]
 RoomCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{6}$")]
 MAX_ROOM_STATE = 8192  # characters of the presenter's settings query
 MAX_ROOM_RUNS = 8  # a comparison's runs, at most 6, and room to spare
@@ -93,7 +96,7 @@ class ControlAnswer(BaseModel):
 
 class RunResult(BaseModel):
     status: RunStatus
-    costs: list[tuple[int, float]]
+    costs: list[CostPair]
     final_cost: float | None
     train_accuracy: float | None
     test_accuracy: float | None
@@ -133,7 +136,7 @@ class CostPage(BaseModel):
     total: int
     limit: int
     offset: int
-    points: list[tuple[int, Number | None, Number | None, Number | None]]  # [epoch, cost, train_acc, test_acc]
+    points: list[Point]
 
 
 class Parameters(BaseModel):
@@ -181,9 +184,23 @@ class RoomCreated(BaseModel):
 # ---------------------------------------------------------------- sweeps
 
 
+GridValues = Annotated[list[Any], Field(min_length=1, max_length=MAX_SWEEP_RUNS)]
+# the grid's keys are the run config's fields: named in the schema, so that a client (or a fuzzer) knows them; a
+# value's own bounds are the config's, checked per combination (a 422 names the field)
+GRID_SCHEMA = {
+    "type": "object",
+    "minProperties": 1,
+    "additionalProperties": False,
+    "properties": {name: {"type": "array", "minItems": 1, "maxItems": MAX_SWEEP_RUNS, "items": {}}
+                   for name in RunConfig.model_fields},
+}  # fmt: skip
+
+
 class SweepRequest(Strict):
     base: dict[str, Any] = Field(default_factory=dict, description='a run config, or {"preset", "overrides"}')
-    grid: dict[str, list[Any]] = Field(min_length=1, description="run config field → the values to try")
+    grid: Annotated[dict[str, GridValues], WithJsonSchema(GRID_SCHEMA)] = Field(
+        min_length=1, description="run config field → the values to try"
+    )
 
 
 class SweepCreated(BaseModel):
@@ -236,19 +253,10 @@ class DatasetInfo(BaseModel):
     note: str
 
 
-class PointsQuery(Strict):
-    """A generated dataset's options (unset: its defaults); the bounds are core's DatasetSpec's."""
-
-    n_train: int | None = None
-    n_test: int | None = None
-    noise: float | None = None
-    seed: int | None = None
-
-
 class DatasetPoints(BaseModel):
-    X_train: list[tuple[float, float]]
+    X_train: list[list[float]]
     y_train: list[int]
-    X_test: list[tuple[float, float]] | None
+    X_test: list[list[float]] | None
     y_test: list[int] | None
 
 

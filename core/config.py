@@ -50,14 +50,19 @@ class Strict(BaseModel):
         return value
 
 
-class DatasetSpec(Strict):
-    """A generated dataset with its options; unset options take the dataset's defaults."""
+class DatasetOptions(Strict):
+    """A generated dataset's options; unset ones take the dataset's defaults (also the points preview's query)."""
 
-    name: DatasetName
     n_train: int | None = Field(None, ge=2, le=MAX_EXAMPLES)
     n_test: int | None = Field(None, ge=0, le=MAX_EXAMPLES)
     noise: float | None = Field(None, ge=0, le=5)
     seed: int | None = Field(None, ge=0, le=2**32 - 2)
+
+
+class DatasetSpec(DatasetOptions):
+    """A generated dataset with its options."""
+
+    name: DatasetName
 
 
 Point = Annotated[list[float], Field(min_length=2, max_length=2)]

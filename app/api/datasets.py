@@ -14,8 +14,8 @@ from app.errors import answers, invalid, invalid_field, without_paths
 from app.guards.auth import require_token
 from app.guards.limits import AT_ONCE_RETRY_S, upload_allowed
 from app.messages import dataset_points
-from app.models import DatasetInfo, DatasetPoints, PointsQuery
-from core.config import DatasetSpec
+from app.models import DatasetInfo, DatasetPoints
+from core.config import DatasetOptions, DatasetSpec
 from core.data import (
     DEFAULTS,
     GENERATED,
@@ -83,7 +83,7 @@ async def upload_dataset(request: Request, settings: SettingsDep, name: UploadNa
 
 
 @router.get("/{name}/points")
-def get_points(name: str, options: Annotated[PointsQuery, Query()], settings: SettingsDep) -> DatasetPoints:
+def get_points(name: str, options: Annotated[DatasetOptions, Query()], settings: SettingsDep) -> DatasetPoints:
     try:
         spec = DatasetSpec(name=name, **options.model_dump(exclude_none=True))
     except ValidationError as error:
