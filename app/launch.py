@@ -7,11 +7,13 @@ a dataset that cannot be had, or a config over the budget for its data's real si
 from collections.abc import Callable
 from pathlib import Path
 
+from fastapi import Depends
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from app.deps import RoomsDep, SettingsDep
-from app.errors import invalid, invalid_field, without_paths
+from app.errors import answers, invalid, invalid_field, without_paths
+from app.guards.auth import require_token
 from app.guards.room_auth import RoomSecret, owning_room
 from app.live.registry import NewRun
 from app.messages import config_json, dataset_points, dumps
@@ -20,6 +22,12 @@ from core.config import InlineData, RunConfig, budget_problem, dataset_key
 from core.data import Dataset, resolve_dataset
 
 Loc = tuple[str | int, ...]
+# how a route that starts runs (one, or a comparison) is declared: 201, the token, the refusals it may answer
+STARTS_RUNS = {
+    "status_code": 201,
+    "dependencies": [Depends(require_token)],
+    "responses": answers(400, 401, 403, 429, 503, 507),
+}
 # how runs go (keep, speed, paused, room): in a comparison they are set beside "runs", not in a run
 SHARED_FIELDS = frozenset(RunRequest.model_fields) - set(RunConfig.model_fields) - {"preset", "overrides"}
 

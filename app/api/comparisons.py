@@ -1,13 +1,11 @@
 """Comparisons: a few runs started at once, trained stacked on one worker when they can be (docs/protocol.md)."""
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
 from app.deps import RegistryDep, RoomsDep, SettingsDep
-from app.errors import answers
-from app.guards.auth import require_token
 from app.guards.limits import RunQuotaDep
 from app.guards.room_auth import RoomSecret, owning_room
-from app.launch import compared_config, new_runs
+from app.launch import STARTS_RUNS, compared_config, new_runs
 from app.messages import created_json, dumps
 from app.models import ComparisonCreated, ComparisonRequest
 from core.grid import can_stack
@@ -15,13 +13,7 @@ from core.grid import can_stack
 router = APIRouter(prefix="/api/comparisons", tags=["comparisons"])
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=ComparisonCreated,
-    dependencies=[Depends(require_token)],
-    responses=answers(400, 401, 403, 429, 503, 507),
-)
+@router.post("", response_model=ComparisonCreated, **STARTS_RUNS)
 async def create_comparison(
     request: ComparisonRequest,
     registry: RegistryDep,

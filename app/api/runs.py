@@ -9,7 +9,7 @@ from app.errors import answers
 from app.guards.auth import require_token
 from app.guards.limits import RunQuotaDep
 from app.guards.room_auth import require_room_secret
-from app.launch import new_run
+from app.launch import STARTS_RUNS, new_run
 from app.live.registry import NewRun
 from app.messages import created_json
 from app.models import (
@@ -31,13 +31,7 @@ MAX_OFFSET = 10**9  # past it SQLite's 64-bit integers are not far: a 422, not a
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=RunCreated,
-    dependencies=[Depends(require_token)],
-    responses=answers(400, 401, 403, 429, 503, 507),
-)
+@router.post("", response_model=RunCreated, **STARTS_RUNS)
 async def create_run(run: Annotated[NewRun, Depends(new_run)], registry: RegistryDep, quota: RunQuotaDep) -> Response:
     registry.make_room(1)  # the global cap first: a refused start does not count against the client
     quota.admit(1)
