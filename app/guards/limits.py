@@ -1,9 +1,11 @@
-"""Limits per client (the connection's IP), in memory: live runs at once, runs started per minute and
-uploads and lecture rooms opened per minute. Past one: 429 with a detail naming the limit and a Retry-After header.
+"""Limits per client (the connection's IP), in memory: live runs at once, runs started per minute, uploads,
+lecture rooms and gradient checks a minute, websockets open; and gradient checks at once, per run and on the
+server. Past one: 429 with a detail naming the limit and a Retry-After header (a socket: closed with 4429).
 
-A sweep counts as its number of runs (what costs the machine is runs, not requests). A request carrying
-the API token, on a server that has one, is exempt: the token holder runs the server, and the global cap
-on live runs (TRAINLAB_MAX_LIVE_RUNS) still applies to everyone."""
+A comparison counts as its number of runs (what costs the machine is runs, not requests); a sweep is batch work,
+queued by the registry with bounds of its own. A request carrying the API token, on a server that has one, is
+exempt: the token holder runs the server, and the global cap on live runs (TRAINLAB_MAX_LIVE_RUNS) still applies
+to everyone."""
 
 import math
 import time
