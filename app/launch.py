@@ -16,7 +16,7 @@ from app.errors import answers, invalid, invalid_field, without_paths
 from app.guards.auth import require_token
 from app.guards.room_auth import RoomSecret, owning_room
 from app.live.registry import NewRun
-from app.messages import config_json, dataset_points, dumps
+from app.messages import config_json, dumps, snapshot_dataset
 from app.models import RunRequest
 from core.config import InlineData, RunConfig, budget_problem, dataset_key
 from core.data import Dataset, resolve_dataset
@@ -33,9 +33,9 @@ SHARED_FIELDS = frozenset(RunRequest.model_fields) - set(RunConfig.model_fields)
 
 
 def loaded(config: RunConfig, data_dir: Path) -> tuple[Dataset, str]:
-    """The run's data, and its points encoded for the snapshot (in a thread: thousands of points)."""
+    """The run's data, and what the snapshot says of it, encoded (in a thread: thousands of points, or images)."""
     dataset = resolve_dataset(config.dataset, data_dir)
-    return dataset, dumps(dataset_points(dataset))
+    return dataset, dumps(snapshot_dataset(dataset))
 
 
 async def data_for(config: RunConfig, data_dir: Path, loc: Loc) -> tuple[Dataset, str]:
@@ -45,7 +45,7 @@ async def data_for(config: RunConfig, data_dir: Path, loc: Loc) -> tuple[Dataset
         dataset, dataset_json = await run_in_threadpool(loaded, config, data_dir)
     except ValueError as error:  # DatasetUnavailable included
         raise invalid_field(loc, without_paths(str(error), data_dir), "dataset_unavailable") from None
-    problem = budget_problem(config, dataset.X_train.shape[1])  # an upload's real size, not a guess
+    problem = budget_problem(config, dataset.X_train.shape[1], dataset.n_features, dataset.m_test)  # its real size
     if problem:
         raise invalid_field(loc[:1], problem)
     return dataset, dataset_json

@@ -17,7 +17,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     unwatched_grace_s: float = 10.0  # a run nobody watches (and not kept) is stopped after this long
-    max_run_s: float = 7200.0  # a live run (running or paused) is stopped, cancelled, after this long: a lecture's
+    max_live_s: float = 7200.0  # a live run (running or paused) is stopped, cancelled, after this long: a lecture's
     max_live_runs: int = 24  # queued, running or paused runs at once; more get 429
     client_max_live_runs: int = 8  # per client (IP): live runs at once; a comparison has up to 6
     max_queued_runs: int = 256  # batch runs (sweeps') waiting for a live slot; more get 429
@@ -43,7 +43,7 @@ class Settings:
             host=environ.get("TRAINLAB_HOST", defaults.host),
             port=int(environ.get("TRAINLAB_PORT", defaults.port)),
             unwatched_grace_s=float(environ.get("TRAINLAB_UNWATCHED_GRACE_S", defaults.unwatched_grace_s)),
-            max_run_s=max(1.0, float(environ.get("TRAINLAB_MAX_RUN_S", defaults.max_run_s))),
+            max_live_s=max(1.0, float(environ.get("TRAINLAB_MAX_LIVE_S", defaults.max_live_s))),
             max_live_runs=max(1, int(environ.get("TRAINLAB_MAX_LIVE_RUNS", defaults.max_live_runs))),
             client_max_live_runs=max(
                 1, int(environ.get("TRAINLAB_CLIENT_MAX_LIVE_RUNS", defaults.client_max_live_runs))

@@ -55,7 +55,8 @@ CREATE TABLE IF NOT EXISTS sweeps (
     base TEXT NOT NULL,
     grid TEXT NOT NULL,
     run_ids TEXT NOT NULL,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    plan TEXT
 );
 CREATE TABLE IF NOT EXISTS probe (
     id INTEGER PRIMARY KEY,
@@ -71,7 +72,10 @@ CREATE TABLE IF NOT EXISTS rooms (
 );
 """
 # columns added since a data dir's file was made: added to an older file when it opens
-ADDED_COLUMNS = {"runs": {"kept": "INTEGER NOT NULL DEFAULT 0"}}
+ADDED_COLUMNS = {
+    "runs": {"kept": "INTEGER NOT NULL DEFAULT 0"},
+    "sweeps": {"plan": "TEXT"},  # random search and seeds
+}
 
 
 def encode(value: Any) -> str:
@@ -194,18 +198,18 @@ class Store:
         ).fetchone()
         return None if row is None else list(row)
 
-    def _add_sweep(self, sweep_id: str, base: dict, grid: dict, run_ids: list[str]) -> None:
+    def _add_sweep(self, sweep_id: str, base: dict, grid: dict | None, run_ids: list[str], plan: dict) -> None:
         self.db.execute(
-            "INSERT INTO sweeps (id, base, grid, run_ids, created) VALUES (?, ?, ?, ?, ?)",
-            (sweep_id, encode(base), encode(grid), encode(run_ids), time.time()),
+            "INSERT INTO sweeps (id, base, grid, run_ids, created, plan) VALUES (?, ?, ?, ?, ?, ?)",
+            (sweep_id, encode(base), encode(grid), encode(run_ids), time.time(), encode(plan)),
         )
 
     def _sweep(self, sweep_id: str) -> dict | None:
-        row = self.db.execute("SELECT id, base, grid, run_ids FROM sweeps WHERE id = ?", (sweep_id,)).fetchone()
+        row = self.db.execute("SELECT id, base, grid, run_ids, plan FROM sweeps WHERE id = ?", (sweep_id,)).fetchone()
         if row is None:
             return None
         return {"id": row["id"], "base": json.loads(row["base"]), "grid": json.loads(row["grid"]),
-                "run_ids": json.loads(row["run_ids"])}  # fmt: skip
+                "run_ids": json.loads(row["run_ids"]), "plan": row["plan"] and json.loads(row["plan"])}  # fmt: skip
 
     def _save_room(self, code: str, secret_hash: str, state: str, runs: list[dict], rev: int, updated: float) -> None:
         self.db.execute(
@@ -335,8 +339,10 @@ class Store:
         return await self.ask(self._last_cost, run_id)
 
     # sweeps
-    def add_sweep(self, sweep_id: str, base: dict, grid: dict, run_ids: list[str]) -> "Future[None]":
-        return self.write(self._add_sweep, sweep_id, base, grid, run_ids)
+    def add_sweep(self, sweep_id: str, base: dict, grid: dict | None, run_ids: list[str], plan: dict) -> "Future[None]":
+        """plan: how its runs were made (the search, its space, trials and seed, the seeds), each run's values and
+        each setup's runs."""
+        return self.write(self._add_sweep, sweep_id, base, grid, run_ids, plan)
 
     async def sweep(self, sweep_id: str) -> dict | None:
         return await self.ask(self._sweep, sweep_id)

@@ -11,15 +11,28 @@ from app.api.ws_runs import MAX_CONTROL_BYTES
 from app.errors import MAX_ECHO_CHARS, MAX_REPORTED_ERRORS
 from app.guards.body_limit import MAX_BODY_BYTES, MAX_JSON_CONTAINERS, MAX_JSON_FIELDS, MAX_JSON_WORDS
 from app.guards.limits import CHECKS_AT_ONCE, TOO_MANY_SOCKETS
+from app.live.feeds import PICTURE_BYTES, PICTURES_S
 from app.live.history import SENT_POINTS
 from app.live.hub import OUTBOX_LIMIT
 from app.models import MAX_SPEED, MIN_SPEED
 from app.settings import Settings
 from app.sockets import MAX_REASON_BYTES
-from core.config import MAX_BUFFER_BYTES, MAX_EPOCHS, MAX_WORK, RunConfig
+from core.config import (
+    INPUT_S,
+    MAX_BUFFER_BYTES,
+    MAX_EPOCHS,
+    MAX_IMAGE_SIDE,
+    MAX_RUN_S,
+    PARAMETER_S,
+    STEP_S,
+    UNIT_S,
+    RunConfig,
+)
 from core.data import MAX_POINTS
+from core.dataset import MAX_FEATURES, MAX_VALUES
+from core.images import MAX_IMAGES, MAX_SOURCE_PIXELS, MAX_UNZIPPED_BYTES, MAX_ZIP_FILES
 from core.sweep import MAX_SWEEP_RUNS
-from core.upload import MAX_BYTES
+from core.upload import MAX_BYTES, MAX_CSV_FIELD
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BOUND_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "minLength",
@@ -83,10 +96,24 @@ def test_the_readme_names_the_servers_other_limits() -> None:
     text = section()
     settings = Settings()
     numbers = {
-        "work budget": MAX_WORK,
+        "time budget (s)": MAX_RUN_S,
+        "per step and layer (µs)": STEP_S * 1e6,
+        "per example and parameter (ns)": PARAMETER_S * 1e9,
+        "per example and unit (ns)": UNIT_S * 1e9,
+        "per example and input (ns)": INPUT_S * 1e9,
         "memory budget (MiB)": MAX_BUFFER_BYTES >> 20,
         "body (MiB)": MAX_BODY_BYTES >> 20,
         "upload (MiB)": MAX_BYTES >> 20,
+        "features": MAX_FEATURES,
+        "numbers in a dataset": MAX_VALUES,
+        "csv cell": MAX_CSV_FIELD,
+        "images per split": MAX_IMAGES,
+        "pixels per image file": MAX_SOURCE_PIXELS,
+        "image side": MAX_IMAGE_SIDE,
+        "zip entries": MAX_ZIP_FILES,
+        "zip unzipped bytes": MAX_UNZIPPED_BYTES,
+        "picture frame body": PICTURE_BYTES,
+        "picture frames per second": round(1 / PICTURES_S),
         "upload rows": 2 * MAX_POINTS,
         "upload rows per split": MAX_POINTS,
         "sweep runs": MAX_SWEEP_RUNS,
@@ -101,7 +128,7 @@ def test_the_readme_names_the_servers_other_limits() -> None:
         "uploads per minute": settings.client_uploads_per_minute,
         "unwatched grace (s)": settings.unwatched_grace_s,
         "slowest speed": MIN_SPEED,
-        "a live run's lifetime (s)": settings.max_run_s,
+        "a live run's lifetime (s)": settings.max_live_s,
         "JSON arrays and objects": MAX_JSON_CONTAINERS,
         "JSON fields": MAX_JSON_FIELDS,
         "JSON strings and words": MAX_JSON_WORDS,
@@ -121,7 +148,7 @@ def test_the_readme_names_the_servers_other_limits() -> None:
     missing = {what: n for what, n in numbers.items() if not (mentions(text, n) or f"{n:.0e}".replace("+", "") in text)}
     assert not missing, f"the README's Limits and security section does not say {missing}"
     variables = ("TRAINLAB_MAX_LIVE_RUNS", "TRAINLAB_CLIENT_MAX_LIVE_RUNS", "TRAINLAB_CLIENT_RUNS_PER_MINUTE",
-                 "TRAINLAB_CLIENT_UPLOADS_PER_MINUTE", "TRAINLAB_API_TOKEN", "TRAINLAB_MAX_RUN_S",
+                 "TRAINLAB_CLIENT_UPLOADS_PER_MINUTE", "TRAINLAB_API_TOKEN", "TRAINLAB_MAX_LIVE_S",
                  "TRAINLAB_MAX_QUEUED_RUNS", "TRAINLAB_CLIENT_MAX_QUEUED_RUNS", "TRAINLAB_CLIENT_MAX_SOCKETS",
                  "TRAINLAB_CLIENT_CHECKS_PER_MINUTE", "TRAINLAB_MAX_STORED_RUNS", "TRAINLAB_MAX_UPLOADS")  # fmt: skip
     for variable in variables:

@@ -9,6 +9,7 @@ from app.launch import STARTS_RUNS, compared_config, new_runs
 from app.messages import created_json, dumps
 from app.models import ComparisonCreated, ComparisonRequest
 from core.grid import can_stack
+from core.sweep import repeat_seeds
 
 router = APIRouter(prefix="/api/comparisons", tags=["comparisons"])
 
@@ -23,17 +24,24 @@ async def create_comparison(
     secret: RoomSecret = None,
 ) -> Response:
     room = owning_room(request.room, rooms, secret)
-    configs = [compared_config(body, i) for i, body in enumerate(request.runs)]
+    setups = [compared_config(body, i) for i, body in enumerate(request.runs)]
+    configs = [
+        setup.model_copy(update={"seed": seed}) for setup in setups for seed in repeat_seeds(setup.seed, request.seeds)
+    ]
     runs = await new_runs(
-        configs, settings.data_dir, lambda i: ("body", "runs", i, "dataset"),
+        configs, settings.data_dir, lambda i: ("body", "runs", i // request.seeds, "dataset"),
         request.keep, request.speed, request.paused, room,
     )  # fmt: skip
     registry.make_room(len(runs))  # the global cap first: a refused start does not count against the client
     quota.admit(len(runs))
-    stacked = len(runs) > 1 and can_stack(configs)
-    channels = registry.create_group(runs) if stacked else [registry.create(run) for run in runs]
+    if request.seeds > 1:  # trained as a sweep's runs are: stacked in groups where they can, no landscape
+        stacked, channels = False, registry.create_stacked(runs)
+    else:
+        stacked = len(runs) > 1 and can_stack(configs)
+        channels = registry.create_group(runs, landscape=True) if stacked else [registry.create(run) for run in runs]
     quota.record([channel.id for channel in channels])
+    ids = [channel.id for channel in channels]
+    by_setup = [ids[i : i + request.seeds] for i in range(0, len(ids), request.seeds)]
     created = ",".join(created_json(channel) for channel in channels)  # each config as encoded once
-    return Response(
-        f'{{"runs":[{created}],"stacked":{dumps(stacked)}}}', status_code=201, media_type="application/json"
-    )
+    body = f'{{"runs":[{created}],"stacked":{dumps(stacked)},"setups":{dumps(by_setup)}}}'
+    return Response(body, status_code=201, media_type="application/json")

@@ -12,7 +12,7 @@ from app.guards.auth import require_token
 from app.guards.limits import client_host, exempt
 from app.launch import new_runs
 from app.models import SweepCreated, SweepInfo, SweepRequest
-from app.sweeps import configs_of, csv_cell, record_sweep, sweep_info
+from app.sweeps import csv_cell, plan_of, record_sweep, sweep_info
 
 router = APIRouter(prefix="/api/sweeps", tags=["sweeps"])
 
@@ -26,7 +26,8 @@ async def create_sweep(
     cluster: ClusterDep,
     http: Request,
 ) -> SweepCreated:
-    configs = configs_of(request)
+    plan = plan_of(request)
+    configs = plan.configs
     store.check_writable()
     since = store.failed_writes
     if cluster is not None:  # a Dask cluster trains it, and queues it: nothing of the local pool's is used
@@ -35,7 +36,7 @@ async def create_sweep(
         runs = await new_runs(configs, settings.data_dir, lambda i: ("body", "base", "dataset"), True, None, False)
         owner = None if exempt(http, settings.api_token) else client_host(http)
         run_ids = [channel.id for channel in registry.enqueue(runs, owner)]  # queued: they train as slots free up
-    created = record_sweep(request, store, run_ids)
+    created = record_sweep(request, plan, store, run_ids)
     await store.confirmed(since)  # its table is there to read after a restart
     return created
 
@@ -49,7 +50,7 @@ async def get_sweep_csv(sweep_id: str, registry: RegistryDep, store: StoreDep) -
     info = await sweep_info(sweep_id, registry, store)
     out = io.StringIO()
     writer = csv.writer(out)
-    fields = list(info.grid)
+    fields = list(info.rows[0].values) if info.rows else []
     writer.writerow([*fields, "id", "status", "final_cost", "train_accuracy", "test_accuracy"])
     for row in info.rows:
         cells = [

@@ -1,6 +1,7 @@
 """A cap on every request body, before any route reads (and JSON-parses) it: 413 past MAX_BODY_BYTES.
-The largest body that makes sense is a run config with 2 × 5000 inline points (~0.5 MB of JSON), or an
-upload (1 MiB, which core/upload.py checks again, with its own message).
+The largest JSON body that makes sense is a run config with 2 × 5000 inline points (~0.5 MB), or a few rows of
+many features; large data comes as an upload (POST /api/datasets: a CSV, an .npz or a zip of images), whose cap
+is core/upload.py's MAX_BYTES (which the route checks again, with its own message).
 
 A JSON body is also bounded in what makes parsing and validating it slow, counted on its bytes as they arrive
 (no parse needed): Python's json takes ~0.8 s for a million small arrays, pydantic ~0.5 s for 300,000 unknown
@@ -13,7 +14,10 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.upload import MAX_BYTES as MAX_UPLOAD_BYTES
+
 MAX_BODY_BYTES = 4 * 2**20
+LARGER = {("POST", "/api/datasets"): MAX_UPLOAD_BYTES}  # (method, path) → its own cap
 MAX_JSON_CONTAINERS = 100_000  # arrays and objects
 MAX_JSON_FIELDS = 10_000  # an object's members, all objects together
 MAX_JSON_WORDS = 20_000  # strings, true, false and null: none of them is a number
@@ -63,9 +67,10 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        cap = LARGER.get((scope["method"], scope["path"]), self.max_bytes)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self.refuse(send)
+        if declared is not None and (not declared.isdigit() or int(declared) > cap):
+            await self.refuse(send, cap)
             return
         shape = JsonShape() if is_json(scope) else None
         received = 0
@@ -79,10 +84,10 @@ class BodyLimit:
                 chunk = message.get("body", b"")
                 received += len(chunk)
                 problem = shape.add(chunk) if shape is not None else None
-                if received > self.max_bytes or problem:
+                if received > cap or problem:
                     refused = True
                     if not started:
-                        await (self.refuse(send) if problem is None else self.refuse_shape(send, problem))
+                        await (self.refuse(send, cap) if problem is None else self.refuse_shape(send, problem))
                     return {"type": "http.disconnect"}
             return message
 
@@ -95,8 +100,8 @@ class BodyLimit:
 
         await self.app(scope, counted_receive, guarded_send)
 
-    async def refuse(self, send: Send) -> None:
-        await answer(send, 413, {"detail": f"the request body is over the {self.max_bytes} bytes this server reads"})
+    async def refuse(self, send: Send, cap: int) -> None:
+        await answer(send, 413, {"detail": f"the request body is over the {cap} bytes this server reads here"})
 
     async def refuse_shape(self, send: Send, problem: str) -> None:
         message = f"the JSON body has {problem}: no request needs that many (see README, Limits and security)"

@@ -15,7 +15,7 @@ from pathlib import Path
 from fastapi.concurrency import run_in_threadpool
 
 from app import messages
-from app.errors import without_paths
+from app.errors import invalid_field, without_paths
 from app.live.history import thinned
 from app.live.hub import Channel, Watcher
 from app.live.pool import NoWorker, WorkerPool
@@ -25,6 +25,7 @@ from app.settings import Settings
 from app.store import Store
 from core.config import RunConfig
 from core.data import Dataset, resolve_dataset
+from core.gradcheck import Bug, planted_bug
 from core.grid import can_stack, stack_groups
 from core.insight import CheckTooLarge, gradient_check_report, stored_training
 from core.status import RunStatus
@@ -64,10 +65,18 @@ class NotCheckable(RuntimeError):  # noqa: N818
     """A gradient check that cannot be made now or at all (no weights, its data gone); the message says why."""
 
 
-def check_stored(config: RunConfig, data_dir: Path, parameters: dict) -> dict:
+def check_stored(config: RunConfig, data_dir: Path, parameters: dict, bug: Bug | None) -> dict:
     """core.insight.gradient_check_report of stored weights, on the run's data (in a thread: up to ~0.5 s)."""
     training = stored_training(config, resolve_dataset(config.dataset, data_dir), parameters)
-    return gradient_check_report(training.view())
+    return gradient_check_report(training.view(), bug)
+
+
+def bug_for(config: RunConfig, spec: str | tuple[str, float] | None) -> Bug | None:
+    """The bug a check request names, for the run's net; a block the net does not have is a 422 naming it."""
+    try:
+        return planted_bug(spec, len(config.hidden_layers) + 1)
+    except ValueError as error:
+        raise invalid_field(("body", "bug", "param"), str(error)) from None
 
 
 class Registry:
@@ -79,7 +88,7 @@ class Registry:
         self.live: set[str] = set()
         self.finished: deque[str] = deque()
         self.grace: dict[str, asyncio.TimerHandle] = {}
-        self.lifetimes: dict[str, asyncio.TimerHandle] = {}  # each live run's end, TRAINLAB_MAX_RUN_S after its start
+        self.lifetimes: dict[str, asyncio.TimerHandle] = {}  # each live run's end, TRAINLAB_MAX_LIVE_S after its start
         self.end_reasons: dict[str, str] = {}  # why the server stopped a run (said in its status and result)
         # batch runs (sweeps') recorded but not yet on a worker, in order: run id → (channel, start, owner)
         self.waiting: dict[str, tuple[Channel, Start, str | None]] = {}
@@ -108,18 +117,31 @@ class Registry:
         (channel,) = self.launch([self.record(run)])
         return channel
 
-    def create_group(self, runs: list[NewRun]) -> list[Channel]:
+    def create_group(self, runs: list[NewRun], landscape: bool = False) -> list[Channel]:
         """Runs that core.grid.can_stack (one pace: the same paused and speed), trained together as one group on
-        one worker; each is its own run, with its own id, channel and record."""
+        one worker; each is its own run, with its own id, channel and record. `landscape`: a comparison's, which
+        sends its loss landscape to each run."""
         if not can_stack([run.config for run in runs]):
             raise ValueError("these runs cannot train stacked (see core.grid.can_stack): create them one by one")
         self.make_room(len(runs))
-        return self.launch([self.record(run) for run in runs])
+        return self.launch([self.record(run) for run in runs], landscape)
 
-    def launch(self, recorded: list[tuple[Channel, Start]]) -> list[Channel]:
+    def create_stacked(self, runs: list[NewRun]) -> list[Channel]:
+        """Runs started together, at once (a comparison's seed bands): those that can stack train in groups of up to
+        MAX_STACK, at least one per worker where there are enough (core.grid.stack_groups), the others alone; their
+        channels in order."""
+        self.make_room(len(runs))
+        channels: list[Channel | None] = [None] * len(runs)
+        recorded = [self.record(run) for run in runs]
+        for indices in stack_groups([run.config for run in runs], MAX_STACK, self.settings.workers):
+            for i, channel in zip(indices, self.launch([recorded[i] for i in indices]), strict=True):
+                channels[i] = channel
+        return channels
+
+    def launch(self, recorded: list[tuple[Channel, Start]], landscape: bool = False) -> list[Channel]:
         """Put recorded runs on a worker, as one group if several (they can_stack), and make them live."""
         starts = [start for _, start in recorded]
-        self.pool.submit(starts[0] if len(starts) == 1 else StartGroup(starts))
+        self.pool.submit(starts[0] if len(starts) == 1 else StartGroup(starts, landscape))
         for channel, _ in recorded:
             self.admit(channel)
         return [channel for channel, _ in recorded]
@@ -228,15 +250,15 @@ class Registry:
         if not channel.keep:  # it has until the grace period's end to get its first watcher
             self.arm_grace(channel)
         loop = asyncio.get_running_loop()
-        self.lifetimes[channel.id] = loop.call_later(self.settings.max_run_s, self.expire, channel)
+        self.lifetimes[channel.id] = loop.call_later(self.settings.max_live_s, self.expire, channel)
 
     def expire(self, channel: Channel) -> None:
-        """A run live for TRAINLAB_MAX_RUN_S: stop it, cancelled, saying why (a slow or paused run would hold its
+        """A run live for TRAINLAB_MAX_LIVE_S: stop it, cancelled, saying why (a slow or paused run would hold its
         live slot for days)."""
         self.lifetimes.pop(channel.id, None)
         if not channel.finished:
-            limit = f"{self.settings.max_run_s:g} s"
-            self.end_reasons[channel.id] = f"stopped after {limit}, the longest a run may be live (TRAINLAB_MAX_RUN_S)"
+            limit = f"{self.settings.max_live_s:g} s"
+            self.end_reasons[channel.id] = f"stopped after {limit}, the longest a run may be live (TRAINLAB_MAX_LIVE_S)"
             self.pool.command(channel.id, "stop")
 
     def get(self, run_id: str) -> Channel:
@@ -314,33 +336,53 @@ class Registry:
         stored = await self.store.parameters(run_id)
         return None if stored is None else json.loads(stored)
 
-    async def check(self, run_id: str) -> dict:
-        """A gradient check of the run's weights as they are: a live run's by its worker (the run does not move),
-        a finished one's stored weights here. CheckTooLarge for a check over the budget, NotCheckable when it
-        cannot be made (now, or at all), UnknownRun for an unknown run."""
+    async def check(self, run_id: str, bug: str | tuple[str, float] | None = None) -> dict:
+        """A gradient check of the run's weights as they are, with `bug` (core.gradcheck.planted_bug) planted in
+        backprop's gradient: a live run's by its worker (the run does not move), a finished one's stored weights
+        here. CheckTooLarge for a check over the budget, NotCheckable when it cannot be made (now, or at all),
+        UnknownRun for an unknown run."""
         if run_id in self.waiting:
             raise NotCheckable(f"run {run_id} is queued: it has no weights to check yet")
-        if self.live_channel(run_id) is not None:
-            checked = await self.pool.check(run_id)
+        channel = self.live_channel(run_id)
+        if channel is not None:
+            checked = await self.pool.check(run_id, bug_for(channel.config, bug))
             if checked is None:
                 raise NotCheckable(f"run {run_id} could not be checked now (it may have just ended): try again")
             if checked.answer is None:
-                if checked.too_large:
+                if checked.refused:
                     raise CheckTooLarge(checked.error)
                 raise NotCheckable(checked.error or f"run {run_id} is gone")
             return checked.answer
         info = await self.find(run_id)
+        planted = bug_for(info.config, bug)
         stored = await self.store.parameters(run_id)
         if stored is None:
             raise NotCheckable(f"run {run_id} ended {info.status} without weights: there is nothing to check")
         try:
-            answer = await run_in_threadpool(check_stored, info.config, self.settings.data_dir, json.loads(stored))
+            answer = await run_in_threadpool(
+                check_stored, info.config, self.settings.data_dir, json.loads(stored), planted
+            )
         except CheckTooLarge:
             raise
         except ValueError as error:  # its dataset cannot be had any more (a deleted upload, football's file gone)
             reason = without_paths(str(error), self.settings.data_dir)
             raise NotCheckable(f"run {run_id}'s data cannot be had: {reason}") from None
         return {**answer, "epoch": info.epoch}
+
+    async def preview(self, run_id: str, example: int) -> dict:
+        """A live run's next iteration in stages (core.stepper), by its worker: the run does not move. NotCheckable
+        for a run that has finished (or just did), a 422 naming `example` for an example not in the batch."""
+        if self.live_channel(run_id) is None:
+            info = await self.find(run_id)  # UnknownRun for an unknown run
+            raise NotCheckable(f"run {run_id} is {info.status}: the stepper shows a live run's next iteration")
+        previewed = await self.pool.preview(run_id, example)
+        if previewed is None:
+            raise NotCheckable(f"run {run_id} could not be previewed now (it may have just ended): try again")
+        if previewed.answer is None:
+            if previewed.refused:
+                raise invalid_field(("body", "example"), previewed.error)
+            raise NotCheckable(previewed.error or f"run {run_id} is gone")
+        return previewed.answer
 
     async def delete(self, run_id: str) -> RunStatus | None:
         """Stop a live run (CANCELLED: its record stays) or delete a finished one (None: gone, costs and weights
@@ -404,7 +446,7 @@ class Registry:
             case Points():
                 channel.add_points(event.points, event.points_json, event.epoch)
             case Frame():
-                channel.set_frame(event.view, event.payload, event.epoch)
+                channel.set_frame(event.view, event.payload, event.epoch, event.kept)
             case Insight():
                 channel.set_insight(event.message_json, event.norms, event.epoch)
             case Status() if event.status.finished:

@@ -14,9 +14,10 @@ from multiprocessing.connection import Connection
 import numpy as np
 
 from app.live.gridslot import GridSlot
-from app.live.protocol import Ack, Check, Checked, Command, Event, Failed, Ready, Start, StartGroup
+from app.live.protocol import Ack, Answer, Check, Command, Event, Failed, Preview, Ready, Start, StartGroup
 from app.live.slot import LoneSlot, Slot
 from core.insight import CheckTooLarge
+from core.stepper import NoSuchExample
 
 SLICE_S = 0.004  # one run trains this long before the next one's turn
 
@@ -33,9 +34,9 @@ class Host:
         self.groups: list[GridSlot] = []  # runs trained together, stacked
         self.out: list[Event] = []
 
-    def handle(self, command: Start | StartGroup | Command | Check) -> None:
-        if isinstance(command, Check):
-            self.out.append(self.check(command))
+    def handle(self, command: Start | StartGroup | Command | Check | Preview) -> None:
+        if isinstance(command, Check | Preview):
+            self.out.append(self.answer(command))
             return
         if isinstance(command, Start):
             try:
@@ -53,17 +54,21 @@ class Host:
         if command.seq is not None:
             self.out.append(Ack(command.seq, slot.status if slot else None))
 
-    def check(self, command: Check) -> Checked:
-        """Answer a gradient check; a failing check is an error for the asker, not the run's failure."""
+    def answer(self, command: Check | Preview) -> Answer:
+        """A gradient check, or the next iteration in stages; a failure is an error for the asker, not the run's."""
         slot = self.slots.get(command.run_id)
         if slot is None:
-            return Checked(command.seq, None)
+            return Answer(command.seq, None)
         try:
-            return Checked(command.seq, slot.check_gradients())
-        except CheckTooLarge as error:
-            return Checked(command.seq, None, str(error), too_large=True)
+            if isinstance(command, Check):
+                return Answer(command.seq, slot.check_gradients(command.bug))
+            if slot.over:
+                return Answer(command.seq, None, f"run {command.run_id} has ended: there is no next iteration")
+            return Answer(command.seq, slot.preview(command.example))
+        except (CheckTooLarge, NoSuchExample) as error:
+            return Answer(command.seq, None, str(error), refused=True)
         except Exception as error:
-            return Checked(command.seq, None, describe(error))
+            return Answer(command.seq, None, describe(error))
 
     def start_group(self, command: StartGroup) -> None:
         try:
@@ -88,6 +93,8 @@ class Host:
 
     def report(self) -> list[Event]:
         now = time.perf_counter()
+        for group in self.groups:  # before its members: a last landscape goes before their results
+            group.report(now, self.out)
         for slot in list(self.slots.values()):
             self.guarded(slot, lambda s: s.report(now, self.out))
             if slot.over:
