@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from app.live.history import thinned
+from app.messages import dumps
 from app.store import Store
 from core.config import RunConfig
 from core.jsonable import jsonable
@@ -26,7 +28,9 @@ def trained(config: dict[str, Any], data_dir: str) -> tuple[dict, dict, list[lis
                 points.append([progress.epoch, progress.cost, progress.train_accuracy, progress.test_accuracy])
         result = training.result()
     parameters = {name: value.tolist() for name, value in (result.parameters or {}).items()}
-    return jsonable(result.to_dict()), parameters, jsonable(points)
+    fields = result.to_dict()
+    fields["costs"] = thinned(fields["costs"])  # the whole history is the costs table's
+    return jsonable(fields), parameters, jsonable(points)
 
 
 class ClusterSweeps:
@@ -43,7 +47,7 @@ class ClusterSweeps:
         for config in configs:
             run_id = secrets.token_hex(6)
             fields = config.model_dump(mode="json")
-            self.store.add_run(run_id, fields, RunStatus.QUEUED)
+            self.store.add_run(run_id, dumps(fields), RunStatus.QUEUED, kept=True)
             future = self.executor.submit(trained, fields, self.data_dir)
             future.add_done_callback(lambda done, run_id=run_id: self.keep(run_id, done))
             run_ids.append(run_id)

@@ -7,19 +7,27 @@ a dataset that cannot be had, or a config over the budget for its data's real si
 from collections.abc import Callable
 from pathlib import Path
 
+from fastapi import Depends
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from app.deps import RoomsDep, SettingsDep
-from app.errors import invalid, invalid_field
+from app.errors import answers, invalid, invalid_field, without_paths
+from app.guards.auth import require_token
 from app.guards.room_auth import RoomSecret, owning_room
 from app.live.registry import NewRun
-from app.messages import dumps, snapshot_dataset
+from app.messages import config_json, dumps, snapshot_dataset
 from app.models import RunRequest
-from core.config import RunConfig, budget_problem
+from core.config import InlineData, RunConfig, budget_problem, dataset_key
 from core.data import Dataset, resolve_dataset
 
 Loc = tuple[str | int, ...]
+# how a route that starts runs (one, or a comparison) is declared: 201, the token, the refusals it may answer
+STARTS_RUNS = {
+    "status_code": 201,
+    "dependencies": [Depends(require_token)],
+    "responses": answers(400, 401, 403, 429, 503, 507),
+}
 # how runs go (keep, speed, paused, room): in a comparison they are set beside "runs", not in a run
 SHARED_FIELDS = frozenset(RunRequest.model_fields) - set(RunConfig.model_fields) - {"preset", "overrides"}
 
@@ -36,7 +44,7 @@ async def data_for(config: RunConfig, data_dir: Path, loc: Loc) -> tuple[Dataset
     try:
         dataset, dataset_json = await run_in_threadpool(loaded, config, data_dir)
     except ValueError as error:  # DatasetUnavailable included
-        raise invalid_field(loc, str(error), "dataset_unavailable") from None
+        raise invalid_field(loc, without_paths(str(error), data_dir), "dataset_unavailable") from None
     problem = budget_problem(config, dataset.X_train.shape[1], dataset.n_features, dataset.m_test)  # its real size
     if problem:
         raise invalid_field(loc[:1], problem)
@@ -70,12 +78,18 @@ async def new_runs(
 ) -> list[NewRun]:  # fmt: skip
     """The configs as runs to start, each dataset resolved once (runs usually share their data); a 422 names the
     first config whose data cannot be had, at loc(its index)."""
-    datasets: dict[str, tuple[Dataset, str]] = {}
+    datasets: dict[str, tuple[Dataset, str, str | None]] = {}
     for i, config in enumerate(configs):
-        key = repr(config.dataset)
+        key = dataset_key(config.dataset)
         if key not in datasets:
-            datasets[key] = await data_for(config, data_dir, loc(i))
-    return [NewRun(c, *datasets[repr(c.dataset)], keep, speed, paused, room) for c in configs]
+            dataset, dataset_json = await data_for(config, data_dir, loc(i))
+            inline = dumps(config.dataset.model_dump(mode="json")) if isinstance(config.dataset, InlineData) else None
+            datasets[key] = dataset, dataset_json, inline
+    runs = []
+    for config in configs:
+        dataset, dataset_json, inline = datasets[dataset_key(config.dataset)]
+        runs.append(NewRun(config, dataset, dataset_json, keep, speed, paused, room, config_json(config, inline)))
+    return runs
 
 
 async def new_run(request: RunRequest, settings: SettingsDep, rooms: RoomsDep, secret: RoomSecret = None) -> NewRun:
@@ -84,5 +98,6 @@ async def new_run(request: RunRequest, settings: SettingsDep, rooms: RoomsDep, s
     secret."""
     room = owning_room(request.room, rooms, secret)
     config = config_of(request, "body")
-    dataset, dataset_json = await data_for(config, settings.data_dir, ("body", "dataset"))
-    return NewRun(config, dataset, dataset_json, request.keep, request.speed, request.paused, room)
+    (run,) = await new_runs([config], settings.data_dir, lambda i: ("body", "dataset"), request.keep, request.speed,
+                            request.paused, room)  # fmt: skip
+    return run

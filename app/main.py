@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from starlette.routing import Match
 
 from app import messages
 from app.api import (
@@ -35,13 +36,15 @@ from app.api import (
 from app.cluster import ClusterSweeps
 from app.errors import validation_failed
 from app.guards.body_limit import BodyLimit
+from app.guards.headers import SecurityHeaders
 from app.guards.limits import AT_ONCE_RETRY_S
 from app.live.pool import NoWorker
 from app.live.registry import NotCheckable, Registry, RunLive, TooManyRuns, UnknownRun
 from app.looplag import LoopLag
 from app.rooms import RoomRefused, Rooms, TooManyRooms, UnknownRoom
 from app.settings import Settings
-from app.store import Store
+from app.sockets import MAX_CONTROL_BYTES
+from app.store import Store, StoreUnwritable
 from core.insight import CheckTooLarge
 
 
@@ -56,7 +59,7 @@ class TrainLabJSON(JSONResponse):
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.data_dir)
+    store = Store(settings.data_dir, settings.max_stored_runs)
     await store.open()
     registry = Registry(settings, store)
     await registry.start()
@@ -84,6 +87,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await store.close()
 
 
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def answer_with(
     status: int, headers: dict[str, str] | None = None
 ) -> Callable[[Request, Exception], Awaitable[TrainLabJSON]]:
@@ -96,15 +102,29 @@ def answer_with(
     return handler
 
 
+async def method_not_allowed(request: Request, exc: Exception) -> TrainLabJSON:
+    """405 with every method the path takes in Allow (the router names only the first route's it tried)."""
+    scope = request.scope
+    allowed = ", ".join(
+        method for method in HTTP_METHODS
+        if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in request.app.routes)
+    )  # fmt: skip
+    detail = f"{request.method} is not allowed here: {allowed}"
+    return TrainLabJSON({"detail": detail}, status_code=405, headers={"Allow": allowed})
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     # the API's docs (/docs, /redoc) with their scripts served from here: a lecture hall's Wi-Fi may have no internet
     app = FastAPIOffline(title="TrainLab", lifespan=lifespan, default_response_class=TrainLabJSON)
     app.state.settings = settings or Settings.from_env()
     app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)  # added last, so outermost: on the body limit's own 413s and 422s too
     app.add_exception_handler(RequestValidationError, validation_failed)
+    app.add_exception_handler(405, method_not_allowed)
     app.add_exception_handler(UnknownRun, answer_with(404))
     app.add_exception_handler(TooManyRuns, answer_with(429, {"Retry-After": str(AT_ONCE_RETRY_S)}))
     app.add_exception_handler(NoWorker, answer_with(503))
+    app.add_exception_handler(StoreUnwritable, answer_with(507, {"Retry-After": str(AT_ONCE_RETRY_S)}))
     app.add_exception_handler(UnknownRoom, answer_with(404))
     app.add_exception_handler(RoomRefused, answer_with(403))
     app.add_exception_handler(TooManyRooms, answer_with(429))
@@ -120,14 +140,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def serve(host: str, port: int, data_dir: str | None = None) -> None:
-    """Run the server until interrupted (for `trainlab serve`); data_dir, if given, overrides the environment's."""
-    settings = Settings.from_env()
-    settings = replace(settings, host=host, port=port, data_dir=Path(data_dir) if data_dir else settings.data_dir)
+SERVER_OPTIONS = {
     # no per-message deflate: compressing each frame for each watcher (~0.35 ms of CPU for a 10 KB frame) is more
     # than one event loop can do for 200 watchers at 20 frames/s (benchmarks/load.py); the worker deflates each
     # boundary frame once instead (app/messages.py encode_boundary)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, ws_per_message_deflate=False)
+    "ws_per_message_deflate": False,
+    # a client's frame is a control (docs/protocol.md): a bigger one is refused from its header (1009), not
+    # buffered up to uvicorn's 16 MiB first (20 sockets held 515 MB); with the 32 frames uvicorn queues per
+    # socket, a socket's unread input is at most 128 KB
+    "ws_max_size": MAX_CONTROL_BYTES,
+}
+
+
+def serve(host: str, port: int, data_dir: str | None = None) -> None:
+    """Run the server until interrupted (for `trainlab serve`, and how the tests and benchmarks start it); data_dir,
+    if given, overrides the environment's."""
+    settings = Settings.from_env()
+    settings = replace(settings, host=host, port=port, data_dir=Path(data_dir) if data_dir else settings.data_dir)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **SERVER_OPTIONS)
 
 
 app = create_app()

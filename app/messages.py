@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from core.boundary import Boundary
+from core.config import RunConfig
 from core.data import Dataset
 from core.diagnosis import Diagnosis
 from core.diagram import Diagram
@@ -196,7 +197,23 @@ def error_message(text: str) -> str:
     return dumps({"type": "error", "message": text})
 
 
-def snapshot_message(fields: dict[str, Any], costs_json: str, result_json: str | None, dataset_json: str) -> str:
-    """The snapshot, assembled from parts encoded once: a long history is not encoded again per watcher."""
+def snapshot_message(
+    fields: dict[str, Any], config_json: str, costs_json: str, result_json: str | None, dataset_json: str
+) -> str:
+    """The snapshot, assembled from parts encoded once: a config's inline data and a history are not encoded
+    again per watcher."""
     head = dumps({"type": "snapshot", **fields})[:-1]
-    return f'{head},"costs":{costs_json},"result":{result_json or "null"},"dataset":{dataset_json}}}'
+    parts = f'"config":{config_json},"costs":{costs_json},"result":{result_json or "null"},"dataset":{dataset_json}'
+    return f"{head},{parts}}}"
+
+
+def created_json(run: Any) -> str:
+    """A created run's answer ({"id", "status", "config"}) from a channel, its config as encoded once."""
+    return f'{{"id":{dumps(run.id)},"status":{dumps(run.status)},"config":{run.config_json}}}'
+
+
+def config_json(config: RunConfig, inline_json: str | None = None) -> str:
+    """The config as JSON text; inline_json: its inline dataset already encoded (runs that share it encode it once)."""
+    if inline_json is None:
+        return dumps(config.model_dump(mode="json"))
+    return dumps(config.model_dump(mode="json", exclude={"dataset"}))[:-1] + f',"dataset":{inline_json}}}'

@@ -2,25 +2,24 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, WithJsonSchema, model_validator
 
-from core.config import MAX_EPOCHS, MAX_EXAMPLES, RunConfig
+from core.config import MAX_EPOCHS, MAX_EXAMPLES, Numbers, RunConfig, Strict
 from core.presets import PRESETS, preset_config
 from core.status import RunStatus
 from core.sweep import MAX_SEEDS, MAX_SWEEP_RUNS
 
 MAX_SPEED = 100_000  # epochs per second
+MIN_SPEED = 0.1  # an epoch every 10 s: slower shows nothing moving, and holds a live slot for days
 
-Speed = Annotated[float, Field(gt=0, le=MAX_SPEED)]
+Speed = Annotated[float, Field(ge=MIN_SPEED, le=MAX_SPEED)]
 Number = float | Literal["inf", "-inf", "nan"]  # as stored: non-finite numbers spelled out
-Point = tuple[int, float, float, float | None]  # [epoch, cost, train_acc, test_acc]
+# lists, not tuples, in answers: schemathesis cannot read a tuple's prefixItems in a response (its issue #3842)
+Point = Annotated[list[int | Number | None], Field(min_length=4, max_length=4)]  # [epoch, cost, train_acc, test_acc]
+CostPair = Annotated[list[int | float], Field(min_length=2, max_length=2)]  # [epoch, cost]
 RoomCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{6}$")]
 MAX_ROOM_STATE = 8192  # characters of the presenter's settings query
 MAX_ROOM_RUNS = 8  # a comparison's runs, at most 6, and room to spare
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 # ---------------------------------------------------------------- starting a run
@@ -49,7 +48,9 @@ class RunRequest(RunConfig):
         """The validated config; a preset's bad overrides raise ValidationError with the fields' locs."""
         if self.preset is not None:
             return preset_config(self.preset, self.overrides)
-        return RunConfig.model_validate(self.model_dump(include=set(RunConfig.model_fields), exclude_unset=True))
+        # the fields as validated (not dumped and validated again: inline data would be copied and checked twice)
+        given = self.model_fields_set & set(RunConfig.model_fields)
+        return RunConfig.model_validate({name: getattr(self, name) for name in given})
 
 
 class RunCreated(BaseModel):
@@ -61,7 +62,7 @@ class RunCreated(BaseModel):
 # ---------------------------------------------------------------- controlling a run
 
 
-class ControlRequest(Strict):
+class ControlRequest(Numbers):
     """pause | resume | stop; step (epochs, default 1: a running run pauses first); speed (epochs_per_second)."""
 
     type: Literal["control"] | None = Field(None, description='"control" on the websocket; optional over REST')
@@ -100,7 +101,7 @@ class DiagnosisInfo(BaseModel):
 
 class RunResult(BaseModel):
     status: RunStatus
-    costs: list[tuple[int, float]]
+    costs: list[CostPair]
     final_cost: float | None
     train_accuracy: float | None
     test_accuracy: float | None
@@ -141,12 +142,15 @@ class CostPage(BaseModel):
     total: int
     limit: int
     offset: int
-    points: list[tuple[int, Number | None, Number | None, Number | None]]  # [epoch, cost, train_acc, test_acc]
+    points: list[Point]
 
 
 class Parameters(BaseModel):
     id: str
     parameters: dict[str, list]  # W1, b1, ... as nested lists
+
+
+DELETED = "deleted"  # a finished run's record, once deleted: not a status of a run's life, the run is gone
 
 
 class RunDeleted(BaseModel):
@@ -186,6 +190,18 @@ class RoomCreated(BaseModel):
 # ---------------------------------------------------------------- sweeps
 
 
+GridValues = Annotated[list[Any], Field(min_length=1, max_length=MAX_SWEEP_RUNS)]
+# the grid's keys are the run config's fields: named in the schema, so that a client (or a fuzzer) knows them; a
+# value's own bounds are the config's, checked per combination (a 422 names the field)
+GRID_SCHEMA = {
+    "type": "object",
+    "minProperties": 1,
+    "additionalProperties": False,
+    "properties": {name: {"type": "array", "minItems": 1, "maxItems": MAX_SWEEP_RUNS, "items": {}}
+                   for name in RunConfig.model_fields},
+}  # fmt: skip
+
+
 MAX_SPACE_FIELDS = 16
 MAX_CHOICES = 64
 
@@ -211,13 +227,15 @@ class Choice(Strict):
     values: list[Any] = Field(min_length=1, max_length=MAX_CHOICES)
 
 
-class SweepRequest(Strict):
+class SweepRequest(Numbers):
     """A grid search (`grid`: every combination) or a random search (`space`, `trials`, `seed`), each setup once or
     over `seeds` seeds."""
 
     base: dict[str, Any] = Field(default_factory=dict, description='a run config, or {"preset", "overrides"}')
     search: Literal["grid", "random"] = "grid"
-    grid: dict[str, list[Any]] | None = Field(None, min_length=1, description="run config field → the values to try")
+    grid: Annotated[dict[str, GridValues], WithJsonSchema(GRID_SCHEMA)] | None = Field(
+        None, min_length=1, description="run config field → the values to try"
+    )
     space: dict[str, Annotated[Uniform | Choice, Field(discriminator="distribution")]] | None = Field(
         None, min_length=1, max_length=MAX_SPACE_FIELDS, description="random search: field → its distribution"
     )
@@ -251,7 +269,7 @@ class SweepRow(BaseModel):
     id: str
     values: dict[str, Any]  # the varied fields (and the seed, repeated over seeds)
     setup: int = Field(description="the setup's index (setups repeated over seeds share it)")
-    status: RunStatus
+    status: RunStatus | Literal["deleted"]
     final_cost: Number | None
     train_accuracy: Number | None
     test_accuracy: Number | None
@@ -284,7 +302,9 @@ class SweepInfo(BaseModel):
     trials: int | None
     seed: int | None
     seeds: int
-    finished: int
+    queued: int  # waiting for a live slot
+    running: int  # on a worker (running, paused, or just starting)
+    finished: int  # ended (or deleted)
     total: int
     rows: list[SweepRow]
     setups: list[SetupSummary] = Field(description="one per setup, its seeds' runs summarized")
@@ -342,19 +362,10 @@ class DatasetInfo(BaseModel):
     image_shape: list[int] | None = Field(description="[height, width, channels] when each example is an image")
 
 
-class PointsQuery(Strict):
-    """A generated dataset's options (unset: its defaults); the bounds are core's DatasetSpec's."""
-
-    n_train: int | None = None
-    n_test: int | None = None
-    noise: float | None = None
-    seed: int | None = None
-
-
 class DatasetPoints(BaseModel):
-    X_train: list[tuple[float, float]]
+    X_train: list[list[float]]
     y_train: list[int]
-    X_test: list[tuple[float, float]] | None
+    X_test: list[list[float]] | None
     y_test: list[int] | None
 
 
@@ -373,10 +384,17 @@ class LoopLagHealth(BaseModel):
     samples: int
 
 
+class StoreHealth(BaseModel):
+    writable: bool  # False: the last write failed; new runs and rooms are refused (507) until one succeeds
+    error: str | None  # why the last write failed
+
+
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"]  # degraded: the store cannot write
+    store: StoreHealth
     workers: list[WorkerHealth]
     live_runs: int
+    queued_runs: int  # batch runs (sweeps') waiting for a live slot
     loop_lag: LoopLagHealth
 
 
@@ -403,7 +421,7 @@ class GradCheck1D(BaseModel):
     )
 
 
-class ScaledBlock(Strict):
+class ScaledBlock(Numbers):
     """A mistake to plant: one block of backprop's gradient (dW_l or db_l, 1-based) multiplied by `scale`."""
 
     param: str = Field(pattern=r"^d[Wb][1-9][0-9]?$", description="dW1, db1, dW2, ...")
@@ -429,7 +447,9 @@ class CheckedBlock(BaseModel):
 
 
 class PlantedBug(BaseModel):
-    scales: list[tuple[str, float]] = Field(description='the blocks scaled: [["dW2", 2], ["db1", 4]]')
+    scales: list[Annotated[list[str | float], Field(min_length=2, max_length=2)]] = Field(
+        description='the blocks scaled: [["dW2", 2], ["db1", 4]]'
+    )
     note: str
 
 
@@ -453,7 +473,7 @@ class GradCheckAnswer(BaseModel):
 # ---------------------------------------------------------------- the stepper: one iteration in stages
 
 
-class StepperRequest(Strict):
+class StepperRequest(Numbers):
     example: int = Field(0, ge=0, le=MAX_EXAMPLES, description="the batch's example whose columns are shown")
 
 
@@ -512,7 +532,7 @@ class StepperAnswer(BaseModel):
 MAX_COMPARED_RUNS = 8
 
 
-class ComparisonRequest(Strict):
+class ComparisonRequest(Numbers):
     """Runs compared side by side; how they go (keep, speed, paused) is shared, beside the list."""
 
     runs: list[dict[str, Any]] = Field(

@@ -17,11 +17,18 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     unwatched_grace_s: float = 10.0  # a run nobody watches (and not kept) is stopped after this long
+    max_live_s: float = 7200.0  # a live run (running or paused) is stopped, cancelled, after this long: a lecture's
     max_live_runs: int = 24  # queued, running or paused runs at once; more get 429
     client_max_live_runs: int = 8  # per client (IP): live runs at once; a comparison has up to 6
+    max_queued_runs: int = 256  # batch runs (sweeps') waiting for a live slot; more get 429
+    client_max_queued_runs: int = 64  # per client: batch runs waiting (one whole sweep)
     client_runs_per_minute: int = 30  # per client: runs started in any 60 s
     client_uploads_per_minute: int = 20  # per client: dataset uploads in any 60 s
     client_rooms_per_minute: int = 5  # per client: lecture rooms opened in any 60 s
+    client_checks_per_minute: int = 30  # per client: gradient checks in any 60 s (a hall behind one NAT shares it)
+    client_max_sockets: int = 4000  # per client (IP): websockets open at once; a hall behind one NAT needs ~1,800
+    max_stored_runs: int = 10_000  # finished runs kept in the store; past it the oldest go, unkept ones first
+    max_uploads: int = 200  # uploaded datasets kept; past it the oldest go
     api_token: str | None = None  # when set, every change (POST, DELETE, websocket controls) needs it
     dask_address: str | None = None  # a Dask scheduler: sweeps then train on its cluster, not the local pool
     public_url: str | None = None  # how others reach this server (a room's viewer link); else the request's own
@@ -36,9 +43,14 @@ class Settings:
             host=environ.get("TRAINLAB_HOST", defaults.host),
             port=int(environ.get("TRAINLAB_PORT", defaults.port)),
             unwatched_grace_s=float(environ.get("TRAINLAB_UNWATCHED_GRACE_S", defaults.unwatched_grace_s)),
+            max_live_s=max(1.0, float(environ.get("TRAINLAB_MAX_LIVE_S", defaults.max_live_s))),
             max_live_runs=max(1, int(environ.get("TRAINLAB_MAX_LIVE_RUNS", defaults.max_live_runs))),
             client_max_live_runs=max(
                 1, int(environ.get("TRAINLAB_CLIENT_MAX_LIVE_RUNS", defaults.client_max_live_runs))
+            ),
+            max_queued_runs=max(1, int(environ.get("TRAINLAB_MAX_QUEUED_RUNS", defaults.max_queued_runs))),
+            client_max_queued_runs=max(
+                1, int(environ.get("TRAINLAB_CLIENT_MAX_QUEUED_RUNS", defaults.client_max_queued_runs))
             ),
             client_runs_per_minute=max(
                 1, int(environ.get("TRAINLAB_CLIENT_RUNS_PER_MINUTE", defaults.client_runs_per_minute))
@@ -49,6 +61,12 @@ class Settings:
             client_rooms_per_minute=max(
                 1, int(environ.get("TRAINLAB_CLIENT_ROOMS_PER_MINUTE", defaults.client_rooms_per_minute))
             ),
+            client_checks_per_minute=max(
+                1, int(environ.get("TRAINLAB_CLIENT_CHECKS_PER_MINUTE", defaults.client_checks_per_minute))
+            ),
+            client_max_sockets=max(1, int(environ.get("TRAINLAB_CLIENT_MAX_SOCKETS", defaults.client_max_sockets))),
+            max_stored_runs=max(1, int(environ.get("TRAINLAB_MAX_STORED_RUNS", defaults.max_stored_runs))),
+            max_uploads=max(1, int(environ.get("TRAINLAB_MAX_UPLOADS", defaults.max_uploads))),
             api_token=environ.get("TRAINLAB_API_TOKEN") or None,
             dask_address=environ.get("TRAINLAB_DASK_ADDRESS") or None,
             public_url=environ.get("TRAINLAB_PUBLIC_URL") or None,

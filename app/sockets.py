@@ -9,6 +9,12 @@ from app.live.hub import Kind, Watcher
 
 MAX_CONTROL_BYTES = 4096  # a control message is tiny; anything bigger closes the socket (1009)
 UNKNOWN_RUN = 4404  # the close code for a run (or room) this server does not have
+MAX_REASON_BYTES = 123  # what a close frame has room for (RFC 6455 5.5: 125 bytes, 2 of them the code)
+
+
+async def close(websocket: WebSocket, code: int, reason: str) -> None:
+    """Close with code and as much of reason as a close frame holds (a longer one failed the close: a 1006)."""
+    await websocket.close(code, reason.encode()[:MAX_REASON_BYTES].decode(errors="ignore"))
 
 
 async def first_to_end(tasks: set[asyncio.Task]) -> int | None:

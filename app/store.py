@@ -2,23 +2,31 @@
 
 Every call goes through one writer thread with one connection: writes keep their order (a run's insert
 before its finish), a read sees every write submitted before it, and the event loop never waits on disk.
+
+A write that fails (a full disk) is known: its future says so to whoever posted it, and the store is degraded
+(`failure` says why: new runs and rooms are refused, /api/health says so) until a write succeeds again; while
+degraded, it tries a small write every PROBE_S, so that it recovers by itself once there is room.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
 from app.messages import dumps
+from app.settings import Settings
 from core.jsonable import jsonable
 from core.status import LIVE, RunStatus
 
 FILE_NAME = "trainlab.sqlite3"
+PROBE_S = 1.0  # while a degraded store waits for room, it tries a write this often
+PROBE_BYTES = 65536  # a probe writes about what a run's end does, not one page that a full disk still finds room for
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -30,7 +38,8 @@ CREATE TABLE IF NOT EXISTS runs (
     created REAL NOT NULL,
     finished REAL,
     result TEXT,
-    parameters TEXT
+    parameters TEXT,
+    kept INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, created);
 CREATE TABLE IF NOT EXISTS costs (
@@ -49,6 +58,10 @@ CREATE TABLE IF NOT EXISTS sweeps (
     created REAL NOT NULL,
     plan TEXT
 );
+CREATE TABLE IF NOT EXISTS probe (
+    id INTEGER PRIMARY KEY,
+    filler BLOB
+);
 CREATE TABLE IF NOT EXISTS rooms (
     code TEXT PRIMARY KEY,
     secret_hash TEXT NOT NULL,
@@ -58,6 +71,11 @@ CREATE TABLE IF NOT EXISTS rooms (
     updated REAL NOT NULL
 );
 """
+# columns added since a data dir's file was made: added to an older file when it opens
+ADDED_COLUMNS = {
+    "runs": {"kept": "INTEGER NOT NULL DEFAULT 0"},
+    "sweeps": {"plan": "TEXT"},  # random search and seeds
+}
 
 
 def encode(value: Any) -> str:
@@ -70,11 +88,19 @@ def cell(value: float | None) -> float | str | None:
     return jsonable(value)
 
 
+class StoreUnwritable(RuntimeError):  # noqa: N818 - reads as a sentence: raise StoreUnwritable
+    """The store's last write failed: nothing new is taken that it would have to keep."""
+
+
 class Store:
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, max_runs: int = Settings.max_stored_runs):
         self.path = data_dir / FILE_NAME
+        self.max_runs = max_runs  # the retention bound (TRAINLAB_MAX_STORED_RUNS)
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self.db: sqlite3.Connection | None = None
+        self.failure: str | None = None  # why the last write failed; None: the store writes
+        self.failed_writes = 0  # every failed write counted: a route can tell whether its own went through
+        self.probing: asyncio.Task | None = None
 
     # ---------------------------------------------------------------- the thread's side
 
@@ -86,8 +112,11 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a kill -9 loses nothing committed
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
-        if "plan" not in {column["name"] for column in self.db.execute("PRAGMA table_info(sweeps)")}:
-            self.db.execute("ALTER TABLE sweeps ADD COLUMN plan TEXT")  # a file from before random search and seeds
+        for table, columns in ADDED_COLUMNS.items():
+            present = {row["name"] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns.items():
+                if name not in present:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
         marks = ",".join("?" * len(LIVE))
         cursor = self.db.execute(
             f"UPDATE runs SET status = ?, finished = ? WHERE status IN ({marks})",
@@ -95,16 +124,25 @@ class Store:
         )
         return cursor.rowcount
 
-    def _add_run(self, run_id: str, config: dict, status: str) -> None:
+    def _add_run(self, run_id: str, config_json: str, status: str, kept: bool) -> list[str]:
         self.db.execute(
-            "INSERT INTO runs (id, config, status, created) VALUES (?, ?, ?, ?)",
-            (run_id, encode(config), status, time.time()),
+            "INSERT INTO runs (id, config, status, created, kept) VALUES (?, ?, ?, ?, ?)",
+            (run_id, config_json, status, time.time(), kept),
         )
+        excess = self.db.execute("SELECT count(*) FROM runs").fetchone()[0] - self.max_runs
+        if excess <= 0:
+            return []
+        # the oldest finished runs go, those nobody asked to keep first; their costs with them
+        gone = self.db.execute(
+            "SELECT id FROM runs WHERE finished IS NOT NULL ORDER BY kept, created LIMIT ?", (excess,)
+        ).fetchall()
+        self.db.executemany("DELETE FROM runs WHERE id = ?", gone)
+        return [row[0] for row in gone]
 
     def _set_status(self, run_id: str, status: str) -> None:
         self.db.execute("UPDATE runs SET status = ? WHERE id = ? AND finished IS NULL", (status, run_id))
 
-    def _finish(self, run_id: str, result: dict, parameters: dict | None, costs: list[list]) -> None:
+    def _finish(self, run_id: str, result: dict, parameters: dict | None, costs: Iterable[list]) -> None:
         with self.db:
             self.db.execute("BEGIN")
             self.db.execute(
@@ -186,6 +224,9 @@ class Store:
         rows = self.db.execute("SELECT code, secret_hash, state, runs, rev, updated FROM rooms").fetchall()
         return [{**dict(row), "runs": json.loads(row["runs"])} for row in rows]
 
+    def _probe(self) -> None:
+        self.db.execute("INSERT OR REPLACE INTO probe (id, filler) VALUES (1, randomblob(?))", (PROBE_BYTES,))
+
     def _integrity(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
 
@@ -207,28 +248,75 @@ class Store:
         return await asyncio.get_running_loop().run_in_executor(self.thread, method, *args)
 
     def write(self, method: Callable[..., Any], *args: Any) -> "Future[Any]":
-        """Queue a write without waiting: it keeps its order among the store's other calls. A failure is logged;
-        the returned future tells whoever needs to know."""
+        """Queue a write without waiting: it keeps its order among the store's other calls. A failure is logged
+        and degrades the store; the returned future tells whoever needs to know."""
         future = self.thread.submit(method, *args)
-        future.add_done_callback(report_failure)
+        future.add_done_callback(self.written)
         return future
+
+    def written(self, future: "Future[Any]") -> None:
+        """(On the store's thread.) A write's outcome: a failure degrades the store, a success restores it."""
+        error = future.exception()
+        if error is None:
+            if self.failure is not None:
+                log.warning("the store writes again")
+            self.failure = None
+            return
+        log.error("store write failed", exc_info=error)
+        self.failed_writes += 1
+        self.failure = f"{type(error).__name__}: {error}"
+        self.loop.call_soon_threadsafe(self.probe_soon)
+
+    def probe_soon(self) -> None:
+        if self.probing is None or self.probing.done():
+            self.probing = asyncio.create_task(self.probe())
+
+    async def probe(self) -> None:
+        """Try a write every PROBE_S while the store is degraded; its success (written) restores the store."""
+        while self.failure is not None:
+            await asyncio.sleep(PROBE_S)
+            with contextlib.suppress(Exception):  # a failed probe: written() has counted it
+                await asyncio.wrap_future(self.write(self._probe))
+
+    def check_writable(self) -> None:
+        """Raise StoreUnwritable while the store is degraded."""
+        if self.failure is not None:
+            raise StoreUnwritable(
+                f"the server cannot store anything new now: its last write failed ({self.failure}; a full disk?). "
+                "Nothing is taken that would be lost: try again later"
+            )
+
+    async def confirmed(self, since: int) -> None:
+        """Wait for every write posted so far; StoreUnwritable if any write failed since failed_writes was `since`
+        (so that a route answers only for what is stored)."""
+        await self.ask(lambda: None)  # the store's one thread runs calls in order: every earlier write is done
+        if self.failed_writes > since:
+            self.check_writable()
+            raise StoreUnwritable("the server could not store what was asked: try again later")
 
     async def open(self) -> int:
         """Open the file; how many runs a previous server left live (now interrupted)."""
+        self.loop = asyncio.get_running_loop()
         return await self.ask(self._open)
 
     async def close(self) -> None:
+        if self.probing is not None:
+            self.probing.cancel()
         await self.ask(self._close)
         self.thread.shutdown(wait=True)
 
     # runs
-    def add_run(self, run_id: str, config: dict, status: RunStatus) -> "Future[None]":
-        return self.write(self._add_run, run_id, config, status)
+    def add_run(self, run_id: str, config_json: str, status: RunStatus, kept: bool) -> "Future[list[str]]":
+        """A new run's record; config_json: its config as JSON text; kept: started with "keep" (a REST or batch
+        user's), so that the retention bound removes it after the others. The future's result: the runs that
+        bound removed."""
+        return self.write(self._add_run, run_id, config_json, status, kept)
 
     def set_status(self, run_id: str, status: RunStatus) -> "Future[None]":
         return self.write(self._set_status, run_id, status)
 
-    def finish(self, run_id: str, result: dict, parameters: dict | None, costs: list[list]) -> "Future[None]":
+    def finish(self, run_id: str, result: dict, parameters: dict | None, costs: Iterable[list]) -> "Future[None]":
+        """A run's end: its result, weights and cost history (read on the store's thread: a copy nothing changes)."""
         return self.write(self._finish, run_id, result, parameters, costs)
 
     async def delete_run(self, run_id: str) -> bool:
@@ -276,9 +364,3 @@ class Store:
         if self.db is not None:
             self.db.close()
             self.db = None
-
-
-def report_failure(future: "Future[Any]") -> None:
-    """A queued write has nobody waiting on it: its failure goes to the log."""
-    if future.exception() is not None:
-        log.error("store write failed", exc_info=future.exception())

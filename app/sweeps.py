@@ -9,12 +9,12 @@ from pydantic import ValidationError
 
 from app.errors import invalid_field
 from app.live.registry import Registry, UnknownRun
-from app.models import SetupSummary, Spread, SweepCreated, SweepInfo, SweepRequest, SweepRow
+from app.models import DELETED, SetupSummary, Spread, SweepCreated, SweepInfo, SweepRequest, SweepRow
 from app.store import Store
 from core.config import RunConfig
 from core.jsonable import jsonable
 from core.seeds import spread
-from core.sweep import MAX_SWEEP_RUNS, combinations, error_locs, planned, planned_size, sweep_config
+from core.sweep import MAX_SWEEP_RUNS, BadBase, combinations, configs_for, error_locs, planned, planned_size
 
 CSV_FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet would run such a cell as a formula
 
@@ -38,11 +38,13 @@ def plan_of(request: SweepRequest) -> Plan:
     space = None if request.space is None else {f: d.model_dump() for f, d in request.space.items()}
     try:
         values, setups = planned(request.base, request.grid, space, request.trials or 0, request.seed, request.seeds)
-        return Plan([sweep_config(request.base, v) for v in values], values, setups)
+        return Plan(configs_for(request.base, values), values, setups)
     except ValidationError as error:
         raise RequestValidationError(
             [{**e, "loc": ("body", *e["loc"])} for e in error_locs(error, request.grid or space, varied)]
         ) from None
+    except BadBase as error:  # a preset or overrides of the wrong type
+        raise invalid_field(("body", "base", error.part), str(error)) from None
     except KeyError as error:  # an unknown preset
         raise invalid_field(("body", "base", "preset"), str(error.args[0])) from None
     except ValueError as error:  # config fields beside a preset
@@ -75,7 +77,12 @@ async def sweep_info(sweep_id: str, registry: Registry, store: Store) -> SweepIn
     setup_of = {i: s for s, indices in enumerate(setups) for i in indices}
     rows = []
     for i, (run_id, varied) in enumerate(zip(run_ids, values, strict=True)):
-        run = await registry.find(run_id)
+        try:
+            run = await registry.find(run_id)
+        except UnknownRun:  # deleted since (by a client, or the store's retention bound): the others stand
+            rows.append(SweepRow(id=run_id, values=varied, setup=setup_of[i], status=DELETED, final_cost=None,
+                                 train_accuracy=None, test_accuracy=None))  # fmt: skip
+            continue
         result = run.result
         rows.append(
             SweepRow(
@@ -95,11 +102,12 @@ async def sweep_info(sweep_id: str, registry: Registry, store: Store) -> SweepIn
                    for field in ("final_cost", "train_accuracy", "test_accuracy")}  # fmt: skip
         setup_values = {k: v for k, v in mine[0].values.items() if not (plan["seeds"] > 1 and k == "seed")}
         summaries.append(SetupSummary(values=setup_values, runs=[row.id for row in mine], **numbers))
-    finished = sum(row.status.finished for row in rows)
+    finished = sum(row.status == DELETED or row.status.finished for row in rows)
+    queued = sum(row.id in registry.waiting for row in rows)  # not yet on a worker
     return SweepInfo(
         id=sweep_id, base=sweep["base"], grid=sweep["grid"], search=plan["search"], space=plan.get("space"),
-        trials=plan.get("trials"), seed=plan.get("seed"), seeds=plan["seeds"], finished=finished, total=len(rows),
-        rows=rows, setups=summaries,
+        trials=plan.get("trials"), seed=plan.get("seed"), seeds=plan["seeds"], queued=queued,
+        running=len(rows) - queued - finished, finished=finished, total=len(rows), rows=rows, setups=summaries,
     )  # fmt: skip
 
 

@@ -6,9 +6,9 @@ here, before anything is allocated.
 """
 
 from itertools import pairwise
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from core.data import expected_size
 from core.dataset import MAX_FEATURES
@@ -36,19 +36,49 @@ MAX_IMAGE_SIDE = 1024
 DatasetName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 
 
+def takes_numbers(annotation: object) -> bool:
+    """Whether a field's type is a number (int, float, an int Literal), optional or in a list: not bool, which
+    Python counts as an int."""
+    if annotation in (int, float):
+        return True
+    if get_origin(annotation) is Literal:
+        return any(type(value) is int for value in get_args(annotation))
+    return any(takes_numbers(arg) for arg in get_args(annotation))
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class DatasetSpec(Strict):
-    """A named dataset with its options; unset options take the dataset's defaults. n_train, n_test, noise and seed
-    are a generated dataset's; positive and image_size an image folder's (datasets/<name>/ in the data dir)."""
+class Numbers(Strict):
+    """Unknown fields are refused, and so are true and false where numbers go (pydantic would take them as 1
+    and 0: "epochs": true trained one epoch)."""
 
-    name: DatasetName
+    @field_validator("*", mode="before")
+    @classmethod
+    def not_a_bool(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, bool | list) and takes_numbers(cls.model_fields[info.field_name].annotation):
+            bad = [value] if isinstance(value, bool) else [i for i, item in enumerate(value) if isinstance(item, bool)]
+            if bad:
+                where = "" if isinstance(value, bool) else f" (item {bad[0]})"
+                raise ValueError(f"expected a number, not true or false{where}")
+        return value
+
+
+class DatasetOptions(Numbers):
+    """A generated dataset's options (also the points preview's query); unset ones take the dataset's defaults."""
+
     n_train: int | None = Field(None, ge=2, le=MAX_EXAMPLES)
     n_test: int | None = Field(None, ge=0, le=MAX_EXAMPLES)
     noise: float | None = Field(None, ge=0, le=5)
     seed: int | None = Field(None, ge=0, le=2**32 - 2)
+
+
+class DatasetSpec(DatasetOptions):
+    """A named dataset with its options: a generated dataset's (DatasetOptions), or positive and image_size, an
+    image folder's (datasets/<name>/ in the data dir)."""
+
+    name: DatasetName
     positive: str | None = Field(None, min_length=1, max_length=64, description="the class labelled 1")
     image_size: (
         Annotated[int, Field(ge=1, le=MAX_IMAGE_SIDE)]
@@ -61,7 +91,7 @@ Row = Annotated[list[float], Field(min_length=1, max_length=MAX_FEATURES)]
 Label = Literal[0, 1]
 
 
-class InlineData(Strict):
+class InlineData(Numbers):
     """Data given in the config itself: rows of [x1, ..., xn] (n ≥ 1, the same n in every row) and 0/1 labels."""
 
     X_train: list[Row] = Field(min_length=2, max_length=MAX_EXAMPLES)
@@ -85,7 +115,16 @@ class InlineData(Strict):
         return self
 
 
-class RunConfig(Strict):
+def dataset_key(dataset: "str | DatasetSpec | InlineData") -> str:
+    """What tells datasets apart cheaply: inline rows by identity (a sweep's configs share one object; encoding
+    5000 rows for each of 64 configs took a second), the others by value. Equal rows in two objects get two keys:
+    they are loaded, or stacked, apart, which is only slower."""
+    if isinstance(dataset, InlineData):
+        return f"inline {id(dataset)}"
+    return dataset if isinstance(dataset, str) else dataset.model_dump_json()
+
+
+class RunConfig(Numbers):
     dataset: DatasetName | DatasetSpec | InlineData = "circles"
     hidden_layers: list[Annotated[int, Field(ge=1, le=MAX_UNITS)]] = Field(
         default_factory=lambda: [10, 5], max_length=MAX_HIDDEN_LAYERS

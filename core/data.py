@@ -230,7 +230,7 @@ def make_dataset(
         raise ValueError(f"noise: expected a number, got {noise!r}")
     if not 0 <= noise <= MAX_NOISE:  # also rejects nan
         raise ValueError(f"noise: {noise} is outside 0..{MAX_NOISE:g}")
-    noise = float(noise)
+    noise = float(noise) + 0.0  # -0.0 passes the bounds, and NumPy refuses it as a negative scale: 0.0 it is
 
     if name == "shapes":
         return make_shapes(n_train, n_test, noise, seed)
@@ -395,11 +395,22 @@ def saved_upload(dataset: Dataset, data_dir: str | os.PathLike) -> str:
     upload_id = UPLOAD_PREFIX + secrets.token_hex(6)
     shape = np.array(dataset.image_shape or (), dtype=np.int64)
     partial = folder / f".{upload_id}.npz"
-    with partial.open("wb") as out:
-        np.savez(out, name=np.array(dataset.name), image_shape=shape, features=dataset.n_features,
-                 **compact_arrays(dataset))  # fmt: skip
+    try:
+        with partial.open("wb") as out:
+            np.savez(out, name=np.array(dataset.name), image_shape=shape, features=dataset.n_features,
+                     **compact_arrays(dataset))  # fmt: skip
+    except OSError:  # a full disk: no half file is left behind
+        partial.unlink(missing_ok=True)
+        raise
     os.replace(partial, folder / f"{upload_id}.npz")
     return upload_id
+
+
+def prune_uploads(data_dir: str | os.PathLike, keep: int) -> None:
+    """Delete all but the newest `keep` uploads (a retention bound: the disk is not the world's)."""
+    newest_first = sorted(upload_paths(data_dir), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+    for path in newest_first[keep:]:
+        path.unlink(missing_ok=True)
 
 
 def upload_paths(data_dir: str | os.PathLike) -> list[Path]:

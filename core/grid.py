@@ -21,7 +21,7 @@ from itertools import groupby
 import numpy as np
 
 from core.batches import MiniBatches, epoch_costs
-from core.config import RunConfig
+from core.config import RunConfig, dataset_key
 from core.data import Dataset, resolve_dataset
 from core.diagnosis import Stall
 from core.init import initial_weights
@@ -443,14 +443,14 @@ def train_grid(
 def stack_key(config: RunConfig, index: int) -> str:
     """Configs whose keys are equal can_stack together; `index` makes a key of its own for a config that can only
     stack with itself (fresh dropout masks on mini-batches draw from its own stream)."""
-    shared = config.model_dump(mode="json", include=set(SHARED))
+    shared = config.model_dump(mode="json", include=set(SHARED) - {"dataset"})
     if config.mini_batch_size is None:
         batches = None
     elif config.course_compat:
         batches = "course"
     else:
         batches = f"seed {config.seed}" if config.keep_prob == 1 else f"alone {index}"
-    return json.dumps([shared, batches], sort_keys=True)
+    return json.dumps([shared, dataset_key(config.dataset), batches], sort_keys=True)
 
 
 def stack_groups(configs: Sequence[RunConfig], max_size: int, parts: int = 1) -> list[list[int]]:

@@ -68,13 +68,27 @@ def over_seeds(
     return runs, [list(range(i * seeds, (i + 1) * seeds)) for i in range(len(setups))]
 
 
+class BadBase(ValueError):  # noqa: N818 - reads as a sentence: raise BadBase
+    """A base's preset form that is not one: `part` names which of its parts ("preset" or "overrides")."""
+
+    def __init__(self, part: str, message: str):
+        super().__init__(message)
+        self.part = part
+
+
 def sweep_config(base: dict[str, Any], values: dict[str, Any]) -> RunConfig:
-    """The base (a config, or {"preset", "overrides"}) with values set; ValidationError names the field."""
+    """The base (a config, or {"preset", "overrides"}) with values set; ValidationError names the field, BadBase
+    a preset or overrides of the wrong type."""
     if "preset" in base:
         extra = set(base) - {"preset", "overrides"}
         if extra:
             raise ValueError(f"with a preset, put config fields in overrides: {', '.join(sorted(extra))}")
-        return preset_config(base["preset"], {**(base.get("overrides") or {}), **values})
+        if not isinstance(base["preset"], str):
+            raise BadBase("preset", f"preset: a preset's name, not {type(base['preset']).__name__}")
+        overrides = base.get("overrides")
+        if overrides is not None and not isinstance(overrides, dict):
+            raise BadBase("overrides", f"overrides: an object of config fields, not {type(overrides).__name__}")
+        return preset_config(base["preset"], {**(overrides or {}), **values})
     return RunConfig.model_validate({**base, **values})
 
 
@@ -98,7 +112,15 @@ def planned_size(grid: dict[str, list[Any]] | None, trials: int | None, seeds: i
 
 def sweep_configs(base: dict[str, Any], grid: dict[str, list[Any]]) -> list[RunConfig]:
     """The grid's configs, in combinations() order; ValidationError names the first bad combination's fields."""
-    return [sweep_config(base, values) for values in combinations(grid)]
+    return configs_for(base, combinations(grid))
+
+
+def configs_for(base: dict[str, Any], values: list[dict[str, Any]]) -> list[RunConfig]:
+    """The base with each of values set (sweep_config); the base's dataset is validated once for them all (inline
+    rows would be checked once a run: 64 times)."""
+    if values and "dataset" in base and not any("dataset" in varied for varied in values):
+        base = {**base, "dataset": sweep_config(base, values[0]).dataset}
+    return [sweep_config(base, varied) for varied in values]
 
 
 def error_locs(error: ValidationError, grid: dict[str, Any], varied: str = "grid") -> list[dict]:

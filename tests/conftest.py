@@ -43,7 +43,7 @@ def wait_until_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
 
 @contextmanager
 def running_server(data_dir: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`uvicorn app.main:app` in a subprocess on a free port with data_dir (and env's TRAINLAB_* extras);
+    """`trainlab serve` in a subprocess on a free port with data_dir (and env's TRAINLAB_* extras);
     yields its base URL and process (a test may kill it), stops it at the end."""
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir.parent / f"server-{data_dir.name}.log"
@@ -60,7 +60,8 @@ def running_server(data_dir: Path, **env: str) -> Iterator[tuple[str, subprocess
         "TRAINLAB_CLIENT_ROOMS_PER_MINUTE": "100000",
         **env,
     }
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
+    # as `trainlab serve` starts it (app.main.serve: the server's options are there)
+    command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     with log.open("ab") as out:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -8,11 +8,15 @@ import pytest
 
 from app.api.runs import MAX_OFFSET
 from app.api.ws_runs import MAX_CONTROL_BYTES
-from app.guards.body_limit import MAX_BODY_BYTES
+from app.errors import MAX_ECHO_CHARS, MAX_REPORTED_ERRORS
+from app.guards.body_limit import MAX_BODY_BYTES, MAX_JSON_CONTAINERS, MAX_JSON_FIELDS, MAX_JSON_WORDS
+from app.guards.limits import CHECKS_AT_ONCE, TOO_MANY_SOCKETS
 from app.live.feeds import PICTURE_BYTES, PICTURES_S
+from app.live.history import SENT_POINTS
 from app.live.hub import OUTBOX_LIMIT
-from app.models import MAX_SPEED
+from app.models import MAX_SPEED, MIN_SPEED
 from app.settings import Settings
+from app.sockets import MAX_REASON_BYTES
 from core.config import (
     INPUT_S,
     MAX_BUFFER_BYTES,
@@ -123,11 +127,31 @@ def test_the_readme_names_the_servers_other_limits() -> None:
         "per client per minute": settings.client_runs_per_minute,
         "uploads per minute": settings.client_uploads_per_minute,
         "unwatched grace (s)": settings.unwatched_grace_s,
+        "slowest speed": MIN_SPEED,
+        "a live run's lifetime (s)": settings.max_live_s,
+        "JSON arrays and objects": MAX_JSON_CONTAINERS,
+        "JSON fields": MAX_JSON_FIELDS,
+        "JSON strings and words": MAX_JSON_WORDS,
+        "422 errors": MAX_REPORTED_ERRORS,
+        "422 echo (characters)": MAX_ECHO_CHARS,
+        "queued runs": settings.max_queued_runs,
+        "queued runs per client": settings.client_max_queued_runs,
+        "sockets per client": settings.client_max_sockets,
+        "the socket cap's close code": TOO_MANY_SOCKETS,
+        "close reason (bytes)": MAX_REASON_BYTES,
+        "gradient checks per minute": settings.client_checks_per_minute,
+        "gradient checks at once": CHECKS_AT_ONCE,
+        "stored runs": settings.max_stored_runs,
+        "uploads kept": settings.max_uploads,
+        "history points sent": SENT_POINTS,
     }
     missing = {what: n for what, n in numbers.items() if not (mentions(text, n) or f"{n:.0e}".replace("+", "") in text)}
     assert not missing, f"the README's Limits and security section does not say {missing}"
-    for variable in ("TRAINLAB_MAX_LIVE_RUNS", "TRAINLAB_CLIENT_MAX_LIVE_RUNS", "TRAINLAB_CLIENT_RUNS_PER_MINUTE",
-                     "TRAINLAB_CLIENT_UPLOADS_PER_MINUTE", "TRAINLAB_API_TOKEN"):  # fmt: skip
+    variables = ("TRAINLAB_MAX_LIVE_RUNS", "TRAINLAB_CLIENT_MAX_LIVE_RUNS", "TRAINLAB_CLIENT_RUNS_PER_MINUTE",
+                 "TRAINLAB_CLIENT_UPLOADS_PER_MINUTE", "TRAINLAB_API_TOKEN", "TRAINLAB_MAX_LIVE_S",
+                 "TRAINLAB_MAX_QUEUED_RUNS", "TRAINLAB_CLIENT_MAX_QUEUED_RUNS", "TRAINLAB_CLIENT_MAX_SOCKETS",
+                 "TRAINLAB_CLIENT_CHECKS_PER_MINUTE", "TRAINLAB_MAX_STORED_RUNS", "TRAINLAB_MAX_UPLOADS")  # fmt: skip
+    for variable in variables:
         assert variable in text, variable
 
 

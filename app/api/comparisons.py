@@ -1,21 +1,20 @@
 """Comparisons: a few runs started at once, trained stacked on one worker when they can be (docs/protocol.md)."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Response
 
 from app.deps import RegistryDep, RoomsDep, SettingsDep
-from app.errors import answers
-from app.guards.auth import require_token
 from app.guards.limits import RunQuotaDep
 from app.guards.room_auth import RoomSecret, owning_room
-from app.launch import compared_config, new_runs
-from app.models import ComparisonCreated, ComparisonRequest, RunCreated
+from app.launch import STARTS_RUNS, compared_config, new_runs
+from app.messages import created_json, dumps
+from app.models import ComparisonCreated, ComparisonRequest
 from core.grid import can_stack
 from core.sweep import repeat_seeds
 
 router = APIRouter(prefix="/api/comparisons", tags=["comparisons"])
 
 
-@router.post("", status_code=201, dependencies=[Depends(require_token)], responses=answers(400, 401, 403, 429, 503))
+@router.post("", response_model=ComparisonCreated, **STARTS_RUNS)
 async def create_comparison(
     request: ComparisonRequest,
     registry: RegistryDep,
@@ -23,7 +22,7 @@ async def create_comparison(
     rooms: RoomsDep,
     quota: RunQuotaDep,
     secret: RoomSecret = None,
-) -> ComparisonCreated:
+) -> Response:
     room = owning_room(request.room, rooms, secret)
     setups = [compared_config(body, i) for i, body in enumerate(request.runs)]
     configs = [
@@ -42,7 +41,7 @@ async def create_comparison(
         channels = registry.create_group(runs, landscape=True) if stacked else [registry.create(run) for run in runs]
     quota.record([channel.id for channel in channels])
     ids = [channel.id for channel in channels]
-    return ComparisonCreated(
-        runs=[RunCreated(id=c.id, status=c.status, config=c.config) for c in channels], stacked=stacked,
-        setups=[ids[i : i + request.seeds] for i in range(0, len(ids), request.seeds)],
-    )  # fmt: skip
+    by_setup = [ids[i : i + request.seeds] for i in range(0, len(ids), request.seeds)]
+    created = ",".join(created_json(channel) for channel in channels)  # each config as encoded once
+    body = f'{{"runs":[{created}],"stacked":{dumps(stacked)},"setups":{dumps(by_setup)}}}'
+    return Response(body, status_code=201, media_type="application/json")

@@ -5,23 +5,24 @@ import dataclasses
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from app.deps import SettingsDep
-from app.errors import answers, invalid, invalid_field
+from app.errors import answers, invalid, invalid_field, without_paths
 from app.guards.auth import require_token
-from app.guards.limits import upload_allowed
+from app.guards.limits import AT_ONCE_RETRY_S, upload_allowed
 from app.messages import dataset_points
-from app.models import DatasetInfo, DatasetPoints, PointsQuery
-from core.config import MAX_IMAGE_SIDE, DatasetSpec
+from app.models import DatasetInfo, DatasetPoints
+from core.config import MAX_IMAGE_SIDE, DatasetOptions, DatasetSpec
 from core.data import (
     DEFAULTS,
     FEATURES,
     GENERATED,
     Dataset,
     find_football,
+    prune_uploads,
     resolve_dataset,
     saved_upload,
     upload_info,
@@ -44,7 +45,9 @@ def list_datasets(settings: SettingsDep) -> list[DatasetInfo]:
     found = [generated_listed(name) for name in GENERATED]
     found += [upload_listed(path) for path in upload_paths(settings.data_dir)]
     found += [folder_listed(path) for path in image_folders(settings.data_dir)]
-    return [*found, football_listed(settings.data_dir), catvnoncat_listed(settings.data_dir)]
+    found += [football_listed(settings.data_dir), catvnoncat_listed(settings.data_dir)]
+    # where the server keeps its files is its own business: a note says "the data dir"
+    return [info.model_copy(update={"note": without_paths(info.note, settings.data_dir)}) for info in found]
 
 
 def generated_listed(name: str) -> DatasetInfo:
@@ -116,7 +119,7 @@ def image_size_of(text: str | None) -> int | tuple[int, int] | None:
     "",
     status_code=201,
     dependencies=[Depends(require_token), Depends(upload_allowed)],
-    responses=answers(401, 429),
+    responses=answers(401, 429, 507),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -148,12 +151,17 @@ async def upload_dataset(
         dataset = await run_in_threadpool(parsed_upload, bytes(content), name, layout, positive, size)
     except ValueError as error:
         raise invalid_field(("body",), str(error)) from None
-    upload_id = await run_in_threadpool(saved_upload, dataset, settings.data_dir)
+    try:
+        upload_id = await run_in_threadpool(saved_upload, dataset, settings.data_dir)
+    except OSError as error:  # a full disk: said, not a 500
+        raise HTTPException(507, f"the server could not store the upload ({error.strerror or error}): try later",
+                            headers={"Retry-After": str(AT_ONCE_RETRY_S)}) from None  # fmt: skip
+    await run_in_threadpool(prune_uploads, settings.data_dir, settings.max_uploads)
     return info_of(dataclasses.replace(dataset, name=upload_id, note=f"uploaded: {name} ({dataset.note})"))
 
 
 @router.get("/{name}/points")
-def get_points(name: str, options: Annotated[PointsQuery, Query()], settings: SettingsDep) -> DatasetPoints:
+def get_points(name: str, options: Annotated[DatasetOptions, Query()], settings: SettingsDep) -> DatasetPoints:
     """A 2-D dataset's points before any training (the page draws them under the boundary)."""
     try:
         spec = DatasetSpec(name=name, **options.model_dump(exclude_none=True))
@@ -162,7 +170,8 @@ def get_points(name: str, options: Annotated[PointsQuery, Query()], settings: Se
     try:
         dataset = resolve_dataset(spec, settings.data_dir)
     except ValueError as error:  # an unknown name, or football without its file
-        raise invalid_field(("path", "name"), str(error), "dataset_unavailable") from None
+        message = without_paths(str(error), settings.data_dir)
+        raise invalid_field(("path", "name"), message, "dataset_unavailable") from None
     if not dataset.planar:
         message = f"{name} has {dataset.n_features} features, not 2: no points to draw on a plane"
         raise invalid_field(("path", "name"), message, "not_planar")

@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Response
 from fastapi.concurrency import run_in_threadpool
 
 from app.deps import RegistryDep, SettingsDep
-from app.errors import answers, file_answer
+from app.errors import answers, file_answer, without_paths
 from app.models import Parameters
 from core.config import RunConfig
 from core.data import Dataset, compact_arrays, resolve_dataset
@@ -91,7 +91,8 @@ def dataset_of(run_id: str, config: RunConfig, data_dir: Path) -> Dataset:
     try:
         return resolve_dataset(config.dataset, data_dir)
     except ValueError as error:  # DatasetUnavailable included: the file has gone since
-        raise HTTPException(404, f"run {run_id}: its data cannot be had here any more: {error}") from None
+        reason = without_paths(str(error), data_dir)
+        raise HTTPException(404, f"run {run_id}: its data cannot be had here any more: {reason}") from None
 
 
 def script_of(run_id: str, config: RunConfig, data_dir: Path) -> str:

@@ -12,6 +12,8 @@ from fastapi import APIRouter, Depends, Query
 from app.deps import RegistryDep
 from app.errors import answers
 from app.guards.auth import require_token
+from app.guards.limits import check_allowed, check_slot
+from app.guards.room_auth import require_room_secret
 from app.models import (
     MAX_1D_VALUE,
     GradCheck1D,
@@ -41,9 +43,12 @@ async def check_1d(
 
 @router.post(
     "/api/runs/{run_id}/gradcheck",
-    dependencies=[Depends(require_token)],
-    responses=answers(400, 401, 404, (409, "the run cannot be checked (now, or at all: it has no weights)")),
-)
+    dependencies=[Depends(require_token), Depends(require_room_secret), Depends(check_allowed), Depends(check_slot)],
+    responses=answers(
+        400, 401, 403, 404, (409, "the run cannot be checked (now, or at all: it has no weights)"),
+        (429, "too many checks: this client's a minute, this run's (one at a time) or the server's at once"),
+    ),
+)  # fmt: skip
 async def check_gradients(
     run_id: str, registry: RegistryDep, request: GradCheckRequest | None = None
 ) -> GradCheckAnswer:

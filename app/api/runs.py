@@ -2,16 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from app.deps import RegistryDep
 from app.errors import answers
 from app.guards.auth import require_token
 from app.guards.limits import RunQuotaDep
 from app.guards.room_auth import require_room_secret
-from app.launch import new_run
+from app.launch import STARTS_RUNS, new_run
 from app.live.registry import NewRun
+from app.messages import created_json
 from app.models import (
+    DELETED,
     ControlAnswer,
     ControlRequest,
     CostPage,
@@ -29,13 +31,13 @@ MAX_OFFSET = 10**9  # past it SQLite's 64-bit integers are not far: a 422, not a
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
-@router.post("", status_code=201, dependencies=[Depends(require_token)], responses=answers(400, 401, 403, 429, 503))
-async def create_run(run: Annotated[NewRun, Depends(new_run)], registry: RegistryDep, quota: RunQuotaDep) -> RunCreated:
+@router.post("", response_model=RunCreated, **STARTS_RUNS)
+async def create_run(run: Annotated[NewRun, Depends(new_run)], registry: RegistryDep, quota: RunQuotaDep) -> Response:
     registry.make_room(1)  # the global cap first: a refused start does not count against the client
     quota.admit(1)
     channel = registry.create(run)
     quota.record([channel.id])
-    return RunCreated(id=channel.id, status=channel.status, config=run.config)
+    return Response(created_json(channel), status_code=201, media_type="application/json")
 
 
 @router.get("")
@@ -72,7 +74,7 @@ async def get_parameters(run_id: str, registry: RegistryDep) -> Parameters:
 )
 async def delete_run(run_id: str, registry: RegistryDep) -> RunDeleted:
     stopped = await registry.delete(run_id)
-    return RunDeleted(id=run_id, status=stopped or "deleted")
+    return RunDeleted(id=run_id, status=stopped or DELETED)
 
 
 @router.post(

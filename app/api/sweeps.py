@@ -3,13 +3,13 @@
 import csv
 import io
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.deps import ClusterDep, RegistryDep, SettingsDep, StoreDep
 from app.errors import answers, file_answer
 from app.guards.auth import require_token
-from app.guards.limits import RunQuotaDep
+from app.guards.limits import client_host, exempt
 from app.launch import new_runs
 from app.models import SweepCreated, SweepInfo, SweepRequest
 from app.sweeps import csv_cell, plan_of, record_sweep, sweep_info
@@ -17,29 +17,28 @@ from app.sweeps import csv_cell, plan_of, record_sweep, sweep_info
 router = APIRouter(prefix="/api/sweeps", tags=["sweeps"])
 
 
-@router.post("", status_code=201, dependencies=[Depends(require_token)], responses=answers(400, 401, 429, 503))
+@router.post("", status_code=201, dependencies=[Depends(require_token)], responses=answers(400, 401, 429, 503, 507))
 async def create_sweep(
     request: SweepRequest,
     registry: RegistryDep,
     store: StoreDep,
     settings: SettingsDep,
     cluster: ClusterDep,
-    quota: RunQuotaDep,
+    http: Request,
 ) -> SweepCreated:
     plan = plan_of(request)
     configs = plan.configs
-    if cluster is not None:  # a Dask cluster trains it: nothing of the local pool's is used
-        quota.admit(len(configs))
+    store.check_writable()
+    since = store.failed_writes
+    if cluster is not None:  # a Dask cluster trains it, and queues it: nothing of the local pool's is used
         run_ids = cluster.submit(configs)
-        quota.record(run_ids)
-        return record_sweep(request, plan, store, run_ids)
-    registry.make_room(len(configs))
-    runs = await new_runs(configs, settings.data_dir, lambda i: ("body", "base", "dataset"), True, None, False)
-    registry.make_room(len(configs))  # again: other requests may have started runs while datasets resolved
-    quota.admit(len(configs))
-    run_ids = [channel.id for channel in registry.create_stacked(runs)]
-    quota.record(run_ids)
-    return record_sweep(request, plan, store, run_ids)
+    else:
+        runs = await new_runs(configs, settings.data_dir, lambda i: ("body", "base", "dataset"), True, None, False)
+        owner = None if exempt(http, settings.api_token) else client_host(http)
+        run_ids = [channel.id for channel in registry.enqueue(runs, owner)]  # queued: they train as slots free up
+    created = record_sweep(request, plan, store, run_ids)
+    await store.confirmed(since)  # its table is there to read after a restart
+    return created
 
 
 @router.get(

@@ -9,20 +9,27 @@ import contextlib
 
 from fastapi import APIRouter, WebSocket
 
-from app.deps import RoomsDep
-from app.rooms import UnknownRoom
-from app.sockets import MAX_CONTROL_BYTES, UNKNOWN_RUN, first_to_end, send
+from app.deps import RoomsDep, SettingsDep
+from app.guards.limits import client_socket
+from app.rooms import Rooms, UnknownRoom
+from app.sockets import MAX_CONTROL_BYTES, UNKNOWN_RUN, close, first_to_end, send
 
 router = APIRouter()
 
 
 @router.websocket("/ws/rooms/{code}")
-async def watch_room(websocket: WebSocket, code: str, rooms: RoomsDep) -> None:
-    await websocket.accept()
+async def watch_room(websocket: WebSocket, code: str, rooms: RoomsDep, settings: SettingsDep) -> None:
+    async with client_socket(websocket, settings) as admitted:
+        if admitted:
+            await stream_room(websocket, code, rooms)
+
+
+async def stream_room(websocket: WebSocket, code: str, rooms: Rooms) -> None:
+    """The room's state to an accepted socket, now and on every change, until either side ends."""
     try:
         room = rooms.get(code)
     except UnknownRoom as error:
-        await websocket.close(UNKNOWN_RUN, str(error))  # the same "not here" code as for an unknown run
+        await close(websocket, UNKNOWN_RUN, str(error))  # the same "not here" code as for an unknown run
         return
     watcher = rooms.watch(room)
     tasks = {asyncio.create_task(send(websocket, watcher)), asyncio.create_task(drain(websocket))}

@@ -13,11 +13,13 @@ from pydantic import ValidationError
 from app import messages
 from app.deps import RegistryDep, RoomsDep, SettingsDep
 from app.guards.auth import authorized
+from app.guards.limits import client_socket
 from app.live.hub import Kind, Watcher
 from app.live.registry import Registry, UnknownRun
 from app.models import ControlRequest
 from app.rooms import Rooms
-from app.sockets import MAX_CONTROL_BYTES, UNKNOWN_RUN, first_to_end, send
+from app.settings import Settings
+from app.sockets import MAX_CONTROL_BYTES, UNKNOWN_RUN, close, first_to_end, send
 
 LINGER_S = 10.0  # after the run ends, a watcher that has not taken its last messages is dropped
 
@@ -28,11 +30,17 @@ router = APIRouter()
 async def watch_run(
     websocket: WebSocket, run_id: str, registry: RegistryDep, settings: SettingsDep, rooms: RoomsDep
 ) -> None:
-    await websocket.accept()
+    async with client_socket(websocket, settings) as admitted:
+        if admitted:
+            await stream_run(websocket, run_id, registry, settings, rooms)
+
+
+async def stream_run(websocket: WebSocket, run_id: str, registry: Registry, settings: Settings, rooms: Rooms) -> None:
+    """The run's stream to an accepted socket, its controls back, until either side ends."""
     try:
         channel = registry.get(run_id)
     except UnknownRun as error:
-        await websocket.close(UNKNOWN_RUN, str(error))
+        await close(websocket, UNKNOWN_RUN, str(error))
         return
     watcher = registry.watch(channel)
     may_control = authorized(websocket, settings.api_token)

@@ -1,18 +1,21 @@
-"""Limits per client (the connection's IP), in memory: live runs at once, runs started per minute and
-uploads and lecture rooms opened per minute. Past one: 429 with a detail naming the limit and a Retry-After header.
+"""Limits per client (the connection's IP), in memory: live runs at once, runs started per minute, uploads,
+lecture rooms and gradient checks a minute, websockets open; and gradient checks at once, per run and on the
+server. Past one: 429 with a detail naming the limit and a Retry-After header (a socket: closed with 4429).
 
-A sweep counts as its number of runs (what costs the machine is runs, not requests). A request carrying
-the API token, on a server that has one, is exempt: the token holder runs the server, and the global cap
-on live runs (TRAINLAB_MAX_LIVE_RUNS) still applies to everyone."""
+A comparison counts as its number of runs (what costs the machine is runs, not requests); a sweep is batch work,
+queued by the registry with bounds of its own. A request carrying the API token, on a server that has one, is
+exempt: the token holder runs the server, and the global cap on live runs (TRAINLAB_MAX_LIVE_RUNS) still applies
+to everyone."""
 
 import math
 import time
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections import Counter, defaultdict, deque
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, HTTPException
+from fastapi import Depends, HTTPException, WebSocket
 from starlette.requests import HTTPConnection
 
 from app.deps import RegistryDep, SettingsDep
@@ -20,6 +23,8 @@ from app.guards.auth import authorized
 
 WINDOW_S = 60.0
 AT_ONCE_RETRY_S = 10  # a live run has no known end: ask again a little later
+TOO_MANY_SOCKETS = 4429  # the close code of a socket past its address's TRAINLAB_CLIENT_MAX_SOCKETS
+CHECKS_AT_ONCE = 2  # gradient checks the server makes at once (each up to ~0.5 s of CPU; a stored run's is ours)
 
 
 def too_many(message: str, retry_after_s: float) -> HTTPException:
@@ -158,7 +163,54 @@ def per_minute(action: str, setting: str, variable: str) -> Callable[..., None]:
 
 
 upload_allowed = per_minute("uploads", "client_uploads_per_minute", "TRAINLAB_CLIENT_UPLOADS_PER_MINUTE")
+check_allowed = per_minute("gradient checks", "client_checks_per_minute", "TRAINLAB_CLIENT_CHECKS_PER_MINUTE")
 room_allowed = per_minute("rooms opened", "client_rooms_per_minute", "TRAINLAB_CLIENT_ROOMS_PER_MINUTE")
 
 
 RunQuotaDep = Annotated[RunQuota, Depends(run_quota)]
+
+
+@asynccontextmanager
+async def client_socket(websocket: WebSocket, settings: SettingsDep) -> AsyncIterator[bool]:
+    """Accept a websocket, counted among its address's open ones while it lasts: False (and closed with
+    TOO_MANY_SOCKETS) when the address already has its TRAINLAB_CLIENT_MAX_SOCKETS open. A lecture hall is one
+    NAT address for every phone in it (a room's socket and a few runs' each): the bound is against abuse, and a
+    socket's cost is small (its frames are at most 4 KB: app.main SERVER_OPTIONS)."""
+    state = websocket.app.state
+    if not hasattr(state, "open_sockets"):
+        state.open_sockets = Counter()
+    counts: Counter[str] = state.open_sockets
+    host = client_host(websocket)
+    await websocket.accept()
+    if counts[host] >= settings.client_max_sockets:
+        reason = (
+            f"too many sockets from your address: at most {settings.client_max_sockets} (TRAINLAB_CLIENT_MAX_SOCKETS)"
+        )
+        await websocket.close(TOO_MANY_SOCKETS, reason)
+        yield False
+        return
+    counts[host] += 1
+    try:
+        yield True
+    finally:
+        counts[host] -= 1
+        if not counts[host]:
+            del counts[host]
+
+
+async def check_slot(run_id: str, connection: HTTPConnection) -> AsyncIterator[None]:
+    """A route dependency held while a gradient check runs: 429 when the run is being checked already, or the
+    server is making CHECKS_AT_ONCE checks (16 at once took 9 s of CPU and stalled everyone's answers)."""
+    state = connection.app.state
+    if not hasattr(state, "checking"):
+        state.checking = set()
+    checking: set[str] = state.checking
+    if run_id in checking:
+        raise too_many(f"run {run_id} is being checked already: one check of a run at a time", 1)
+    if len(checking) >= CHECKS_AT_ONCE:
+        raise too_many(f"the server is making {len(checking)} gradient checks at once, its most: try again", 1)
+    checking.add(run_id)
+    try:
+        yield
+    finally:
+        checking.discard(run_id)

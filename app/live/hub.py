@@ -11,6 +11,7 @@ from collections import deque
 from enum import Enum
 
 from app import messages
+from app.live.history import History, thinned
 from app.live.insight_log import InsightLog
 from core.config import RunConfig
 from core.schedule import learning_rates
@@ -59,30 +60,33 @@ class Watcher:
 
 
 class Channel:
-    """One run as its watchers see it: status, epoch, the whole cost history, the latest frame, the result.
+    """One run as its watchers see it: status, epoch, the cost history, the latest frames, the result.
 
-    Progress and results arrive from the workers already encoded, and the history is kept as those
-    encoded pieces too, so that a snapshot of a long run is a string join, not a fresh encoding.
+    Progress and results arrive from the workers already encoded; the history is kept once (app/live/history.py),
+    and a snapshot carries it thinned, encoded once per new batch of points whoever asks.
     """
 
-    def __init__(self, run_id: str, config: RunConfig, dataset_json: str, keep: bool, room: str | None = None):
+    def __init__(
+        self, run_id: str, config: RunConfig, config_json: str, dataset_json: str, keep: bool, room: str | None = None
+    ):
         self.id = run_id
         self.config = config
         self.keep = keep
         self.room = room  # a lecture room's code: only its secret controls the run
-        self.config_json = config.model_dump(mode="json")
+        self.config_json = config_json  # the config as JSON text, encoded once (inline data can be ~0.3 MB)
         self.dataset_json = dataset_json  # the points drawn under the boundary; they never change
         self.learning_rates = learning_rates(config)  # the decay schedule at the report epochs (None: no decay)
         self.status = RunStatus.QUEUED
         self.epoch = 0
-        self.costs: list[list] = []  # [[epoch, cost, train_acc, test_acc], ...]
-        self.costs_parts: list[str] = []  # the same, as the encoded batches' insides
+        self.history = History()  # [epoch, cost, train_acc, test_acc] points
+        self.sent_history_json: str | None = None  # the snapshot's history, encoded (None: since changed)
         self.frames: dict[str, bytes | str] = {}  # each view's latest picture (app/live/feeds.py), by view
         self.kept_views: set[str] = set()  # the views sent once, which a watcher never drops
         self.insight = InsightLog()
         self.result: dict | None = None
         self.result_json: str | None = None
         self.watchers: set[Watcher] = set()
+        self.ended = asyncio.Event()  # set when the run has finished (its end stored, or it failed)
         self.started = time.monotonic()
 
     @property
@@ -91,13 +95,15 @@ class Channel:
 
     @property
     def last(self) -> list | None:
-        return self.costs[-1] if self.costs else None
+        return self.history.last()
 
     def snapshot(self) -> str:
-        fields = {"id": self.id, "status": self.status, "config": self.config_json, "epoch": self.epoch,
-                  "learning_rates": self.learning_rates}  # fmt: skip
-        costs_json = "[" + ",".join(part for part in self.costs_parts if part) + "]"
-        return messages.snapshot_message(fields, costs_json, self.result_json, self.dataset_json)
+        if self.sent_history_json is None:
+            self.sent_history_json = messages.dumps(self.history.sent())
+        fields = {"id": self.id, "status": self.status, "epoch": self.epoch, "learning_rates": self.learning_rates}
+        return messages.snapshot_message(
+            fields, self.config_json, self.sent_history_json, self.result_json, self.dataset_json
+        )
 
     def subscribe(self) -> Watcher:
         """A new watcher, its outbox primed with the snapshot and the latest frame (and the end, if over)."""
@@ -124,8 +130,8 @@ class Channel:
     # ---------------------------------------------------------------- what the run's worker reports
 
     def add_points(self, points: list[list], points_json: str, epoch: int) -> None:
-        self.costs.extend(points)
-        self.costs_parts.append(points_json[1:-1])
+        self.history.extend(points)
+        self.sent_history_json = None
         self.epoch = epoch
         self.publish(Kind.PROGRESS, messages.progress_message(points_json))
 
@@ -151,24 +157,29 @@ class Channel:
 
     def finish(self, result: dict, result_json: str) -> None:
         self.result, self.result_json = result, result_json
+        self.ended.set()
         self.status = RunStatus(result["status"])
         self.epoch = result["epochs_run"]
-        # a finished run is kept a while for late readers: compactly, as the result holds the history too
-        self.costs = self.costs[-1:]
-        self.costs_parts = [",".join(part for part in self.costs_parts if part)]
+        # a finished run is kept a while for late readers: its history is in the store, a thinned one in its result
+        self.history.keep_last()
+        self.sent_history_json = None
         self.publish(Kind.KEEP, messages.result_message(result_json))
         self.publish(Kind.CLOSE)
 
     def fail(self, reason: str) -> None:
         """The run died without a result of its own: say why, and end it with what it had reported."""
+        self.end(RunStatus.FAILED, reason)
+
+    def end(self, status: RunStatus, reason: str) -> None:
+        """End the run with a result of the server's making (status, why, what it had reported), not its worker's."""
         if self.finished:
             return
-        self.set_status(RunStatus.FAILED, self.epoch, reason)
+        self.set_status(status, self.epoch, reason)
         last = self.last
         result = {
-            "status": RunStatus.FAILED,
+            "status": status,
             "reason": reason,
-            "costs": [[epoch, cost] for epoch, cost, *_ in self.costs],
+            "costs": [[epoch, cost] for epoch, cost, *_ in thinned(self.history)],
             "final_cost": last[1] if last else None,
             "train_accuracy": last[2] if last else None,
             "test_accuracy": last[3] if last else None,

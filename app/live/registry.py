@@ -3,17 +3,22 @@ pool, routes the workers' events to the runs' channels, applies controls, stops 
 answers for any run, live (from memory) or finished (from the store)."""
 
 import asyncio
+import contextlib
 import json
 import secrets
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi.concurrency import run_in_threadpool
 
-from app.errors import invalid_field
+from app import messages
+from app.errors import invalid_field, without_paths
+from app.live.history import thinned
 from app.live.hub import Channel, Watcher
-from app.live.pool import WorkerPool
+from app.live.pool import NoWorker, WorkerPool
 from app.live.protocol import Failed, Finished, Frame, Insight, Points, RunEvent, Start, StartGroup, Status
 from app.models import CostPage, RunInfo, RunPage, RunSummary, WorkerHealth
 from app.settings import Settings
@@ -27,6 +32,7 @@ from core.status import RunStatus
 from core.sweep import MAX_STACK
 
 FINISHED_KEPT = 100  # finished runs still answerable by id (and watchable), the newest
+STORED_TIMEOUT_S = 5.0  # a stop is answered once the run's end is stored, or after this long
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class NewRun:
     speed: float | None
     paused: bool
     room: str | None = None  # the lecture room the run belongs to
+    config_json: str | None = None  # the config encoded (app/messages.py config_json); None: encoded when recorded
 
 
 class TooManyRuns(RuntimeError):  # noqa: N818 - reads as a sentence: raise TooManyRuns
@@ -81,12 +88,19 @@ class Registry:
         self.live: set[str] = set()
         self.finished: deque[str] = deque()
         self.grace: dict[str, asyncio.TimerHandle] = {}
+        self.lifetimes: dict[str, asyncio.TimerHandle] = {}  # each live run's end, TRAINLAB_MAX_LIVE_S after its start
+        self.end_reasons: dict[str, str] = {}  # why the server stopped a run (said in its status and result)
+        # batch runs (sweeps') recorded but not yet on a worker, in order: run id → (channel, start, owner)
+        self.waiting: dict[str, tuple[Channel, Start, str | None]] = {}
+        self.waiting_owners: Counter[str | None] = Counter()
+        self.batch_live: set[str] = set()  # batch runs on the workers
 
     async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
         await self.pool.start()
 
     async def close(self) -> None:
-        for timer in self.grace.values():
+        for timer in [*self.grace.values(), *self.lifetimes.values()]:
             timer.cancel()
         await self.pool.close()
 
@@ -100,9 +114,7 @@ class Registry:
 
     def create(self, run: NewRun) -> Channel:
         self.make_room(1)
-        channel, start = self.record(run)
-        self.pool.submit(start)
-        self.admit(channel)
+        (channel,) = self.launch([self.record(run)])
         return channel
 
     def create_group(self, runs: list[NewRun], landscape: bool = False) -> list[Channel]:
@@ -112,29 +124,124 @@ class Registry:
         if not can_stack([run.config for run in runs]):
             raise ValueError("these runs cannot train stacked (see core.grid.can_stack): create them one by one")
         self.make_room(len(runs))
+        return self.launch([self.record(run) for run in runs], landscape)
+
+    def create_stacked(self, runs: list[NewRun]) -> list[Channel]:
+        """Runs started together, at once (a comparison's seed bands): those that can stack train in groups of up to
+        MAX_STACK, at least one per worker where there are enough (core.grid.stack_groups), the others alone; their
+        channels in order."""
+        self.make_room(len(runs))
+        channels: list[Channel | None] = [None] * len(runs)
         recorded = [self.record(run) for run in runs]
-        self.pool.submit(StartGroup([start for _, start in recorded], landscape))
+        for indices in stack_groups([run.config for run in runs], MAX_STACK, self.settings.workers):
+            for i, channel in zip(indices, self.launch([recorded[i] for i in indices]), strict=True):
+                channels[i] = channel
+        return channels
+
+    def launch(self, recorded: list[tuple[Channel, Start]], landscape: bool = False) -> list[Channel]:
+        """Put recorded runs on a worker, as one group if several (they can_stack), and make them live."""
+        starts = [start for _, start in recorded]
+        self.pool.submit(starts[0] if len(starts) == 1 else StartGroup(starts, landscape))
         for channel, _ in recorded:
             self.admit(channel)
         return [channel for channel, _ in recorded]
 
-    def create_stacked(self, runs: list[NewRun]) -> list[Channel]:
-        """Runs started together (a sweep's): those that can stack train in groups of up to MAX_STACK, at least one
-        per worker where there are enough (core.grid.stack_groups), the others alone; their channels in order."""
-        channels: list[Channel | None] = [None] * len(runs)
-        for indices in stack_groups([run.config for run in runs], MAX_STACK, self.settings.workers):
-            group = [runs[i] for i in indices]
-            made = self.create_group(group) if len(group) > 1 else [self.create(group[0])]
-            for i, channel in zip(indices, made, strict=True):
-                channels[i] = channel
-        return channels
+    # ---------------------------------------------------------------- batch work: a queue
+
+    @property
+    def batch_share(self) -> int:
+        """Live slots queued runs may take: half, so that a page's runs always find room beside a sweep."""
+        return max(1, self.settings.max_live_runs // 2)
+
+    def enqueue(self, runs: list[NewRun], owner: str | None) -> list[Channel]:
+        """Batch runs (a sweep's), recorded now and queued: they go live in order as live slots free up, at most
+        batch_share at once, those that can stack in groups (core.grid.stack_groups). owner: the client asking
+        (None: exempt, the token holder), who may have TRAINLAB_CLIENT_MAX_QUEUED_RUNS waiting. TooManyRuns past
+        the server's TRAINLAB_MAX_QUEUED_RUNS or the owner's."""
+        waiting, most = len(self.waiting), self.settings.max_queued_runs
+        if waiting + len(runs) > most:
+            raise TooManyRuns(f"{waiting} runs are queued and at most {most} may be (TRAINLAB_MAX_QUEUED_RUNS): "
+                              "wait for some to train")  # fmt: skip
+        mine, my_most = self.waiting_owners[owner], self.settings.client_max_queued_runs
+        if owner is not None and mine + len(runs) > my_most:
+            raise TooManyRuns(f"you have {mine} runs queued and may have at most {my_most} "
+                              "(TRAINLAB_CLIENT_MAX_QUEUED_RUNS): wait for them to train")  # fmt: skip
+        recorded = [self.record(run) for run in runs]
+        for channel, start in recorded:
+            self.channels[channel.id] = channel
+            self.waiting[channel.id] = (channel, start, owner)
+        self.waiting_owners[owner] += len(runs)
+        self.release()
+        return [channel for channel, _ in recorded]
+
+    def release(self) -> None:
+        """Queued runs onto the workers, as many as there are free live slots for."""
+        free = min(self.settings.max_live_runs - len(self.live), self.batch_share - len(self.batch_live))
+        if free <= 0 or not self.waiting:
+            return
+        batch = [self.unqueue(run_id) for run_id in list(self.waiting)[:free]]
+        for indices in stack_groups([start.config for _, start in batch], MAX_STACK, self.settings.workers):
+            group = [batch[i] for i in indices]
+            try:
+                self.launch(group)
+            except NoWorker:  # every worker is being replaced: back to the queue's head, until a run ends
+                self.waiting = {channel.id: (channel, start, None) for channel, start in group} | self.waiting
+                continue
+            self.batch_live.update(channel.id for channel, _ in group)
+
+    def unqueue(self, run_id: str) -> tuple[Channel, Start]:
+        channel, start, owner = self.waiting.pop(run_id)
+        self.waiting_owners[owner] -= 1
+        return channel, start
+
+    def cancel_queued(self, channel: Channel) -> None:
+        """A queued run stopped (or deleted) before it trained: cancelled, recorded so."""
+        self.unqueue(channel.id)
+        channel.end(RunStatus.CANCELLED, "stopped while queued, before it trained")
+        self.store.finish(channel.id, channel.result, None, [])
+        self.retire(channel)
 
     def record(self, run: NewRun) -> tuple[Channel, Start]:
-        """A new run's channel, written to the store, and the Start that puts it on a worker."""
+        """A new run's channel, written to the store, and the Start that puts it on a worker. StoreUnwritable
+        while the store cannot write: a run it could not keep is not taken."""
+        self.store.check_writable()
         run_id = secrets.token_hex(6)
-        channel = Channel(run_id, run.config, run.dataset_json, run.keep, run.room)
-        self.store.add_run(run_id, channel.config_json, channel.status)
+        config_json = run.config_json or messages.config_json(run.config)
+        channel = Channel(run_id, run.config, config_json, run.dataset_json, run.keep, run.room)
+        written = self.store.add_run(run_id, config_json, channel.status, run.keep)
+        written.add_done_callback(self.on_loop(self.recorded, channel))
         return channel, Start(run_id, run.config, run.dataset, run.paused, run.speed)
+
+    def on_loop(self, then: Callable[..., None], *args: object) -> Callable[[Future], None]:
+        """A store future's done callback (it runs on the store's thread) that calls then(*args, future) on the
+        event loop, where the runs are."""
+        return lambda done: self.loop.call_soon_threadsafe(then, *args, done)
+
+    def recorded(self, channel: Channel, written: "Future[list[str]]") -> None:
+        """A new run's record is written: the finished runs the store's retention bound removed for it are gone.
+        Not written: the run cannot be kept, so it ends failed, saying so."""
+        error = written.exception()
+        if error is not None:
+            self.lose(channel, f"the server could not store it ({type(error).__name__}: {error})")
+            return
+        for run_id in written.result():
+            self.forget(run_id)
+
+    def status_written(self, channel: Channel, written: "Future[None]") -> None:
+        error = written.exception()
+        if error is not None:
+            self.lose(channel, f"the server could not store its status ({type(error).__name__}: {error})")
+
+    def lose(self, channel: Channel, reason: str) -> None:
+        """End a run whose record the store could not write: failed, and said so (nothing is answered done that
+        is not stored)."""
+        if channel.finished:
+            return
+        if channel.id in self.waiting:
+            self.unqueue(channel.id)
+        self.pool.command(channel.id, "stop")
+        channel.fail(reason)
+        self.retire(channel)
 
     def admit(self, channel: Channel) -> None:
         """A submitted run: live, and answerable by id."""
@@ -142,6 +249,17 @@ class Registry:
         self.live.add(channel.id)
         if not channel.keep:  # it has until the grace period's end to get its first watcher
             self.arm_grace(channel)
+        loop = asyncio.get_running_loop()
+        self.lifetimes[channel.id] = loop.call_later(self.settings.max_live_s, self.expire, channel)
+
+    def expire(self, channel: Channel) -> None:
+        """A run live for TRAINLAB_MAX_LIVE_S: stop it, cancelled, saying why (a slow or paused run would hold its
+        live slot for days)."""
+        self.lifetimes.pop(channel.id, None)
+        if not channel.finished:
+            limit = f"{self.settings.max_live_s:g} s"
+            self.end_reasons[channel.id] = f"stopped after {limit}, the longest a run may be live (TRAINLAB_MAX_LIVE_S)"
+            self.pool.command(channel.id, "stop")
 
     def get(self, run_id: str) -> Channel:
         """A run in memory (live, or among the newest finished), to watch or control."""
@@ -174,6 +292,8 @@ class Registry:
         if row is None:
             raise UnknownRun(f"no run {run_id!r}")
         result = row["result"]
+        if result is not None:  # a run stored before results carried their history thinned
+            result["costs"] = thinned(result["costs"])
         return RunInfo(
             id=row["id"], status=row["status"], config=row["config"], epoch=result["epochs_run"] if result else 0,
             last=await self.store.last_cost(run_id), result=result,
@@ -201,8 +321,8 @@ class Registry:
         """A live run's history is in memory; a finished one's in the store."""
         channel = self.live_channel(run_id)
         if channel is not None:
-            points = channel.costs
-            return CostPage(total=len(points), limit=limit, offset=offset, points=points[offset : offset + limit])
+            history = channel.history
+            return CostPage(total=len(history), limit=limit, offset=offset, points=history.page(offset, limit))
         await self.find(run_id)  # UnknownRun for an unknown run
         total, points = await self.store.costs(run_id, limit, offset)
         return CostPage(total=total, limit=limit, offset=offset, points=points)
@@ -221,6 +341,8 @@ class Registry:
         backprop's gradient: a live run's by its worker (the run does not move), a finished one's stored weights
         here. CheckTooLarge for a check over the budget, NotCheckable when it cannot be made (now, or at all),
         UnknownRun for an unknown run."""
+        if run_id in self.waiting:
+            raise NotCheckable(f"run {run_id} is queued: it has no weights to check yet")
         channel = self.live_channel(run_id)
         if channel is not None:
             checked = await self.pool.check(run_id, bug_for(channel.config, bug))
@@ -243,7 +365,8 @@ class Registry:
         except CheckTooLarge:
             raise
         except ValueError as error:  # its dataset cannot be had any more (a deleted upload, football's file gone)
-            raise NotCheckable(f"run {run_id}'s data cannot be had: {error}") from None
+            reason = without_paths(str(error), self.settings.data_dir)
+            raise NotCheckable(f"run {run_id}'s data cannot be had: {reason}") from None
         return {**answer, "epoch": info.epoch}
 
     async def preview(self, run_id: str, example: int) -> dict:
@@ -280,7 +403,14 @@ class Registry:
         channel = self.get(run_id)
         if channel.finished:
             return channel.status
+        if run_id in self.waiting:  # not on a worker yet: stop ends it, the others wait with it
+            if action == "stop":
+                self.cancel_queued(channel)
+            return channel.status
         status = await self.pool.control(run_id, action, value)
+        if status is not None and RunStatus(status).finished:  # answered once its end is stored (finished_stored)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(channel.ended.wait(), STORED_TIMEOUT_S)
         return channel.status if status is None or channel.finished else status
 
     def watch(self, channel: Channel) -> Watcher:
@@ -310,7 +440,7 @@ class Registry:
     def on_event(self, event: RunEvent) -> None:
         """A worker's report about one run (called on the event loop)."""
         channel = self.channels.get(event.run_id)
-        if channel is None:
+        if channel is None or channel.finished:  # a late report of a run ended here (its record lost, say)
             return
         match event:
             case Points():
@@ -319,29 +449,57 @@ class Registry:
                 channel.set_frame(event.view, event.payload, event.epoch, event.kept)
             case Insight():
                 channel.set_insight(event.message_json, event.norms, event.epoch)
+            case Status() if event.status.finished:
+                pass  # said with the result, once that is stored (finished_stored)
             case Status():
-                if not channel.finished and event.status != channel.status:
-                    self.store.set_status(channel.id, event.status)
+                if event.status != channel.status:
+                    written = self.store.set_status(channel.id, event.status)
+                    written.add_done_callback(self.on_loop(self.status_written, channel))
                 channel.set_status(event.status, event.epoch)
             case Finished():
-                costs = channel.costs  # finish() compacts the history: keep it for the store first
-                channel.finish(event.result, event.result_json)
-                self.retire(channel, costs, event.parameters)
+                result, result_json = event.result, event.result_json
+                reason = self.end_reasons.pop(channel.id, None)
+                if reason is not None and result["status"] == RunStatus.CANCELLED:
+                    result = {**result, "reason": reason}
+                    result_json = messages.dumps(result)
+                # watchers hear the end once it is stored: nothing is answered done that a restart would lose
+                written = self.store.finish(channel.id, result, event.parameters, channel.history.copy())
+                written.add_done_callback(
+                    lambda done: self.loop.call_soon_threadsafe(
+                        self.finished_stored, channel, result, result_json, done
+                    )
+                )
             case Failed():
-                costs = channel.costs
                 channel.fail(event.reason)
-                self.retire(channel, costs, None)
+                self.store.finish(channel.id, channel.result, None, channel.history.copy())
+                self.retire(channel)
+
+    def finished_stored(self, channel: Channel, result: dict, result_json: str, written: "Future[None]") -> None:
+        """A run's end is stored (its result goes to its watchers) or could not be (it ends failed, saying so)."""
+        error = written.exception()
+        if error is not None:
+            self.lose(channel, f"the server could not store its result ({type(error).__name__}: {error})")
+            return
+        if not channel.finished:
+            channel.set_status(RunStatus(result["status"]), result["epochs_run"], result.get("reason"))
+            channel.finish(result, result_json)
+            self.retire(channel)
 
     def forget(self, run_id: str) -> None:
         """Drop a finished run from memory (it is being deleted)."""
         if self.channels.pop(run_id, None) is not None:
             self.finished.remove(run_id)
 
-    def retire(self, channel: Channel, costs: list[list], parameters: dict | None) -> None:
-        if channel.id in self.live:
-            self.store.finish(channel.id, channel.result, parameters, costs)
+    def retire(self, channel: Channel) -> None:
+        """An ended run leaves the live ones (what it had to store is posted: its end, or nothing)."""
         self.live.discard(channel.id)
+        self.batch_live.discard(channel.id)
         self.disarm_grace(channel.id)
+        lifetime = self.lifetimes.pop(channel.id, None)
+        if lifetime is not None:
+            lifetime.cancel()
+        self.end_reasons.pop(channel.id, None)
         self.finished.append(channel.id)
         while len(self.finished) > FINISHED_KEPT:
             self.channels.pop(self.finished.popleft(), None)
+        self.release()  # a live slot is free

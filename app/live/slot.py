@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 
 from app.live.feeds import FLUSH_S, Feed, feeds_for, next_tick
+from app.live.history import thinned
 from app.live.protocol import Event, Finished, Points, Start, Status
 from app.messages import dumps
 from core.gradcheck import Bug
@@ -130,6 +131,7 @@ class Slot:
             result = self.result(RunStatus.CANCELLED if self.stopped and not self.ended else None)
             fields = result.to_dict()
             fields.pop("type", None)
+            fields["costs"] = thinned(fields["costs"])  # what watchers get; the whole history is the store's
             out.append(Status(self.run_id, result.status, epoch))
             parameters = {name: value.tolist() for name, value in (result.parameters or {}).items()}
             out.append(Finished(self.run_id, fields, dumps(fields), parameters))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.app.client import HTTP, control, create
+from tests.app.client import HTTP, control, create, watch_to_end
 
 BAD_RUNS = [
     ({"hidden_layers": [1000]}, ["body", "hidden_layers", 0]),
@@ -16,6 +16,17 @@ BAD_RUNS = [
     ({"preset": "init-nonesuch"}, ["body", "preset"]),
     ({"preset": "init-he", "overrides": {"learning_rate": -1}}, ["body", "overrides", "learning_rate"]),
     ({"preset": "init-he", "overrides": {"bogus": 1}}, ["body", "overrides", "bogus"]),
+    # true and false are not numbers (they were taken as 1 and 0)
+    ({"epochs": True}, ["body", "epochs"]),
+    ({"learning_rate": True}, ["body", "learning_rate"]),
+    ({"hidden_layers": [True, 3]}, ["body", "hidden_layers"]),
+    ({"dataset": {"name": "circles", "n_test": True}}, ["body", "dataset", "DatasetSpec", "n_test"]),
+    ({"dataset": {"name": "circles", "noise": False}}, ["body", "dataset", "DatasetSpec", "noise"]),
+    ({"preset": "init-he", "overrides": {"seed": True}}, ["body", "overrides", "seed"]),
+    ({"speed": True}, ["body", "speed"]),
+    # a speed that holds a live slot forever: at least MIN_SPEED epochs a second
+    ({"speed": 5e-324}, ["body", "speed"]),
+    ({"speed": 0.09}, ["body", "speed"]),
 ]
 
 
@@ -47,6 +58,8 @@ def test_a_config_over_the_budget_is_refused_with_the_reason(live_server):
         ({"action": "step", "epochs": 0}, "epochs"),
         ({"action": "speed", "epochs_per_second": -5}, "epochs_per_second"),
         ({"action": "pause", "epochs": 3}, "epochs"),
+        ({"action": "speed", "epochs_per_second": 1e-9}, "epochs_per_second"),
+        ({"action": "step", "epochs": True}, "epochs"),
     ],
 )
 def test_a_bad_control_is_422(live_server, body, field):
@@ -81,3 +94,13 @@ def test_too_many_live_runs_is_429(live_server):
         for run_id in created:
             control(live_server, run_id, "stop")
     assert HTTP.post(f"{live_server}/api/runs", json={"epochs": 100}).status_code == 201
+
+
+def test_a_noise_of_minus_zero_is_zero(live_server):
+    """-0.0 passed the bounds (it is >= 0), then NumPy refused it as a negative scale."""
+    run = create(live_server, {"dataset": {"name": "circles", "noise": -0.0}, "epochs": 5})
+    assert run["config"]["dataset"]["noise"] == 0
+    stream = watch_to_end(live_server, run["id"])
+    assert stream.result["status"] == "done", stream.result
+    points = HTTP.get(f"{live_server}/api/datasets/moons/points", params={"noise": "-0.0"})
+    assert points.status_code == 200, points.text

@@ -53,11 +53,15 @@ def recorder():
 
 
 @contextmanager
-def new_page(browser, recorder: Recorder, viewport: tuple[int, int] = (1600, 900), mobile: bool = False):
-    """A page in a browser context of its own (two of them are two browsers, as the server sees it)."""
+def new_page(
+    browser, recorder: Recorder, viewport: tuple[int, int] = (1600, 900), mobile: bool = False, bypass_csp: bool = True
+):
+    """A page in a browser context of its own (two of them are two browsers, as the server sees it). The tests wait
+    on string expressions, which Playwright evaluates in the page (eval), and the page's Content-Security-Policy
+    forbids that: they bypass it; tests/e2e/test_security_headers.py checks the page under it (bypass_csp=False)."""
     # 1600×900 by default: a projector's shape, and wide enough for the three comparison panels side by side
     size = {"width": viewport[0], "height": viewport[1]}
-    context = browser.new_context(viewport=size, is_mobile=mobile, has_touch=mobile)
+    context = browser.new_context(viewport=size, is_mobile=mobile, has_touch=mobile, bypass_csp=bypass_csp)
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.on("console", lambda message: message.type == "error" and recorder.console_errors.append(message.text))

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from tests.app.client import Stream, create, get_run, open_socket, watch_to_end
 
@@ -58,3 +59,12 @@ def test_an_unknown_run_closes_the_socket(live_server):
     with open_socket(live_server, "nonesuch") as ws, pytest.raises(ConnectionClosed) as closed:
         ws.recv(timeout=5)
     assert closed.value.rcvd.code == 4404
+
+
+@pytest.mark.parametrize("path", ["/ws/runs/", "/ws/rooms/"])
+def test_an_unknown_long_id_closes_the_socket_as_unknown(live_server, path):
+    """A close reason naming the id went over the 123 bytes a close frame allows: the close was a 1006."""
+    url = f"ws://{live_server.removeprefix('http://')}{path}{'x' * 300}"
+    with connect(url, open_timeout=10) as ws, pytest.raises(ConnectionClosed) as closed:
+        ws.recv(timeout=5)
+    assert closed.value.rcvd.code == 4404 and "x" in closed.value.rcvd.reason

@@ -58,6 +58,36 @@ def test_a_bad_value_is_a_422_naming_its_field(live_server: str) -> None:
     assert response.json()["detail"][0]["loc"] == ["body", "base", "epochs"]
 
 
+@pytest.mark.parametrize(
+    ("base", "loc"),
+    [
+        ({"preset": "init-he", "overrides": [1, 2]}, ["body", "base", "overrides"]),
+        ({"preset": "init-he", "overrides": "epochs=5"}, ["body", "base", "overrides"]),
+        ({"preset": ["init-he"]}, ["body", "base", "preset"]),
+        ({"preset": {"name": "init-he"}}, ["body", "base", "preset"]),
+    ],
+)
+def test_a_preset_base_of_the_wrong_shape_is_a_422_naming_it(live_server: str, base: dict, loc: list) -> None:
+    """These were 500s: the overrides spread into a dict, the preset looked up by an unhashable key."""
+    response = HTTP.post(f"{live_server}/api/sweeps", json={"base": base, "grid": {"seed": [1]}})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == loc
+
+
+def test_a_deleted_run_is_a_row_of_its_own_not_a_404(live_server: str) -> None:
+    created = HTTP.post(f"{live_server}/api/sweeps", json={"base": {"epochs": 5}, "grid": {"seed": [1, 2]}}).json()
+    finished_sweep(live_server, created["id"])
+    gone, kept = created["runs"]
+    assert HTTP.delete(f"{live_server}/api/runs/{gone}").json()["status"] == "deleted"
+    sweep = HTTP.get(f"{live_server}/api/sweeps/{created['id']}")
+    assert sweep.status_code == 200, sweep.text
+    rows = {row["id"]: row for row in sweep.json()["rows"]}
+    assert rows[gone]["status"] == "deleted" and rows[gone]["final_cost"] is None and rows[kept]["status"] == "done"
+    assert sweep.json()["finished"] == 2
+    table = list(csv.DictReader(io.StringIO(HTTP.get(f"{live_server}/api/sweeps/{created['id']}.csv").text)))
+    assert [row["status"] for row in table] == ["deleted", "done"]
+
+
 def test_an_unknown_sweep_is_a_404(live_server: str) -> None:
     assert HTTP.get(f"{live_server}/api/sweeps/nope").status_code == 404
     assert HTTP.get(f"{live_server}/api/sweeps/nope.csv").status_code == 404

@@ -16,6 +16,7 @@ LIMITS = {
     "TRAINLAB_CLIENT_RUNS_PER_MINUTE": "6",
     "TRAINLAB_CLIENT_UPLOADS_PER_MINUTE": "2",
     "TRAINLAB_CLIENT_ROOMS_PER_MINUTE": "2",
+    "TRAINLAB_CLIENT_MAX_QUEUED_RUNS": "64",
 }
 PAUSED = {"epochs": 100, "keep": True, "paused": True}  # live, but costs no CPU
 TOKEN = "limits-token"
@@ -84,19 +85,56 @@ def test_runs_per_minute_per_client(limited_server: str) -> None:
             stop_all(other, base, [fresh.json()["id"]])
 
 
-def test_a_sweep_counts_as_its_runs(limited_server: str) -> None:
+README_SWEEP = {"base": {"preset": "init-he"}, "grid": {"initialization": ["zeros", "random", "he"], "seed": [1, 2, 3]}}
+
+
+def sweep_of(http: httpx.Client, base: str, sweep_id: str) -> dict:
+    return http.get(f"{base}/api/sweeps/{sweep_id}").json()
+
+
+def test_a_sweep_is_batch_work_queued_beside_the_clients_own_runs(limited_server: str) -> None:
+    """The README's 9-run sweep, without a token: more than the client may have live (3) or start a minute (6), it
+    is accepted and queued; it trains on at most half the server's live slots, and the client's own runs still
+    have their 3. Its queued runs stop without training."""
     base = limited_server
-    sweep = {"base": {"epochs": 100000, "hidden_layers": [2]}, "grid": {"seed": [1, 2]}}
     with client_at("127.0.0.6") as http:
-        too_big = http.post(f"{base}/api/sweeps", json={**sweep, "grid": {"seed": [1, 2, 3, 4]}})
-        refused(too_big, "4 runs in one request")
-        created = http.post(f"{base}/api/sweeps", json=sweep)
+        created = http.post(f"{base}/api/sweeps", json=README_SWEEP)
         assert created.status_code == 201, created.text
-        run_ids = created.json()["runs"]
-        one_more = start(http, base)
-        assert one_more.status_code == 201, one_more.text
-        refused(start(http, base), "you have 3 live")
-        stop_all(http, base, [*run_ids, one_more.json()["id"]])
+        sweep_id, run_ids = created.json()["id"], created.json()["runs"]
+        sweep = sweep_of(http, base, sweep_id)
+        assert sweep["total"] == 9 and sweep["running"] <= 2 and sweep["queued"] >= 6, sweep
+        assert sweep["queued"] + sweep["running"] + sweep["finished"] == 9
+        assert http.get(f"{base}/api/health").json()["queued_runs"] == sweep["queued"]
+        own = [start(http, base) for _ in range(3)]
+        assert [r.status_code for r in own] == [201] * 3, [r.text for r in own]
+        whole = {"base": {"epochs": 5}, "grid": {"seed": list(range(64))}}  # 64 more: over the client's 64 queued
+        refused(http.post(f"{base}/api/sweeps", json=whole), "TRAINLAB_CLIENT_MAX_QUEUED_RUNS")
+        for run_id in reversed(run_ids):  # the last first: they are still queued (a stopped live run frees a slot)
+            assert http.delete(f"{base}/api/runs/{run_id}").json()["status"] in ("cancelled", "deleted")
+        stop_all(http, base, [r.json()["id"] for r in own])
+        rows = wait_for(lambda: (s := sweep_of(http, base, sweep_id))["finished"] == 9 and s["rows"])
+        queued_ones = [http.get(f"{base}/api/runs/{row['id']}").json() for row in rows if row["status"] == "cancelled"]
+        assert any("queued" in ((run["result"] or {}).get("reason") or "") for run in queued_ones), queued_ones
+
+
+def test_a_whole_sweep_trains_through_the_queue(limited_server: str) -> None:
+    """64 runs (the most a sweep has), no token, trained two at a time (half of this server's 5 live slots)."""
+    base = limited_server
+    with client_at("127.0.0.15") as http:
+        body = {"base": {"epochs": 3000, "hidden_layers": [2]}, "grid": {"seed": list(range(64))}}
+        created = http.post(f"{base}/api/sweeps", json=body)
+        assert created.status_code == 201, created.text
+        most_running = 0
+
+        def finished() -> bool:
+            nonlocal most_running
+            sweep = sweep_of(http, base, created.json()["id"])
+            most_running = max(most_running, sweep["running"])
+            return sweep["finished"] == 64
+
+        wait_for(finished, timeout=120, interval=0.1)
+        rows = sweep_of(http, base, created.json()["id"])["rows"]
+        assert {row["status"] for row in rows} == {"done"} and 1 <= most_running <= 2
 
 
 def test_a_comparison_counts_as_its_runs(limited_server: str) -> None:
