@@ -91,10 +91,14 @@ def accuracies(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
 class Stack:
     """K nets laid out like one `Network`: θ (K, P) and per-layer [W | b] views (K, n_l, n_{l-1}+1)."""
 
-    def __init__(self, net: Network, K: int):
+    def __init__(self, net: Network, K: int, theta: np.ndarray | None = None):
         self.net = net  # one net's layout (sizes, activation, slices, weight mask); scratch for its parameters
-        self.theta = np.zeros((K, net.theta.size))
+        self.theta = np.zeros((K, net.theta.size)) if theta is None else theta
         self.layers = self.views(self.theta)
+
+    def rows(self, k: int) -> "Stack":
+        """The first k nets, as a stack of their own: views into this one's θ."""
+        return Stack(self.net, k, self.theta[:k])
 
     def views(self, flat: np.ndarray) -> list[np.ndarray]:
         """Per-layer views into any (K, P) array laid out like theta (a gradient)."""
@@ -112,19 +116,29 @@ class Stack:
 class StackWorkspace:
     """`Workspace` for a stack: the same buffers with a leading K axis, the same operations on every net."""
 
-    def __init__(self, stack: Stack, m: int):
+    def __init__(self, stack: Stack, m: int, within: "StackWorkspace | None" = None, backward: bool = True):
+        """Buffers of its own, or (within) the first len(stack.theta) rows of a bigger workspace's; without the
+        backward pass's (a forward-only workspace: boundaries), and then without tanh's slopes."""
         self.stack = stack
         self.m = m
         K, sizes = len(stack.theta), stack.net.layer_sizes
-        self.A = [np.ones((K, n + 1, m)) for n in sizes[1:-1]] + [np.empty((K, sizes[-1], m))]
-        self.dZ = [np.empty((K, n, m)) for n in sizes[1:]]
-        self.dA = [np.empty((K, n, m)) for n in sizes[1:-1]]
-        self.slope = [np.empty((K, n, m)) for n in sizes[1:-1]]
-        self.zeros = [np.zeros((K, n, m)) for n in sizes[1:-1]]
+        if within is None:
+            hidden = sizes[1:-1]
+            self.A = [np.ones((K, n + 1, m)) for n in hidden] + [np.empty((K, sizes[-1], m))]
+            self.dZ = [np.empty((K, n, m)) for n in sizes[1:]] if backward else []
+            self.dA = [np.empty((K, n, m)) for n in hidden] if backward else []
+            self.slope = [np.empty((K, n, m)) for n in hidden] if backward else [None] * len(hidden)
+            self.zeros = [np.zeros((1, n, m)) for n in hidden]  # broadcast over the nets
+            self.grad = np.zeros_like(stack.theta)
+        else:
+            self.A, self.dZ, self.dA, self.slope, self.zeros = (
+                [None if buffer is None else buffer[:K] for buffer in buffers]
+                for buffers in (within.A, within.dZ, within.dA, within.slope, within.zeros)
+            )
+            self.grad = within.grad[:K]
         self.A_T = [transposed(A) for A in self.A[:-1]]  # [A_l; 1]^T for dθ_{l+1}
         self.W_T = [transposed(layer[:, :, :-1]) for layer in stack.layers]  # W_l^T for dA_{l-1}
         self.relu = stack.net.activation == "relu"
-        self.grad = np.zeros_like(stack.theta)
         self.grad_layers = stack.views(self.grad)
         self.keep: list[np.ndarray] | None = None  # dropout masks (K, n_l, m); all ones for a net without
         self.uniform: list[np.ndarray] | None = None  # the draws masks are made from
@@ -146,8 +160,9 @@ class StackWorkspace:
                 np.maximum(Z, self.zeros[l], out=Z)
             else:  # tanh' = 1 - A², before dropout changes A
                 np.tanh(Z, out=Z)
-                np.multiply(Z, Z, out=self.slope[l])
-                np.subtract(1, self.slope[l], out=self.slope[l])
+                if self.slope[l] is not None:
+                    np.multiply(Z, Z, out=self.slope[l])
+                    np.subtract(1, self.slope[l], out=self.slope[l])
             if self.keep is not None:
                 np.multiply(Z, self.keep[l], out=Z)
                 np.divide(Z, self.keep_prob, out=Z)
