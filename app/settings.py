@@ -6,6 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+# live runs per worker process (one per core), in the course's default run (300 points, 81 parameters): a bigger
+# run counts as the default runs its work per epoch is worth (app/live/registry.py run_weight). At 150 a worker, a
+# 2-core server holds a lecture hall of 200 students' runs, each still trained at ~500 epochs/s (benchmarks/classroom.py)
+LIVE_RUNS_PER_WORKER = 150
+
+
 def _cpu_count() -> int:
     return os.cpu_count() or 1
 
@@ -17,7 +23,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     unwatched_grace_s: float = 10.0  # a run nobody watches (and not kept) is stopped after this long
-    max_live_runs: int = 24  # queued, running or paused runs at once; more get 429
+    max_live_runs: int | None = None  # queued, running or paused runs at once (default runs' worth); None: derived
     client_max_live_runs: int = 8  # per client (IP): live runs at once; a comparison has up to 6
     client_runs_per_minute: int = 30  # per client: runs started in any 60 s
     client_uploads_per_minute: int = 20  # per client: dataset uploads in any 60 s
@@ -36,7 +42,7 @@ class Settings:
             host=environ.get("TRAINLAB_HOST", defaults.host),
             port=int(environ.get("TRAINLAB_PORT", defaults.port)),
             unwatched_grace_s=float(environ.get("TRAINLAB_UNWATCHED_GRACE_S", defaults.unwatched_grace_s)),
-            max_live_runs=max(1, int(environ.get("TRAINLAB_MAX_LIVE_RUNS", defaults.max_live_runs))),
+            max_live_runs=max(1, int(environ["TRAINLAB_MAX_LIVE_RUNS"])) if environ.get("TRAINLAB_MAX_LIVE_RUNS") else None,
             client_max_live_runs=max(
                 1, int(environ.get("TRAINLAB_CLIENT_MAX_LIVE_RUNS", defaults.client_max_live_runs))
             ),
@@ -53,3 +59,8 @@ class Settings:
             dask_address=environ.get("TRAINLAB_DASK_ADDRESS") or None,
             public_url=environ.get("TRAINLAB_PUBLIC_URL") or None,
         )
+
+    @property
+    def live_capacity(self) -> int:
+        """How many default runs' worth may be live at once: TRAINLAB_MAX_LIVE_RUNS, else LIVE_RUNS_PER_WORKER a worker."""
+        return self.max_live_runs or self.workers * LIVE_RUNS_PER_WORKER

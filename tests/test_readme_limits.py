@@ -11,7 +11,7 @@ from app.api.ws_runs import MAX_CONTROL_BYTES
 from app.guards.body_limit import MAX_BODY_BYTES
 from app.live.hub import OUTBOX_LIMIT
 from app.models import MAX_SPEED
-from app.settings import Settings
+from app.settings import LIVE_RUNS_PER_WORKER, Settings
 from core.config import MAX_BUFFER_BYTES, MAX_EPOCHS, MAX_WORK, RunConfig
 from core.data import MAX_POINTS
 from core.sweep import MAX_SWEEP_RUNS
@@ -91,7 +91,7 @@ def test_the_readme_names_the_servers_other_limits() -> None:
         "step epochs": MAX_EPOCHS,
         "websocket message (KB)": MAX_CONTROL_BYTES >> 10,
         "outbox": OUTBOX_LIMIT,
-        "live runs": settings.max_live_runs,
+        "live runs per worker": LIVE_RUNS_PER_WORKER,
         "per client at once": settings.client_max_live_runs,
         "per client per minute": settings.client_runs_per_minute,
         "uploads per minute": settings.client_uploads_per_minute,

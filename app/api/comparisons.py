@@ -29,7 +29,7 @@ async def create_comparison(
         configs, settings.data_dir, lambda i: ("body", "runs", i, "dataset"),
         request.keep, request.speed, request.paused, room,
     )  # fmt: skip
-    registry.make_room(len(runs))  # the global cap first: a refused start does not count against the client
+    registry.make_room(runs)  # the global cap first: a refused start does not count against the client
     quota.admit(len(runs))
     stacked = len(runs) > 1 and can_stack(configs)
     channels = registry.create_group(runs) if stacked else [registry.create(run) for run in runs]

@@ -31,7 +31,7 @@ Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 @router.post("", status_code=201, dependencies=[Depends(require_token)], responses=answers(400, 401, 403, 429, 503))
 async def create_run(run: Annotated[NewRun, Depends(new_run)], registry: RegistryDep, quota: RunQuotaDep) -> RunCreated:
-    registry.make_room(1)  # the global cap first: a refused start does not count against the client
+    registry.make_room([run])  # the global cap first: a refused start does not count against the client
     quota.admit(1)
     channel = registry.create(run)
     quota.record([channel.id])

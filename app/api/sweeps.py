@@ -34,7 +34,7 @@ async def create_sweep(
         return record_sweep(request, store, run_ids)
     registry.make_room(len(configs))
     runs = await new_runs(configs, settings.data_dir, lambda i: ("body", "base", "dataset"), True, None, False)
-    registry.make_room(len(configs))  # again: other requests may have started runs while datasets resolved
+    registry.make_room(runs)  # again, with their weights: other requests may have started runs meanwhile
     quota.admit(len(configs))
     run_ids = [channel.id for channel in registry.create_stacked(runs)]
     quota.record(run_ids)

@@ -8,6 +8,7 @@ pause, resume, step and speed sent to any member apply to all of them; stop ends
 
 import time
 
+from app.live.feeds import Planes
 from app.live.protocol import Start, StartGroup
 from app.live.slot import Slot, steer, train_paced
 from core.grid import GridTraining
@@ -19,9 +20,9 @@ from core.train import NetView, Progress, Result
 class Member(Slot):
     """One run of a group: reported as a lone run is; trained, paused and stepped by its group."""
 
-    def __init__(self, start: Start, group: "GridSlot", k: int):
+    def __init__(self, start: Start, group: "GridSlot", k: int, planes: Planes | None = None):
         self.group, self.k = group, k  # k: the net's row in the stack (the grid sorts its nets by update rule)
-        super().__init__(start.run_id, group.pace, group.grid.view(k))
+        super().__init__(start.run_id, group.pace, group.grid.view(k), planes)
 
     def view(self) -> NetView:
         return self.group.grid.view(self.k)
@@ -59,12 +60,19 @@ class Member(Slot):
 class GridSlot:
     """A group's shared pace and the GridTraining it drives."""
 
-    def __init__(self, command: StartGroup):
+    def __init__(self, command: StartGroup, planes: Planes | None = None):
         first = command.starts[0]
         self.grid = GridTraining([start.config for start in command.starts], dataset=first.dataset)
         self.pace = Pace(first.paused, first.speed, time.perf_counter())
         rows = {index: k for k, index in enumerate(self.grid.index)}  # the configs' order → stack rows
-        self.members = [Member(start, self, rows[i]) for i, start in enumerate(command.starts)]
+        self.members = [Member(start, self, rows[i], planes) for i, start in enumerate(command.starts)]
+
+    def close(self) -> None:
+        """It is over: let go of its members (they point back at it; a cycle would wait for the collector, ~2 MB a
+        run, issue 12)."""
+        for member in self.members:
+            member.group = None
+        self.members = []
 
     @property
     def live(self) -> list[Member]:

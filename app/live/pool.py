@@ -40,6 +40,8 @@ class Worker:
     def __init__(self, index: int, context: BaseContext, loop: asyncio.AbstractEventLoop, pool: "WorkerPool"):
         self.index = index
         self.runs: set[str] = set()
+        self.weights: dict[str, int] = {}  # each run's weight (app/live/registry.py run_weight)
+        self.kinds: dict[str, str] = {}  # each run's kind, if it can stack (registry.pool_kind)
         self.pid: int | None = None
         self.alive = True
         self.ready = asyncio.Event()
@@ -120,16 +122,27 @@ class WorkerPool:
     def spawn(self, index: int) -> Worker:
         return Worker(index, self.context, self.loop, self)
 
-    def submit(self, start: Start | StartGroup) -> None:
-        """Start a run, or a group of runs trained together, on the worker hosting the fewest runs."""
+    def submit(self, start: Start | StartGroup, weight: int = 1, kind: str | None = None) -> None:
+        """Start a run, or a group of runs trained together, on the worker with the least work (its runs' weights);
+        between workers as loaded, where more runs of its kind are (they train stacked there, app/live/worker.py)."""
         alive = [w for w in self.workers if w.alive]
         if not alive:
             raise NoWorker("no worker process is running (one is being restarted): try again in a moment")
-        worker = min(alive, key=lambda w: len(w.runs))
-        for run in start.starts if isinstance(start, StartGroup) else [start]:  # each member's id finds the group
+        worker = min(alive, key=lambda w: (sum(w.weights.values()), -list(w.kinds.values()).count(kind)))
+        runs = start.starts if isinstance(start, StartGroup) else [start]
+        for run in runs:  # each member's id finds the group
             worker.runs.add(run.run_id)
+            worker.weights[run.run_id] = max(1, weight // len(runs))
+            if kind is not None:
+                worker.kinds[run.run_id] = kind
             self.placement[run.run_id] = worker
         worker.send(start)
+
+    def release(self, worker: Worker, run_id: str) -> None:
+        worker.runs.discard(run_id)
+        worker.weights.pop(run_id, None)
+        worker.kinds.pop(run_id, None)
+        self.placement.pop(run_id, None)
 
     def command(self, run_id: str, action: str, value: float | None = None) -> None:
         """Send a control command without waiting for its answer."""
@@ -172,8 +185,7 @@ class WorkerPool:
                     answer.set_result(event.status if isinstance(event, Ack) else event)
             else:
                 if isinstance(event, Finished | Failed):
-                    worker.runs.discard(event.run_id)
-                    self.placement.pop(event.run_id, None)
+                    self.release(worker, event.run_id)
                 self.on_event(event)
 
     def on_exit(self, worker: Worker) -> None:
@@ -184,9 +196,8 @@ class WorkerPool:
         reason = worker.exit_reason()
         log.warning("worker process %s died: %s", worker.pid, reason)
         for run_id in sorted(worker.runs):
-            self.placement.pop(run_id, None)
+            self.release(worker, run_id)
             self.on_event(Failed(run_id, reason))
-        worker.runs.clear()
         for owner, answer in list(self.acks.values()):
             if owner is worker and not answer.done():
                 answer.set_result(None)

@@ -4,6 +4,7 @@ answers for any run, live (from memory) or finished (from the store)."""
 
 import asyncio
 import json
+import math
 import secrets
 from collections import deque
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from app.live.hub import Channel, Watcher
 from app.live.pool import WorkerPool
 from app.live.protocol import Failed, Finished, Frame, Insight, Points, RunEvent, Start, StartGroup, Status
 from app.models import CostPage, RunInfo, RunPage, RunSummary, WorkerHealth
-from app.settings import Settings
+from app.settings import LIVE_RUNS_PER_WORKER, Settings
 from app.store import Store
 from core.config import RunConfig
 from core.data import Dataset, resolve_dataset
@@ -25,6 +26,7 @@ from core.status import RunStatus
 from core.sweep import MAX_STACK
 
 FINISHED_KEPT = 100  # finished runs still answerable by id (and watchable), the newest
+DEFAULT_WORK = RunConfig().n_examples * RunConfig().n_parameters  # per epoch: what a live run's weight counts in
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,25 @@ class NewRun:
     speed: float | None
     paused: bool
     room: str | None = None  # the lecture room the run belongs to
+    member: str | None = None  # in a room: the member (a student) whose run it is; None: the presenter's
+
+    @property
+    def weight(self) -> int:
+        return run_weight(self.config, self.dataset.X_train.shape[1])
+
+
+def run_weight(config: RunConfig, m: int) -> int:
+    """What a live run counts against the server's capacity: the default runs its work per epoch is worth (examples ×
+    parameters), at least 1 and at most one worker's worth (a run trains on one worker)."""
+    return max(1, min(LIVE_RUNS_PER_WORKER, math.ceil(m * config.n_parameters / DEFAULT_WORK)))
+
+
+def pool_kind(config: RunConfig) -> str | None:
+    """Runs of one kind can train stacked on a worker (core.livestack.live_key, before the data is seen): the pool
+    places them with their kind where the load allows. None: mini-batches, a run that trains alone."""
+    if config.mini_batch_size is not None:
+        return None
+    return json.dumps([config.model_dump(mode="json")["dataset"], config.hidden_layers, config.activation])
 
 
 class TooManyRuns(RuntimeError):  # noqa: N818 - reads as a sentence: raise TooManyRuns
@@ -69,6 +90,7 @@ class Registry:
         self.pool = WorkerPool(settings.workers, self.on_event)
         self.channels: dict[str, Channel] = {}
         self.live: set[str] = set()
+        self.weights: dict[str, int] = {}  # each live run's run_weight
         self.finished: deque[str] = deque()
         self.grace: dict[str, asyncio.TimerHandle] = {}
 
@@ -80,19 +102,26 @@ class Registry:
             timer.cancel()
         await self.pool.close()
 
-    def make_room(self, n: int) -> None:
-        """Raise TooManyRuns unless n more runs may go live."""
-        if len(self.live) + n > self.settings.max_live_runs:
+    @property
+    def load(self) -> int:
+        """The live runs' weights: how many default runs' worth are live."""
+        return sum(self.weights.values())
+
+    def make_room(self, runs: "int | list[NewRun]") -> None:
+        """Raise TooManyRuns unless these runs (or n default runs) may go live (Settings.live_capacity)."""
+        wanted = runs if isinstance(runs, int) else sum(run.weight for run in runs)
+        capacity = self.settings.live_capacity
+        if self.load + wanted > capacity:
             raise TooManyRuns(
-                f"{len(self.live)} runs are live and at most {self.settings.max_live_runs} may be at once: "
-                "wait for some to finish, or stop some"
+                f"{len(self.live)} runs are live, {self.load} default runs' worth, and at most {capacity} may be "
+                f"(TRAINLAB_MAX_LIVE_RUNS; a bigger run counts as more): wait for some to finish, or stop some"
             )
 
     def create(self, run: NewRun) -> Channel:
-        self.make_room(1)
+        self.make_room([run])
         channel, start = self.record(run)
-        self.pool.submit(start)
-        self.admit(channel)
+        self.pool.submit(start, run.weight, pool_kind(run.config))
+        self.admit(channel, run.weight)
         return channel
 
     def create_group(self, runs: list[NewRun]) -> list[Channel]:
@@ -100,11 +129,11 @@ class Registry:
         one worker; each is its own run, with its own id, channel and record."""
         if not can_stack([run.config for run in runs]):
             raise ValueError("these runs cannot train stacked (see core.grid.can_stack): create them one by one")
-        self.make_room(len(runs))
+        self.make_room(runs)
         recorded = [self.record(run) for run in runs]
-        self.pool.submit(StartGroup([start for _, start in recorded]))
-        for channel, _ in recorded:
-            self.admit(channel)
+        self.pool.submit(StartGroup([start for _, start in recorded]), sum(run.weight for run in runs))
+        for (channel, _), run in zip(recorded, runs, strict=True):
+            self.admit(channel, run.weight)
         return [channel for channel, _ in recorded]
 
     def create_stacked(self, runs: list[NewRun]) -> list[Channel]:
@@ -125,10 +154,11 @@ class Registry:
         self.store.add_run(run_id, channel.config_json, channel.status)
         return channel, Start(run_id, run.config, run.dataset, run.paused, run.speed)
 
-    def admit(self, channel: Channel) -> None:
+    def admit(self, channel: Channel, weight: int) -> None:
         """A submitted run: live, and answerable by id."""
         self.channels[channel.id] = channel
         self.live.add(channel.id)
+        self.weights[channel.id] = weight
         if not channel.keep:  # it has until the grace period's end to get its first watcher
             self.arm_grace(channel)
 
@@ -310,6 +340,7 @@ class Registry:
         if channel.id in self.live:
             self.store.finish(channel.id, channel.result, parameters, costs)
         self.live.discard(channel.id)
+        self.weights.pop(channel.id, None)
         self.disarm_grace(channel.id)
         self.finished.append(channel.id)
         while len(self.finished) > FINISHED_KEPT:

@@ -7,6 +7,7 @@ import random
 import numpy as np
 import pytest
 
+from core.boundary import plane_points
 from core.config import RunConfig
 from core.data import make_dataset
 from core.livestack import LiveStack, data_fingerprint, live_key, rows_for
@@ -128,8 +129,9 @@ def test_boundaries_drawn_together_are_each_nets_own(activation: str) -> None:
     for i, run in enumerate(runs):
         for _ in range(30 * i):
             run.advance()
-    plane = StackPlane(DATA, 40, runs[0].net.layer_sizes, activation)
-    together = plane.boundaries([run.net for run in runs], [run.epoch for run in runs])  # a pass of 4, then of 2
+    plane = StackPlane(40, runs[0].net.layer_sizes, activation)
+    box, X1 = plane_points(DATA, 40)
+    together = plane.boundaries(X1, box, [run.net for run in runs], [run.epoch for run in runs])  # 4, then 2 nets
     for run, boundary in zip(runs, together, strict=True):
         own = run.boundary()
         assert boundary.epoch == own.epoch and (boundary.x_min, boundary.y_max) == (own.x_min, own.y_max)
