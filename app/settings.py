@@ -5,10 +5,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 # live runs per worker process (one per core), in the course's default run (300 points, 81 parameters): a bigger
 # run counts as the default runs its work per epoch is worth (app/live/registry.py run_weight). At 150 a worker, a
-# 2-core server holds a lecture hall of 200 students' runs, each still trained at ~500 epochs/s (benchmarks/classroom.py)
+# 2-core server holds a lecture hall of 200 students' runs, each trained at ~500 epochs/s (benchmarks/classroom.py)
 LIVE_RUNS_PER_WORKER = 150
 
 
@@ -42,7 +41,7 @@ class Settings:
             host=environ.get("TRAINLAB_HOST", defaults.host),
             port=int(environ.get("TRAINLAB_PORT", defaults.port)),
             unwatched_grace_s=float(environ.get("TRAINLAB_UNWATCHED_GRACE_S", defaults.unwatched_grace_s)),
-            max_live_runs=max(1, int(environ["TRAINLAB_MAX_LIVE_RUNS"])) if environ.get("TRAINLAB_MAX_LIVE_RUNS") else None,
+            max_live_runs=positive(environ.get("TRAINLAB_MAX_LIVE_RUNS")),
             client_max_live_runs=max(
                 1, int(environ.get("TRAINLAB_CLIENT_MAX_LIVE_RUNS", defaults.client_max_live_runs))
             ),
@@ -62,5 +61,9 @@ class Settings:
 
     @property
     def live_capacity(self) -> int:
-        """How many default runs' worth may be live at once: TRAINLAB_MAX_LIVE_RUNS, else LIVE_RUNS_PER_WORKER a worker."""
+        """How many default runs' worth may be live at once: TRAINLAB_MAX_LIVE_RUNS, else LIVE_RUNS_PER_WORKER each."""
         return self.max_live_runs or self.workers * LIVE_RUNS_PER_WORKER
+
+
+def positive(value: str | None) -> int | None:
+    return max(1, int(value)) if value else None
