@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from app.deps import RoomsDep, SettingsDep
 from app.errors import invalid, invalid_field
-from app.guards.room_auth import RoomSecret, owning_room
+from app.guards.room_auth import Owner, RoomMember, RoomSecret, owning_room
 from app.live.registry import NewRun
 from app.messages import dataset_points, dumps
 from app.models import RunRequest
@@ -66,7 +66,7 @@ def compared_config(body: dict, i: int) -> RunConfig:
 
 async def new_runs(
     configs: list[RunConfig], data_dir: Path, loc: Callable[[int], Loc], keep: bool, speed: float | None,
-    paused: bool, room: str | None = None,
+    paused: bool, owner: Owner | None = None,
 ) -> list[NewRun]:  # fmt: skip
     """The configs as runs to start, each dataset resolved once (runs usually share their data); a 422 names the
     first config whose data cannot be had, at loc(its index)."""
@@ -75,14 +75,18 @@ async def new_runs(
         key = repr(config.dataset)
         if key not in datasets:
             datasets[key] = await data_for(config, data_dir, loc(i))
-    return [NewRun(c, *datasets[repr(c.dataset)], keep, speed, paused, room) for c in configs]
+    room, member = (owner.room.code, owner.member) if owner else (None, None)
+    return [NewRun(c, *datasets[repr(c.dataset)], keep, speed, paused, room, member) for c in configs]
 
 
-async def new_run(request: RunRequest, settings: SettingsDep, rooms: RoomsDep, secret: RoomSecret = None) -> NewRun:
+async def new_run(
+    request: RunRequest, settings: SettingsDep, rooms: RoomsDep, secret: RoomSecret = None, member: RoomMember = None
+) -> NewRun:
     """A route dependency: the request's config, validated, and its data, resolved here so that a dataset that
     cannot be had is a 422 now, and so that the page gets the very points trained on. A room's run needs its
-    secret."""
-    room = owning_room(request.room, rooms, secret)
+    secret (the presenter's) or a member's token (a student's)."""
+    owner = owning_room(request.room, rooms, secret, member)
     config = config_of(request, "body")
-    dataset, dataset_json = await data_for(config, settings.data_dir, ("body", "dataset"))
-    return NewRun(config, dataset, dataset_json, request.keep, request.speed, request.paused, room)
+    (run,) = await new_runs([config], settings.data_dir, lambda i: ("body", "dataset"), request.keep, request.speed,
+                            request.paused, owner)  # fmt: skip
+    return run

@@ -6,7 +6,7 @@ from app.deps import RegistryDep, RoomsDep, SettingsDep
 from app.errors import answers
 from app.guards.auth import require_token
 from app.guards.limits import RunQuotaDep
-from app.guards.room_auth import RoomSecret, owning_room
+from app.guards.room_auth import RoomMember, RoomSecret, owning_room, room_quota
 from app.launch import compared_config, new_runs
 from app.models import ComparisonCreated, ComparisonRequest, RunCreated
 from core.grid import can_stack
@@ -22,14 +22,16 @@ async def create_comparison(
     rooms: RoomsDep,
     quota: RunQuotaDep,
     secret: RoomSecret = None,
+    member: RoomMember = None,
 ) -> ComparisonCreated:
-    room = owning_room(request.room, rooms, secret)
+    owner = owning_room(request.room, rooms, secret, member)
     configs = [compared_config(body, i) for i, body in enumerate(request.runs)]
     runs = await new_runs(
         configs, settings.data_dir, lambda i: ("body", "runs", i, "dataset"),
-        request.keep, request.speed, request.paused, room,
+        request.keep, request.speed, request.paused, owner,
     )  # fmt: skip
     registry.make_room(runs)  # the global cap first: a refused start does not count against the client
+    quota = room_quota(quota, rooms, registry, runs[0].room, runs[0].member, len(runs))
     quota.admit(len(runs))
     stacked = len(runs) > 1 and can_stack(configs)
     channels = registry.create_group(runs) if stacked else [registry.create(run) for run in runs]

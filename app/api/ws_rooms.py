@@ -1,23 +1,29 @@
 """WS /ws/rooms/{code}: a lecture room's state to one viewer, now and on every change (docs/protocol.md).
 
-Viewers then watch the room's runs on their own sockets (/ws/runs/{id}); this one only says which runs
-and which settings. Nothing a viewer sends here is read as a command.
+Viewers then watch the room's runs on their own sockets (/ws/runs/{id}); this one says which runs and which settings,
+the screen (live, blank, frozen), the current poll, who is there. The one message a client may send is the presenter's
+`{"type": "present", "secret": ...}`: that socket then also gets the crowd sweep. Anything else is ignored.
 """
 
 import asyncio
 import contextlib
+import json
 
 from fastapi import APIRouter, WebSocket
 
-from app.deps import RoomsDep
-from app.rooms import UnknownRoom
+from app import messages
+from app.crowd import crowd, presence
+from app.deps import RegistryDep, RoomsDep
+from app.live.hub import Kind, Watcher
+from app.live.registry import Registry
+from app.rooms import Room, Rooms, UnknownRoom
 from app.sockets import MAX_CONTROL_BYTES, UNKNOWN_RUN, first_to_end, send
 
 router = APIRouter()
 
 
 @router.websocket("/ws/rooms/{code}")
-async def watch_room(websocket: WebSocket, code: str, rooms: RoomsDep) -> None:
+async def watch_room(websocket: WebSocket, code: str, rooms: RoomsDep, registry: RegistryDep) -> None:
     await websocket.accept()
     try:
         room = rooms.get(code)
@@ -25,7 +31,11 @@ async def watch_room(websocket: WebSocket, code: str, rooms: RoomsDep) -> None:
         await websocket.close(UNKNOWN_RUN, str(error))  # the same "not here" code as for an unknown run
         return
     watcher = rooms.watch(room)
-    tasks = {asyncio.create_task(send(websocket, watcher)), asyncio.create_task(drain(websocket))}
+    watcher.put(Kind.PROGRESS, messages.dumps({"type": "presence", **presence(room, registry)}))
+    tasks = {
+        asyncio.create_task(send(websocket, watcher)),
+        asyncio.create_task(listen(websocket, rooms, room, watcher, registry)),
+    }
     try:
         close_code = await first_to_end(tasks)
     finally:
@@ -34,11 +44,22 @@ async def watch_room(websocket: WebSocket, code: str, rooms: RoomsDep) -> None:
         await websocket.close(close_code or 1000)
 
 
-async def drain(websocket: WebSocket) -> int | None:
-    """Read and ignore until the viewer leaves (None), or sends more than a control's worth (1009: close it)."""
+async def listen(websocket: WebSocket, rooms: Rooms, room: Room, watcher: Watcher, registry: Registry) -> int | None:
+    """Read until the viewer leaves (None), or sends more than a control's worth (1009: close it); a presenter's
+    `present` with the room's secret makes this socket the presenter's."""
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
             return None
-        if len(message.get("text") or "") + len(message.get("bytes") or b"") > MAX_CONTROL_BYTES:
+        text = message.get("text") or ""
+        if len(text) + len(message.get("bytes") or b"") > MAX_CONTROL_BYTES:
             return 1009
+        try:
+            said = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(said, dict) and said.get("type") == "present" and isinstance(said.get("secret"), str):
+            if rooms.present(room, watcher, said["secret"]):
+                watcher.put(Kind.PROGRESS, messages.dumps({"type": "crowd", **crowd(room, registry)}))
+            else:
+                watcher.put(Kind.KEEP, messages.error_message("403: that is not this room's secret"))

@@ -64,11 +64,15 @@ class Channel:
     encoded pieces too, so that a snapshot of a long run is a string join, not a fresh encoding.
     """
 
-    def __init__(self, run_id: str, config: RunConfig, dataset_json: str, keep: bool, room: str | None = None):
+    def __init__(
+        self, run_id: str, config: RunConfig, dataset_json: str, keep: bool, room: str | None = None,
+        member: str | None = None,
+    ) -> None:  # fmt: skip
         self.id = run_id
         self.config = config
         self.keep = keep
         self.room = room  # a lecture room's code: only its secret controls the run
+        self.member = member  # in a room: the student whose run it is (its token controls it too)
         self.config_json = config.model_dump(mode="json")
         self.dataset_json = dataset_json  # the points drawn under the boundary; they never change
         self.status = RunStatus.QUEUED

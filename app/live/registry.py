@@ -26,6 +26,7 @@ from core.status import RunStatus
 from core.sweep import MAX_STACK
 
 FINISHED_KEPT = 100  # finished runs still answerable by id (and watchable), the newest
+ROOM_FINISHED_KEPT = 2000  # ... and lecture rooms' finished runs: a hall's crowd sweep shows them all
 DEFAULT_WORK = RunConfig().n_examples * RunConfig().n_parameters  # per epoch: what a live run's weight counts in
 
 
@@ -92,6 +93,8 @@ class Registry:
         self.live: set[str] = set()
         self.weights: dict[str, int] = {}  # each live run's run_weight
         self.finished: deque[str] = deque()
+        self.room_finished: deque[str] = deque()
+        self.by_room: dict[str, dict[str, None]] = {}  # a lecture room's runs in memory, in the order they came
         self.grace: dict[str, asyncio.TimerHandle] = {}
 
     async def start(self) -> None:
@@ -113,8 +116,8 @@ class Registry:
         capacity = self.settings.live_capacity
         if self.load + wanted > capacity:
             raise TooManyRuns(
-                f"{len(self.live)} runs are live, {self.load} default runs' worth, and at most {capacity} may be "
-                f"(TRAINLAB_MAX_LIVE_RUNS; a bigger run counts as more): wait for some to finish, or stop some"
+                f"{len(self.live)} runs are live ({self.load} default runs' worth) and at most {capacity} may be "
+                "at once (TRAINLAB_MAX_LIVE_RUNS; a bigger run counts as more): wait for some to finish, or stop some"
             )
 
     def create(self, run: NewRun) -> Channel:
@@ -150,8 +153,8 @@ class Registry:
     def record(self, run: NewRun) -> tuple[Channel, Start]:
         """A new run's channel, written to the store, and the Start that puts it on a worker."""
         run_id = secrets.token_hex(6)
-        channel = Channel(run_id, run.config, run.dataset_json, run.keep, run.room)
-        self.store.add_run(run_id, channel.config_json, channel.status)
+        channel = Channel(run_id, run.config, run.dataset_json, run.keep, run.room, run.member)
+        self.store.add_run(run_id, channel.config_json, channel.status, run.room, run.member)
         return channel, Start(run_id, run.config, run.dataset, run.paused, run.speed)
 
     def admit(self, channel: Channel, weight: int) -> None:
@@ -159,6 +162,8 @@ class Registry:
         self.channels[channel.id] = channel
         self.live.add(channel.id)
         self.weights[channel.id] = weight
+        if channel.room is not None:
+            self.by_room.setdefault(channel.room, {})[channel.id] = None
         if not channel.keep:  # it has until the grace period's end to get its first watcher
             self.arm_grace(channel)
 
@@ -174,10 +179,24 @@ class Registry:
         channel = self.channels.get(run_id)
         return None if channel is None or channel.finished else channel
 
-    def room_of(self, run_id: str) -> str | None:
-        """The lecture room a run in memory belongs to (None: none, or not in memory)."""
+    async def owner(self, run_id: str) -> tuple[str | None, str | None]:
+        """(the lecture room a run belongs to, the member whose run it is): (None, None) for a run in no room or an
+        unknown one. From memory, else from the store: a room's run keeps its protection when it leaves memory."""
         channel = self.channels.get(run_id)
-        return None if channel is None else channel.room
+        if channel is not None:
+            return channel.room, channel.member
+        return await self.store.owner(run_id) or (None, None)
+
+    def room_channels(self, code: str) -> list[Channel]:
+        """A lecture room's runs in memory (live, and finished a while), oldest first."""
+        return [self.channels[run_id] for run_id in self.by_room.get(code, {})]
+
+    def room_live(self, code: str, member: str | None = None, students: bool = False) -> int:
+        """How many of a room's runs are live: all of them, the students' (students), or one member's."""
+        channels = [c for c in self.room_channels(code) if not c.finished]
+        if member is not None:
+            return sum(c.member == member for c in channels)
+        return sum(c.member is not None for c in channels) if students else len(channels)
 
     # ---------------------------------------------------------------- reading runs
 
@@ -333,8 +352,10 @@ class Registry:
 
     def forget(self, run_id: str) -> None:
         """Drop a finished run from memory (it is being deleted)."""
-        if self.channels.pop(run_id, None) is not None:
-            self.finished.remove(run_id)
+        channel = self.channels.pop(run_id, None)
+        if channel is not None:
+            (self.finished if channel.room is None else self.room_finished).remove(run_id)
+            self.by_room.get(channel.room, {}).pop(run_id, None)
 
     def retire(self, channel: Channel, costs: list[list], parameters: dict | None) -> None:
         if channel.id in self.live:
@@ -342,6 +363,14 @@ class Registry:
         self.live.discard(channel.id)
         self.weights.pop(channel.id, None)
         self.disarm_grace(channel.id)
-        self.finished.append(channel.id)
-        while len(self.finished) > FINISHED_KEPT:
-            self.channels.pop(self.finished.popleft(), None)
+        kept, most = (
+            (self.finished, FINISHED_KEPT) if channel.room is None else (self.room_finished, ROOM_FINISHED_KEPT)
+        )
+        kept.append(channel.id)
+        while len(kept) > most:
+            old = self.channels.pop(kept.popleft(), None)
+            if old is not None and old.room is not None:
+                runs = self.by_room.get(old.room, {})
+                runs.pop(old.id, None)
+                if not runs:
+                    self.by_room.pop(old.room, None)
