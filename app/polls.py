@@ -40,7 +40,7 @@ class Poll:
         if answer not in {a["key"] for a in self.answers}:
             raise ValueError(f"{answer!r} is not one of this poll's answers")
         if member in self.votes:
-            raise AlreadyVoted(f"you have voted in poll {self.id} already (one vote each)")
+            raise AlreadyVoted(f"you have voted already in poll {self.id} (one vote each)")
         self.votes[member] = answer
 
     def counts(self) -> dict[str, int]:
@@ -51,20 +51,13 @@ class Poll:
 
     def public(self) -> dict:
         """What every screen may see: the counts only once revealed, before that how many have voted."""
-        shown = {"id": self.id, "question": self.question, "answers": self.answers, "kind": self.kind}
-        return {
-            **shown,
-            "revealed": self.revealed,
-            "votes": len(self.votes),
-            "counts": self.counts() if self.revealed else None,
-        }
+        return {**self.stored(), "votes": len(self.votes), "counts": self.counts() if self.revealed else None}
 
     def stored(self) -> dict:
         """What the room's record keeps (the votes have a table of their own)."""
-        return {
-            "id": self.id,
-            "question": self.question,
-            "answers": self.answers,
-            "kind": self.kind,
-            "revealed": self.revealed,
-        }
+        return {"id": self.id, "question": self.question, "answers": self.answers, "kind": self.kind,
+                "revealed": self.revealed}  # fmt: skip
+
+    def ballots(self) -> list[dict]:
+        """Every vote, for the room's export: [{"member", "answer"}]."""
+        return [{"member": member, "answer": answer} for member, answer in self.votes.items()]
