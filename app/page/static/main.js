@@ -10,6 +10,7 @@ import { bindInsight, renderInsight } from "./insight.js";
 import { bindKeys } from "./keys.js";
 import * as net from "./net.js";
 import { bindRoom, renderRoom } from "./room.js";
+import { frozen } from "./rooms/screen.js";
 import {
   ACTIVE,
   DATASET_OPTIONS,
@@ -298,7 +299,8 @@ function render() {
 function frame() {
   if (state.rev !== drawnRev) {
     drawnRev = state.rev;
-    render();
+    if (frozen(state)) renderRoom(state); // a room's presenter holds this screen still: only the room's parts move
+    else render();
   }
   requestAnimationFrame(frame);
 }

@@ -1,17 +1,22 @@
-// Lecture rooms. On /r/CODE#secret=... the page is the presenter's: its runs are the room's, and every
-// change of its settings or runs is sent to the room. On /r/CODE without the secret it is a viewer's:
-// settings and runs follow the presenter's, every control is locked (the server refuses a viewer's
-// controls anyway), and "Fork" takes the setup home as the viewer's own run.
+// Lecture rooms. On /r/CODE#secret=... the page is the presenter's: its runs are the room's, every change of its
+// settings or runs is sent to the room, and it sees the room (who is there, the students' runs as a crowd sweep),
+// asks polls, blanks / freezes the viewers' screens, ends the room. On /r/CODE without the secret it is a viewer's:
+// settings and runs follow the presenter's, every control is locked (the server refuses a viewer's controls
+// anyway), and "Fork" trains the setup as the viewer's own run, still in the room (a student: its runs count as
+// its own, the presenter's crowd view shows them). The room's socket reconnects by itself and resyncs.
 
 import { syncControls } from "./controls.js";
 import * as net from "./net.js";
+import { applyRoomMessage, roomState } from "./rooms/model.js";
+import { bindPanel, renderPanel } from "./rooms/panel.js";
+import { bindPoll, renderPoll } from "./rooms/poll.js";
+import { renderCrowd } from "./rooms/crowd.js";
+import { renderPrompt, renderScreen } from "./rooms/screen.js";
 import { fromQuery, toQuery, touch } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const SYNC_MS = 50; // how often the presenter's page looks for changes to send
 const SETTLE_MS = 150; // settings are sent once they have stayed put this long (typing); new runs at once
-const RETRY_MS = 1000;
-const UNKNOWN_ROOM = 4404;
 // a viewer's own view of the plots: the presenter's choice of these does not override the viewer's
 const VIEW_FIELDS = ["log_scale", "show_test", "projector"];
 // everything that would start, steer or change runs: locked for a viewer
@@ -27,14 +32,21 @@ export function bindRoom(state, room, hooks) {
   if (!room) return;
   $("open-room").hidden = true;
   const secret = new URLSearchParams(location.hash.slice(1)).get("secret");
+  state.room = roomState(room.code, secret ? "presenter" : "viewer");
   if (secret) present(state, room, secret);
   else view(state, room, hooks);
+  bindPoll(state);
 }
 
 /** Called after each render: a viewer's controls stay locked whatever the render enabled. */
 export function renderRoom(state) {
-  if (!state.readOnly) return;
-  for (const element of document.querySelectorAll(CONTROLS)) element.disabled = true;
+  if (!state.room) return;
+  if (state.readOnly) for (const element of document.querySelectorAll(CONTROLS)) element.disabled = true;
+  renderScreen(state);
+  renderPrompt(state);
+  renderPoll(state);
+  renderCrowd(state);
+  renderPanel(state);
 }
 
 async function openRoom(state) {
@@ -46,6 +58,23 @@ async function openRoom(state) {
     state.live.notice = `Could not open a room: ${error.message}`;
     touch(state);
   }
+}
+
+/** The room's socket into state.room; onRoom(message) for each whole state, onDrop() when the socket drops. */
+function listen(state, { hello, onRoom = () => {}, onDrop = () => {} } = {}) {
+  return net.watchRoom(state.room.code, {
+    hello,
+    onMessage: (message) => {
+      applyRoomMessage(state.room, message);
+      if (message.type === "room") onRoom(message);
+      touch(state);
+    },
+    onConnection: (status) => {
+      state.room.connection = status;
+      if (status === "reconnecting") onDrop();
+      touch(state);
+    },
+  });
 }
 
 // ------------------------------------------------------------------ the presenter
@@ -64,6 +93,8 @@ function present(state, room, secret) {
     $("room-copied").textContent = "Copied";
     setTimeout(() => ($("room-copied").textContent = ""), 2000);
   });
+  bindPanel(state, room);
+  listen(state, { hello: { type: "present", secret } });
 
   let sent = { body: "", runs: "" };
   let seen = { body: "", at: 0 };
@@ -73,7 +104,7 @@ function present(state, room, secret) {
       state.live.runs.filter((run) => run.id).map(({ key, name, id }) => ({ key, name, id })),
     );
     const body = `{"state":${JSON.stringify(toQuery(state.settings, state.defaults))},"runs":${runs}}`;
-    if (body === sent.body || sending) return;
+    if (body === sent.body || sending || state.room.ended) return;
     if (body !== seen.body) seen = { body, at: performance.now() };
     if (runs === sent.runs && performance.now() - seen.at < SETTLE_MS) return;
     sending = true;
@@ -82,7 +113,7 @@ function present(state, room, secret) {
       sent = { body, runs };
     } catch (error) {
       // a refusal (a wrong secret, a closed room) is final; anything else is tried again at the next tick
-      if (error.status === 403 || error.status === 404) clearInterval(timer);
+      if ([403, 404, 409].includes(error.status)) clearInterval(timer);
       state.live.notice = `Room ${room.code}: ${error.message}`;
       touch(state);
     } finally {
@@ -92,17 +123,34 @@ function present(state, room, secret) {
   const timer = setInterval(sync, SYNC_MS);
 }
 
-// ------------------------------------------------------------------ a viewer
+// ------------------------------------------------------------------ a viewer, and a student once it forks
+
+const TOKEN_KEY = (code) => `trainlab-member-${code}`;
+
+/** This browser's membership of the room: the token kept from an earlier visit, else a new one. */
+async function membership(code) {
+  const kept = localStorage.getItem(TOKEN_KEY(code));
+  if (kept) return JSON.parse(kept);
+  const joined = await net.joinRoom(code);
+  localStorage.setItem(TOKEN_KEY(code), JSON.stringify(joined));
+  return joined;
+}
 
 function view(state, room, { follow, train, onChange }) {
   state.readOnly = true;
   $("room-banner").hidden = false;
   $("room-watching").textContent = `Watching room ${room.code}, read-only`;
-  let socket = null;
   let shownState = null;
   let shownRuns = "";
+  const joined = membership(room.code)
+    .then((member) => {
+      state.room.member = member;
+      net.memberOf(room.code, member.token);
+    })
+    .catch(() => {}); // an ended room takes no members: the page still shows it
 
-  const apply = (message) => {
+  const followRoom = (message) => {
+    if (state.room.role !== "viewer") return; // a student trains its own runs
     if (message.state !== shownState) {
       shownState = message.state;
       const own = Object.fromEntries(VIEW_FIELDS.map((field) => [field, state.settings[field]]));
@@ -115,35 +163,18 @@ function view(state, room, { follow, train, onChange }) {
       shownRuns = runs;
       follow(message.runs);
     }
-    touch(state);
   };
+  // a page that reconnects resyncs: the room's first message is its whole state, and its runs' sockets start over
+  listen(state, { onRoom: followRoom, onDrop: () => (shownRuns = "") });
 
-  const connect = () => {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${location.host}/ws/rooms/${encodeURIComponent(room.code)}`);
-    socket.onmessage = (event) => {
-      const message = JSON.parse(event.data);
-      if (message.type === "room") apply(message);
-    };
-    socket.onclose = (event) => {
-      if (!state.readOnly) return; // forked: we left
-      if (event.code === UNKNOWN_ROOM) {
-        state.live.notice = `Room ${room.code} is closed.`;
-        touch(state);
-      } else {
-        setTimeout(connect, RETRY_MS); // the room's first message is its whole state: nothing is lost
-      }
-    };
-  };
-  connect();
-
-  $("fork").addEventListener("click", () => {
+  $("fork").addEventListener("click", async () => {
+    await joined;
     state.readOnly = false;
-    socket.close(1000);
+    state.room.role = "student";
     for (const element of document.querySelectorAll(CONTROLS)) element.disabled = false; // render sets the rest
-    $("room-banner").hidden = true;
-    $("open-room").hidden = false;
-    history.pushState(null, "", `/?${toQuery(state.settings, state.defaults)}`);
+    $("fork").hidden = true;
+    $("room-watching").textContent = `Room ${room.code}: your own run (the presenter sees it)`;
+    history.replaceState(null, "", `/r/${room.code}?${toQuery(state.settings, state.defaults)}`);
     follow([]); // stop watching the presenter's runs (they go on, they are not ours)
     syncControls(state);
     train();

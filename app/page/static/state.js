@@ -42,6 +42,7 @@ export function createState(defaultConfig, presets, groups) {
     settings: knownCompare(fromQuery(location.search, defaults), groups),
     // preview: the dataset's points before training (when the server can give them)
     live: { runs: [], preview: null, previewRev: 0, notice: "", errors: {} },
+    room: null, // in a lecture room: its state (rooms/model.js roomState)
     rev: 0,
   };
 }
