@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.livestack import MAX_ROWS
+
 # live runs per worker process (one per core), in the course's default run (300 points, 81 parameters): a bigger
 # run counts as the default runs its work per epoch is worth (app/live/registry.py run_weight). At 150 a worker, a
 # 2-core server holds a lecture hall of 200 students' runs, each trained at ~500 epochs/s (benchmarks/classroom.py)
@@ -22,6 +24,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     unwatched_grace_s: float = 10.0  # a run nobody watches (and not kept) is stopped after this long
+    live_stack_rows: int = MAX_ROWS  # the most runs one vectorized pass trains together (core/livestack.py); 1: none
     max_live_runs: int | None = None  # queued, running or paused runs at once (default runs' worth); None: derived
     client_max_live_runs: int = 8  # per client (IP): live runs at once; a comparison has up to 6
     client_runs_per_minute: int = 30  # per client: runs started in any 60 s
@@ -41,6 +44,7 @@ class Settings:
             host=environ.get("TRAINLAB_HOST", defaults.host),
             port=int(environ.get("TRAINLAB_PORT", defaults.port)),
             unwatched_grace_s=float(environ.get("TRAINLAB_UNWATCHED_GRACE_S", defaults.unwatched_grace_s)),
+            live_stack_rows=max(1, int(environ.get("TRAINLAB_LIVE_STACK", defaults.live_stack_rows))),
             max_live_runs=positive(environ.get("TRAINLAB_MAX_LIVE_RUNS")),
             client_max_live_runs=max(
                 1, int(environ.get("TRAINLAB_CLIENT_MAX_LIVE_RUNS", defaults.client_max_live_runs))

@@ -9,7 +9,7 @@ pause, resume, step and speed sent to any member apply to all of them; stop ends
 import time
 
 from app.live.feeds import Planes
-from app.live.protocol import Start, StartGroup
+from app.live.protocol import WATCHED, Start, StartGroup
 from app.live.slot import Slot, steer, train_paced
 from core.grid import GridTraining
 from core.pace import Pace
@@ -50,11 +50,12 @@ class Member(Slot):
     def apply(self, action: str, value: float | None) -> None:
         if self.over:  # ended (diverged, stopped): what it is sent no longer steers the others
             return
-        if action != "stop":
+        if action not in ("stop", WATCHED):  # whether someone watches it is each member's own
             self.group.apply(action, value)
             return
         super().apply(action, value)
-        self.result(None if self.ended else RunStatus.CANCELLED)  # its numbers as it stops
+        if action == "stop":
+            self.result(None if self.ended else RunStatus.CANCELLED)  # its numbers as it stops
 
 
 class GridSlot:

@@ -84,6 +84,7 @@ class Channel:
         self.result: dict | None = None
         self.result_json: str | None = None
         self.watchers: set[Watcher] = set()
+        self.quiet = False  # its worker was told nobody watches (no frames, no insight until someone does)
         self.started = time.monotonic()
 
     @property

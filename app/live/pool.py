@@ -20,6 +20,7 @@ from multiprocessing.context import BaseContext
 
 from app.live import worker as worker_process
 from app.live.protocol import Ack, Check, Checked, Command, Event, Failed, Finished, Ready, Start, StartGroup
+from core.livestack import MAX_ROWS
 
 START_TIMEOUT_S = 60.0
 ACK_TIMEOUT_S = 2.0
@@ -37,7 +38,9 @@ class NoWorker(RuntimeError):  # noqa: N818 - reads as a sentence: raise NoWorke
 class Worker:
     """One worker process, its two pipes, and the two threads that use them."""
 
-    def __init__(self, index: int, context: BaseContext, loop: asyncio.AbstractEventLoop, pool: "WorkerPool"):
+    def __init__(
+        self, index: int, context: BaseContext, loop: asyncio.AbstractEventLoop, pool: "WorkerPool", stack_rows: int
+    ) -> None:
         self.index = index
         self.runs: set[str] = set()
         self.weights: dict[str, int] = {}  # each run's weight (app/live/registry.py run_weight)
@@ -48,7 +51,10 @@ class Worker:
         commands_in, self._commands = context.Pipe(duplex=False)
         self._events, events_out = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=worker_process.serve, args=(commands_in, events_out), name=f"trainlab-worker-{index}", daemon=True
+            target=worker_process.serve,
+            args=(commands_in, events_out, stack_rows),
+            name=f"trainlab-worker-{index}",
+            daemon=True,
         )
         self.process.start()
         # drop our copies of the child's ends: only then does a dead child read as EOF
@@ -97,8 +103,9 @@ class Worker:
 class WorkerPool:
     """N worker processes; a new run goes to the one hosting the fewest."""
 
-    def __init__(self, size: int, on_event: Callable[[Event], None]):
+    def __init__(self, size: int, on_event: Callable[[Event], None], stack_rows: int = MAX_ROWS):
         self.size = size
+        self.stack_rows = stack_rows  # what each worker's LiveStacks hold at most (1: every run by itself)
         self.on_event = on_event  # called on the event loop for every run event (not Ready / Ack)
         self.workers: list[Worker] = []
         self.placement: dict[str, Worker] = {}
@@ -120,7 +127,7 @@ class WorkerPool:
         await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in self.workers)), START_TIMEOUT_S)
 
     def spawn(self, index: int) -> Worker:
-        return Worker(index, self.context, self.loop, self)
+        return Worker(index, self.context, self.loop, self, self.stack_rows)
 
     def submit(self, start: Start | StartGroup, weight: int = 1, kind: str | None = None) -> None:
         """Start a run, or a group of runs trained together, on the worker with the least work (its runs' weights);

@@ -14,7 +14,18 @@ from fastapi.concurrency import run_in_threadpool
 
 from app.live.hub import Channel, Watcher
 from app.live.pool import WorkerPool
-from app.live.protocol import Failed, Finished, Frame, Insight, Points, RunEvent, Start, StartGroup, Status
+from app.live.protocol import (
+    WATCHED,
+    Failed,
+    Finished,
+    Frame,
+    Insight,
+    Points,
+    RunEvent,
+    Start,
+    StartGroup,
+    Status,
+)
 from app.models import CostPage, RunInfo, RunPage, RunSummary, WorkerHealth
 from app.settings import LIVE_RUNS_PER_WORKER, Settings
 from app.store import Store
@@ -26,6 +37,7 @@ from core.status import RunStatus
 from core.sweep import MAX_STACK
 
 FINISHED_KEPT = 100  # finished runs still answerable by id (and watchable), the newest
+UNWATCHED_VIEWS_S = 2.0  # a new run nobody watches by then trains without its frames and insight until someone does
 ROOM_FINISHED_KEPT = 2000  # ... and lecture rooms' finished runs: a hall's crowd sweep shows them all
 DEFAULT_WORK = RunConfig().n_examples * RunConfig().n_parameters  # per epoch: what a live run's weight counts in
 
@@ -88,7 +100,7 @@ class Registry:
     def __init__(self, settings: Settings, store: Store):
         self.settings = settings
         self.store = store  # every run is written there: created, status changes, finished
-        self.pool = WorkerPool(settings.workers, self.on_event)
+        self.pool = WorkerPool(settings.workers, self.on_event, settings.live_stack_rows)
         self.channels: dict[str, Channel] = {}
         self.live: set[str] = set()
         self.weights: dict[str, int] = {}  # each live run's run_weight
@@ -166,6 +178,8 @@ class Registry:
             self.by_room.setdefault(channel.room, {})[channel.id] = None
         if not channel.keep:  # it has until the grace period's end to get its first watcher
             self.arm_grace(channel)
+        # a run nobody comes to watch (a REST or sweep user's) soon trains without its views
+        asyncio.get_running_loop().call_later(UNWATCHED_VIEWS_S, self.quieten, channel)
 
     def get(self, run_id: str) -> Channel:
         """A run in memory (live, or among the newest finished), to watch or control."""
@@ -303,12 +317,24 @@ class Registry:
 
     def watch(self, channel: Channel) -> Watcher:
         self.disarm_grace(channel.id)
+        if not channel.watchers and channel.quiet and not channel.finished:  # its views were resting: wake them
+            channel.quiet = False
+            self.pool.command(channel.id, WATCHED, 1)
         return channel.subscribe()
 
     def unwatch(self, channel: Channel, watcher: Watcher) -> None:
         channel.unsubscribe(watcher)
-        if not channel.watchers and not channel.keep and not channel.finished:
-            self.arm_grace(channel)
+        if not channel.watchers and not channel.finished:
+            self.quieten(channel)
+            if not channel.keep:
+                self.arm_grace(channel)
+
+    def quieten(self, channel: Channel) -> None:
+        """Nobody watches the run: its worker stops making its frames and insight (a sweep's 64 kept runs train on;
+        the last picture of each is sent at its end, and a new watcher wakes them at once)."""
+        if not channel.watchers and not channel.finished and not channel.quiet:
+            channel.quiet = True
+            self.pool.command(channel.id, WATCHED, 0)
 
     def arm_grace(self, channel: Channel) -> None:
         self.disarm_grace(channel.id)

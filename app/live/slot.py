@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 from app.live.feeds import FLUSH_S, Feed, Planes, feeds_for, next_tick
-from app.live.protocol import Event, Finished, Points, Start, Status
+from app.live.protocol import WATCHED, Event, Finished, Points, Start, Status
 from app.messages import dumps
 from core.insight import gradient_check_report
 from core.pace import Pace
@@ -26,6 +26,7 @@ class Slot:
         self.last_point_epoch = -1
         self.next_flush = 0.0
         self.feeds: list[Feed] = feeds_for(view, planes)
+        self.watched = True  # someone watches it (the server says when nobody does: its feeds then rest)
         self.sent_status: RunStatus | None = None
 
     # ---------------------------------------------------------------- what each kind of slot says
@@ -65,9 +66,15 @@ class Slot:
         return RunStatus.PAUSED if self.pace.paused else RunStatus.RUNNING
 
     def apply(self, action: str, value: float | None) -> None:
-        """A control: stop ends this run; the others steer its pace (see steer)."""
+        """A control: stop ends this run; `watched` (value 0 or 1, the server's) rests or wakes its feeds; the others
+        steer its pace (see steer)."""
         if action == "stop":
             self.stopped = True
+            return
+        if action == WATCHED:
+            self.watched = bool(value)
+            if self.watched:
+                self.show_now()  # a new watcher sees the net as it is now
             return
         steer(self.pace, action, value)
         if action == "pause":
@@ -101,7 +108,10 @@ class Slot:
         return min((t for t in times if t is not None), default=float("inf"))
 
     def due_feeds(self, now: float) -> list[Feed]:
+        """The feeds that send now: none while nobody watches, every one at the end (late readers get its last)."""
         over = self.over
+        if not over and not self.watched:
+            return []
         return [feed for feed in self.feeds if feed.due(now, over)]
 
     def report(

@@ -227,13 +227,13 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def serve(commands: Connection, events: Connection) -> None:
+def serve(commands: Connection, events: Connection, stack_rows: int = MAX_ROWS) -> None:
     """The worker's main loop; returns when the parent says so (None) or goes away."""
     # Ctrl-C, or a SIGTERM sent to the whole process group (systemd does), is for the server, which then stops
     # us by command; if the server is gone for good, the pipe's EOF ends us below
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    host = Host()
+    host = Host(stack_rows)
     with np.errstate(all="ignore"):  # overflow and nan are results here (a diverging run), not errors
         try:
             events.send([Ready(os.getpid())])

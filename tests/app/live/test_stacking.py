@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from app.live.protocol import Command, Failed, Finished, Frame, Points, Start, StartGroup
+from app.live.protocol import Command, Failed, Finished, Frame, Insight, Points, Start, StartGroup
 from app.live.worker import Host
 from core.config import RunConfig
 from core.data import make_dataset
@@ -156,3 +156,31 @@ def test_stacked_runs_leave_nothing_behind(runs: int) -> None:
     assert gc.isenabled()
     # a stacked run held ~2 MB until a full collection, which rarely came: 100 runs grew a worker by ~190 MB
     assert growth < 4 * 2**20, f"{growth / 2**20:.1f} MiB after {runs} stacked runs"
+
+
+def test_a_run_nobody_watches_trains_without_its_views_until_someone_does() -> None:
+    host = Host()
+    host.handle(Start("quiet", RunConfig(epochs=4000, grid_size=20), DATA, False, 4000.0))
+    host.handle(Start("other", RunConfig(epochs=4000, grid_size=20, seed=1), DATA, False, 4000.0))
+    host.handle(Command("quiet", "watched", 0))
+
+    def views(events: list) -> list:
+        return [e for e in events if isinstance(e, Frame | Insight) and e.run_id == "quiet"]
+
+    events = []
+    while host.lone["quiet"].training.epoch < 1500:
+        host.train_round()
+        events += host.report()
+    assert len(views(events)) <= 2, "the untrained net's, made before the server said"
+    assert any(isinstance(e, Points) and e.run_id == "quiet" for e in events), "its costs still come"
+    host.handle(Command("quiet", "watched", 1))
+    host.train_round()
+    woken = host.report()
+    assert {e.view if isinstance(e, Frame) else "insight" for e in views(woken)} == {"boundary", "insight"}, "at once"
+    host.handle(Command("quiet", "watched", 0))
+    events = []
+    while host.slots:
+        host.train_round()
+        events += host.report()
+    (end,) = [e for e in views(events) if isinstance(e, Frame)]
+    assert end.epoch == 4000, "its end shows where it ended"
