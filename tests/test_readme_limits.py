@@ -11,6 +11,16 @@ from app.api.ws_runs import MAX_CONTROL_BYTES
 from app.guards.body_limit import MAX_BODY_BYTES
 from app.live.hub import OUTBOX_LIMIT
 from app.models import MAX_SPEED
+from app.rooms import (
+    CLASS_RUNS,
+    MAX_CLASS_RUNS,
+    MAX_MEMBERS,
+    MAX_POLLS,
+    MAX_RUNS_PER_MEMBER,
+    MAX_SETUPS,
+    RECENT_S,
+    RUNS_PER_MEMBER,
+)
 from app.settings import LIVE_RUNS_PER_WORKER, Settings
 from core.config import MAX_BUFFER_BYTES, MAX_EPOCHS, MAX_WORK, RunConfig
 from core.data import MAX_POINTS
@@ -96,11 +106,20 @@ def test_the_readme_names_the_servers_other_limits() -> None:
         "per client per minute": settings.client_runs_per_minute,
         "uploads per minute": settings.client_uploads_per_minute,
         "unwatched grace (s)": settings.unwatched_grace_s,
+        "runs in one stacked pass": settings.live_stack_rows,
+        "room members": MAX_MEMBERS,
+        "a student's runs": RUNS_PER_MEMBER,
+        "a student's runs, most": MAX_RUNS_PER_MEMBER,
+        "the class's runs": CLASS_RUNS,
+        "the class's runs, most": MAX_CLASS_RUNS,
+        "a recent presenter (s)": RECENT_S,
+        "polls kept": MAX_POLLS,
+        "setups kept": MAX_SETUPS,
     }
     missing = {what: n for what, n in numbers.items() if not (mentions(text, n) or f"{n:.0e}".replace("+", "") in text)}
     assert not missing, f"the README's Limits and security section does not say {missing}"
     for variable in ("TRAINLAB_MAX_LIVE_RUNS", "TRAINLAB_CLIENT_MAX_LIVE_RUNS", "TRAINLAB_CLIENT_RUNS_PER_MINUTE",
-                     "TRAINLAB_CLIENT_UPLOADS_PER_MINUTE", "TRAINLAB_API_TOKEN"):  # fmt: skip
+                     "TRAINLAB_CLIENT_UPLOADS_PER_MINUTE", "TRAINLAB_API_TOKEN", "TRAINLAB_LIVE_STACK"):  # fmt: skip
         assert variable in text, variable
 
 
