@@ -6,10 +6,10 @@ the crowd to the presenter's sockets (a whole hall's runs, ~80 bytes each: the v
 """
 
 import asyncio
-import contextlib
 import time
 
 from app import messages
+from app.background import Background
 from app.live.hub import Channel, Kind
 from app.live.registry import Registry
 from app.rooms import Room, Rooms
@@ -45,20 +45,10 @@ def presence(room: Room, registry: Registry) -> dict:
     }
 
 
-class RoomTicker:
+class RoomTicker(Background):
     def __init__(self, rooms: Rooms, registry: Registry):
         self.rooms, self.registry = rooms, registry
         self.sent: dict[str, tuple] = {}  # per room: what its last presence and crowd messages said
-        self.task: asyncio.Task | None = None
-
-    def start(self) -> None:
-        self.task = asyncio.create_task(self.run())
-
-    async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
 
     async def run(self) -> None:
         while True:

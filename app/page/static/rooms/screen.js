@@ -3,40 +3,29 @@
 
 export const frozen = (state) => Boolean(state.room && state.room.role !== "presenter" && state.room.screen === "frozen");
 
-function overlay() {
-  let shown = document.querySelector("[data-view=room-screen]");
-  if (!shown) {
-    shown = document.createElement("div");
-    shown.dataset.view = "room-screen";
-    shown.className = "room-screen";
-    shown.setAttribute("role", "status");
-    document.body.append(shown);
+/** The element with this data-view hook, made once (a <tag class=...> at the end of the body). */
+function mounted(view, tag, className, parent = document.body) {
+  let made = parent.querySelector(`[data-view=${view}]`);
+  if (!made) {
+    made = document.createElement(tag);
+    made.dataset.view = view;
+    made.className = className;
+    made.setAttribute("role", "status");
+    parent.append(made);
   }
-  return shown;
-}
-
-function connectionNotice() {
-  let notice = document.querySelector("[data-view=room-connection]");
-  if (!notice) {
-    notice = document.createElement("p");
-    notice.dataset.view = "room-connection";
-    notice.className = "room-connection";
-    notice.setAttribute("role", "status");
-    document.body.append(notice);
-  }
-  return notice;
+  return made;
 }
 
 const TEXTS = { blank: "Eyes on the presenter", frozen: "Held still by the presenter" };
 
 export function renderScreen(state) {
   const room = state.room;
-  const notice = connectionNotice();
+  const notice = mounted("room-connection", "p", "room-connection");
   notice.hidden = room.connection !== "reconnecting";
   notice.textContent = "Reconnecting…";
   const viewer = room.role !== "presenter";
   const screen = !viewer ? "live" : room.ended ? "ended" : room.screen;
-  const shown = overlay();
+  const shown = mounted("room-screen", "div", "room-screen");
   shown.dataset.screen = screen;
   shown.hidden = screen === "live";
   shown.textContent = room.ended ? "The presenter has ended this room." : (TEXTS[screen] ?? "");
@@ -44,14 +33,7 @@ export function renderScreen(state) {
 
 /** A viewer's side of the crowd sweep: what the presenter asks everyone to change. */
 export function renderPrompt(state) {
-  const banner = document.getElementById("room-banner");
-  let prompt = banner.querySelector("[data-view=crowd-prompt]");
-  if (!prompt) {
-    prompt = document.createElement("span");
-    prompt.dataset.view = "crowd-prompt";
-    prompt.className = "crowd-prompt";
-    banner.append(prompt);
-  }
+  const prompt = mounted("crowd-prompt", "span", "crowd-prompt", document.getElementById("room-banner"));
   const { role, setting } = state.room;
   prompt.hidden = role === "presenter" || !setting;
   prompt.textContent = setting
