@@ -35,6 +35,7 @@ router = APIRouter(prefix="/api/rooms", tags=["rooms"])
 QR_CACHE = "public, max-age=3600"  # a room's viewer link never changes
 PRESENTER = answers(401, (403, "the room's secret is missing or wrong (X-Room-Secret)"), (404, "no such room"),
                     (409, "the room has ended"))  # fmt: skip
+CHANGE = {**PRESENTER, **answers(400)}  # the presenter's, with a body
 RUN_FIELDS = ("id", "member", "status", "created", "finished", "epochs_run", "final_cost", "train_accuracy",
               "test_accuracy")  # fmt: skip
 
@@ -47,7 +48,7 @@ def room_info(room: Room) -> RoomInfo:
     "",
     status_code=201,
     dependencies=[Depends(require_token), Depends(room_allowed)],
-    responses=answers(401, (429, "too many rooms: on this server, or opened by this client this minute")),
+    responses=answers(400, 401, (429, "too many rooms: on this server, or opened by this client this minute")),
 )
 async def open_room(
     request: Request, rooms: RoomsDep, settings: SettingsDep, body: Annotated[RoomOpen | None, Body()] = None
@@ -70,7 +71,7 @@ async def get_room(code: str, rooms: RoomsDep) -> RoomInfo:
     return room_info(rooms.get(code))
 
 
-@router.put("/{code}", dependencies=[Depends(require_token)], responses={**PRESENTER, **answers(400)})
+@router.put("/{code}", dependencies=[Depends(require_token)], responses=CHANGE)
 async def update_room(code: str, update: RoomUpdate, rooms: RoomsDep, secret: RoomSecret = None) -> RoomInfo:
     runs = [run.model_dump() for run in update.runs]
     return room_info(rooms.update(code, secret, update.state, runs))
@@ -89,6 +90,7 @@ async def end_room(code: str, rooms: RoomsDep, registry: RegistryDep, secret: Ro
 
 JOIN = answers((404, "no such room"), (409, "the room has ended"), (429, "the room has as many members as it may"))
 VOTE = answers(
+    400,
     (403, "not a member of the room (X-Room-Member)"),
     (404, "no such room or poll"),
     (409, "this member has voted already, or the poll is closed"),
@@ -103,13 +105,13 @@ async def join_room(code: str, rooms: RoomsDep) -> RoomJoined:
     return RoomJoined(member=member, token=token)
 
 
-@router.put("/{code}/screen", dependencies=[Depends(require_token)], responses=PRESENTER)
+@router.put("/{code}/screen", dependencies=[Depends(require_token)], responses=CHANGE)
 async def set_screen(code: str, request: ScreenRequest, rooms: RoomsDep, secret: RoomSecret = None) -> RoomInfo:
     """Blank or freeze every viewer's screen (for a question), or bring them back live."""
     return room_info(rooms.set_screen(code, secret, request.screen))
 
 
-@router.put("/{code}/crowd", dependencies=[Depends(require_token)], responses=PRESENTER)
+@router.put("/{code}/crowd", dependencies=[Depends(require_token)], responses=CHANGE)
 async def set_crowd(code: str, request: CrowdRequest, rooms: RoomsDep, secret: RoomSecret = None) -> RoomInfo:
     """Name the setting every student forks and changes (the crowd sweep), or none."""
     return room_info(rooms.set_crowd(code, secret, request.setting))
@@ -121,7 +123,7 @@ async def get_crowd(code: str, rooms: RoomsDep, registry: RegistryDep, secret: R
     return CrowdInfo(**crowd(rooms.presented(code, secret), registry))
 
 
-@router.post("/{code}/polls", status_code=201, dependencies=[Depends(require_token)], responses=PRESENTER)
+@router.post("/{code}/polls", status_code=201, dependencies=[Depends(require_token)], responses=CHANGE)
 async def ask(code: str, request: PollRequest, rooms: RoomsDep, secret: RoomSecret = None) -> PollInfo:
     """Ask the room a question whose answers are a comparison's runs: it becomes the room's current poll."""
     answers_ = [answer.model_dump() for answer in request.answers]
