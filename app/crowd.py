@@ -60,6 +60,8 @@ class RoomTicker(Background):
             if not room.watchers:
                 self.sent.pop(room.code, None)
                 continue
+            if room.votes_moved:
+                self.rooms.send(room)
             was_presence, was_crowd = self.sent.get(room.code, (None, None))
             now = presence(room, self.registry)
             if now != was_presence:

@@ -81,7 +81,7 @@ class Room:
     screen: str = "live"
     crowd: str | None = None  # the setting every student varies (the crowd sweep), None: no sweep
     polls: list[Poll] = field(default_factory=list)
-    setups: list[dict] = field(default_factory=list)  # [{"state", "t"}]: each setup the presenter showed
+    votes_moved: bool = False  # a vote came since the room's last message (the ticker sends the new count)
     ended: bool = False
     members: dict[str, str] = field(default_factory=dict)  # token hash → member id
     watchers: set[Watcher] = field(default_factory=set)
@@ -114,11 +114,11 @@ class Room:
         raise UnknownPoll(f"room {self.code} has no poll {poll_id!r}")
 
     def extra(self) -> dict:
-        """What the store keeps besides the state: the room's settings, polls (without votes) and setups."""
+        """What the store keeps besides the state: the room's settings and polls (votes and setups have tables)."""
         return {
             "limits": {"runs_per_member": self.limits.runs_per_member, "max_runs": self.limits.max_runs},
             "screen": self.screen, "crowd": self.crowd, "polls": [poll.stored() for poll in self.polls],
-            "setups": self.setups, "ended": self.ended,
+            "ended": self.ended,
         }  # fmt: skip
 
 
@@ -133,7 +133,7 @@ def room_of(row: dict) -> Room:
     return Room(
         row["code"], row["secret_hash"], row["state"], row["runs"], row["rev"], row["updated"],
         limits=Limits(**extra.get("limits", {})), screen=extra.get("screen", "live"), crowd=extra.get("crowd"),
-        polls=polls, setups=extra.get("setups", []), ended=extra.get("ended", False), members=row["members"],
+        polls=polls, ended=extra.get("ended", False), members=row["members"],
     )  # fmt: skip
 
 
@@ -203,7 +203,7 @@ class Rooms:
     def update(self, code: str, secret: str | None, state: str, runs: list[dict]) -> Room:
         room = self.presented(code, secret)
         if state != room.state and state:
-            room.setups = [*room.setups, {"state": state, "t": round(room.updated, 3)}][-MAX_SETUPS:]
+            self.store.add_setup(room.code, state, room.updated, MAX_SETUPS)
         room.state, room.runs = state, runs
         room.rev += 1
         self.changed(room)
@@ -212,11 +212,7 @@ class Rooms:
     def changed(self, room: Room) -> None:
         """Save the room and send its whole state to everyone watching it."""
         self.save(room)
-        message = room.message()
-        for watcher in room.watchers:
-            # each room message is whole, so an outbox that is full may lose the older ones (they are
-            # queued as droppable progress): a slow viewer skips to the newest state
-            watcher.put(Kind.PROGRESS, message)
+        self.send(room)
 
     def check(self, room: Room, secret: str | None) -> None:
         """Raise RoomRefused unless secret is the room's."""
@@ -304,8 +300,17 @@ class Rooms:
         poll = room.find_poll(poll_id)
         poll.vote(member, answer)
         self.store.add_vote(room.code, poll.id, member, answer)
-        self.changed(room)  # the count of votes moves on everyone's screen
+        room.votes_moved = True  # the count on everyone's screen: sent by the ticker, not once per vote to all
         return poll
+
+    def send(self, room: Room) -> None:
+        """The room's whole state to everyone watching it."""
+        room.votes_moved = False
+        message = room.message()
+        for watcher in room.watchers:
+            # each room message is whole, so an outbox that is full may lose the older ones (they are
+            # queued as droppable progress): a slow viewer skips to the newest state
+            watcher.put(Kind.PROGRESS, message)
 
     def end(self, code: str, secret: str | None) -> Room:
         """The lecture is over: viewers are told and let go (the room's runs are the registry's to stop)."""

@@ -63,6 +63,12 @@ CREATE TABLE IF NOT EXISTS room_members (
     joined REAL NOT NULL,
     PRIMARY KEY (code, member)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS room_setups (
+    code TEXT NOT NULL,
+    t REAL NOT NULL,
+    state TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS room_setups_by_code ON room_setups (code, t);
 CREATE TABLE IF NOT EXISTS room_votes (
     code TEXT NOT NULL,
     poll TEXT NOT NULL,
@@ -76,7 +82,7 @@ CREATE TABLE IF NOT EXISTS room_votes (
 ADDED_COLUMNS = (
     ("runs", "room", "TEXT"),  # the lecture room owning the run: its protection outlives the server's memory
     ("runs", "member", "TEXT"),  # in a room: the student (member id) whose run it is
-    ("rooms", "extra", "TEXT NOT NULL DEFAULT '{}'"),  # limits, screen, polls, crowd sweep, setups, ended
+    ("rooms", "extra", "TEXT NOT NULL DEFAULT '{}'"),  # limits, screen, polls, crowd sweep, ended
 )
 
 
@@ -218,7 +224,7 @@ class Store:
     def _delete_room(self, code: str) -> None:
         with self.db:
             self.db.execute("BEGIN")
-            for table in ("rooms", "room_members", "room_votes"):
+            for table in ("rooms", "room_members", "room_votes", "room_setups"):
                 self.db.execute(f"DELETE FROM {table} WHERE code = ?", (code,))
 
     def _rooms(self) -> list[dict]:
@@ -240,6 +246,20 @@ class Store:
             "INSERT INTO room_members (code, member, token_hash, joined) VALUES (?, ?, ?, ?)",
             (code, member, token_hash, time.time()),
         )
+
+    def _add_setup(self, code: str, state: str, t: float, most: int) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("INSERT INTO room_setups (code, t, state) VALUES (?, ?, ?)", (code, t, state))
+            self.db.execute(
+                "DELETE FROM room_setups WHERE code = ? AND t NOT IN "
+                "(SELECT t FROM room_setups WHERE code = ? ORDER BY t DESC LIMIT ?)",
+                (code, code, most),
+            )
+
+    def _room_setups(self, code: str) -> list[dict]:
+        rows = self.db.execute("SELECT t, state FROM room_setups WHERE code = ? ORDER BY t", (code,)).fetchall()
+        return [{"state": row["state"], "t": row["t"]} for row in rows]
 
     def _add_vote(self, code: str, poll: str, member: str, answer: str) -> None:
         self.db.execute(
@@ -335,6 +355,13 @@ class Store:
 
     def add_member(self, code: str, member: str, token_hash: str) -> Future:
         return self.write(self._add_member, code, member, token_hash)
+
+    def add_setup(self, code: str, state: str, t: float, most: int) -> Future:
+        """A setup the presenter showed; the room keeps its `most` latest."""
+        return self.write(self._add_setup, code, state, t, most)
+
+    async def room_setups(self, code: str) -> list[dict]:
+        return await self.ask(self._room_setups, code)
 
     def add_vote(self, code: str, poll: str, member: str, answer: str) -> Future:
         return self.write(self._add_vote, code, poll, member, answer)

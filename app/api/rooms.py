@@ -164,7 +164,7 @@ async def session(code: str, rooms: RoomsDep, store: StoreDep, secret: str | Non
     polls = [{**poll.public(), "counts": poll.counts(), "votes": poll.ballots()} for poll in room.polls]
     limits = {"runs_per_member": room.limits.runs_per_member, "max_runs": room.limits.max_runs}
     return {"code": room.code, "ended": room.ended, "limits": limits, "members": len(room.members),
-            "setups": room.setups, "runs": runs, "polls": polls}  # fmt: skip
+            "setups": await store.room_setups(room.code), "runs": runs, "polls": polls}  # fmt: skip
 
 
 def attachment(body: str, media_type: str, name: str) -> Response:
