@@ -29,9 +29,11 @@ FLUSH_S = 0.05  # progress batches and boundary frames: at most one per run per 
 INSIGHT_S = 0.25  # insight reports (a forward and backward pass over the training set): at most 4 a second,
 INSIGHT_SHARE = 0.2  # and at most this share of a run's time (a big net on 5000 points takes ~1 s per report)
 # a worker's feeds of one kind, all its runs' together, take at most this share of its time, stretching their
-# intervals up to the slowest (a watcher still gets 12.5 boundary frames a second; insight can wait)
-WORKER_SHARE = {"boundary": 0.3, "insight": 0.06}
-SLOWEST_S = {"boundary": 0.08, "insight": 4.0}
+# intervals up to the slowest (a watcher still gets 11 boundary frames a second; insight can wait). A frame costs
+# ~0.2 ms (its forward pass over the plane, ~0.12 ms, and its encoding, ~0.08), an insight report ~0.6 ms: a
+# worker with 100 runs spends ~0.22 s a second on frames at the slowest, ~0.03 on insight
+WORKER_SHARE = {"boundary": 0.25, "insight": 0.03}
+SLOWEST_S = {"boundary": 0.09, "insight": 4.0}
 OTHER_SHARE, OTHER_SLOWEST_S = 0.1, 1.0  # any other kind of feed
 
 
