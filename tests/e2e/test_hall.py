@@ -102,8 +102,9 @@ def test_the_crowd_sweep_shows_the_students_runs(presenter, viewer, live_server)
 def test_a_cut_socket_resyncs_and_the_presenter_steers_the_screens(presenter, viewer, live_server):  # noqa: F811
     (p, p_recorder), (v, v_recorder) = presenter, viewer
     v.add_init_script(KEEP_SOCKETS)
-    _, url = open_room(p, live_server, "?epochs=100000&speed=300&grid_size=20")
-    join(v, url)
+    _, url = open_room(p, live_server, "?epochs=100000&speed=300&grid_size=20&dataset=flower")
+    join(v, url)  # before the presenter trains: the viewer sees the presenter's data already
+    wait_until(v, "window.trainlab.live.preview?.X_train.length === 400")
     p.get_by_test_id("train").click()
     wait_until(v, f"{RUNS}[0]?.id && {RUNS}[0].epoch > 0")
     wait_until(p, f"{ROOM}.presence && {ROOM}.presence.viewers === 1", timeout=10_000)
