@@ -102,7 +102,7 @@ class Slot:
 
     def wake_at(self) -> float:
         """When this run next needs the worker to send what it holds (training is the trainer's business)."""
-        times = [feed.wake_at() for feed in self.feeds]
+        times = [feed.wake_at() for feed in self.feeds] if self.watched or self.over else []  # resting feeds wait
         if self.points:
             times.append(self.next_flush)
         return min((t for t in times if t is not None), default=float("inf"))

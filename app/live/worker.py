@@ -149,7 +149,7 @@ class Host:
         """Every run's due messages; the feeds that one pass makes for many runs are made together first."""
         now = time.perf_counter()
         slots = list(self.slots.values())
-        training = sum(not slot.over and not slot.pace.idle for slot in slots)
+        training = sum(not slot.over and not slot.pace.idle and slot.watched for slot in slots)  # feeds that send
         due: dict[str, tuple[list[Feed], NetView | None]] = {}
         batches: dict[Batch, tuple[str, list[NetView]]] = {}
         for slot in slots:

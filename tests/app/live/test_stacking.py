@@ -173,6 +173,10 @@ def test_a_run_nobody_watches_trains_without_its_views_until_someone_does() -> N
         events += host.report()
     assert len(views(events)) <= 2, "the untrained net's, made before the server said"
     assert any(isinstance(e, Points) and e.run_id == "quiet" for e in events), "its costs still come"
+    host.handle(Command("quiet", "pause"))  # a pause asks for the views at once: they wait for a watcher
+    host.report()
+    assert host.slots["quiet"].wake_at() == float("inf"), "a paused run nobody watches does not keep its worker awake"
+    host.handle(Command("quiet", "resume"))
     host.handle(Command("quiet", "watched", 1))
     host.train_round()
     woken = host.report()
