@@ -122,13 +122,16 @@ class StackWorkspace:
         self.stack = stack
         self.m = m
         K, sizes = len(stack.theta), stack.net.layer_sizes
+        relu = stack.net.activation == "relu"
         if within is None:
             hidden = sizes[1:-1]
             self.A = [np.ones((K, n + 1, m)) for n in hidden] + [np.empty((K, sizes[-1], m))]
             self.dZ = [np.empty((K, n, m)) for n in sizes[1:]] if backward else []
             self.dA = [np.empty((K, n, m)) for n in hidden] if backward else []
-            self.slope = [np.empty((K, n, m)) for n in hidden] if backward else [None] * len(hidden)
-            self.zeros = [np.zeros((1, n, m)) for n in hidden]  # broadcast over the nets
+            # ReLU' as booleans: comparing into them is ~4x faster than into floats, and x·True is x·1.0 exactly
+            slope = bool if relu else float
+            self.slope = [np.empty((K, n, m), slope) for n in hidden] if backward else [None] * len(hidden)
+            self.zeros = [np.zeros((K, n, m)) for n in hidden]  # max(Z, 0) against same-shaped zeros: the fastest
             self.grad = np.zeros_like(stack.theta)
         else:
             self.A, self.dZ, self.dA, self.slope, self.zeros = (
@@ -138,7 +141,7 @@ class StackWorkspace:
             self.grad = within.grad[:K]
         self.A_T = [transposed(A) for A in self.A[:-1]]  # [A_l; 1]^T for dθ_{l+1}
         self.W_T = [transposed(layer[:, :, :-1]) for layer in stack.layers]  # W_l^T for dA_{l-1}
-        self.relu = stack.net.activation == "relu"
+        self.relu = relu
         self.grad_layers = stack.views(self.grad)
         self.keep: list[np.ndarray] | None = None  # dropout masks (K, n_l, m); all ones for a net without
         self.uniform: list[np.ndarray] | None = None  # the draws masks are made from
@@ -186,9 +189,8 @@ class StackWorkspace:
                 np.multiply(dA, self.keep[l - 1], out=dA)
                 np.divide(dA, self.keep_prob, out=dA)
             dZ = self.dZ[l - 1]
-            if self.relu:
-                # ReLU' is A > 0 (dropout's zeros agree); as a float 0/1, and faster than np.sign on big stacks
-                np.greater(self.A[l - 1][:, :-1], self.zeros[l - 1], out=self.slope[l - 1])
+            if self.relu:  # ReLU' is A > 0 (dropout's zeros agree)
+                np.greater(self.A[l - 1][:, :-1], 0.0, out=self.slope[l - 1])
             np.multiply(dA, self.slope[l - 1], out=dZ)
         if self.l2_scale is not None:
             np.multiply(self.stack.theta, self.l2_scale, out=self.l2_term)
