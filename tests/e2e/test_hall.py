@@ -24,6 +24,19 @@ CUT_ROOM_SOCKET = (
 )
 
 
+def open_room_for_a_class(page, base: str, query: str, runs_per_member: int, max_runs: int) -> tuple[str, str]:
+    """open_room, setting the class's limits in the dialog."""
+    page.goto(f"{base}/{query}")
+    ready(page)
+    page.get_by_test_id("open-room").click()
+    page.get_by_test_id("room-runs-per-member").fill(str(runs_per_member))
+    page.get_by_test_id("room-max-runs").fill(str(max_runs))
+    page.get_by_test_id("room-open").click()
+    page.wait_for_url("**/r/*#secret=*")
+    ready(page)
+    return page.get_by_test_id("room-code").text_content(), page.get_by_test_id("room-link").text_content()
+
+
 def join(page, url: str) -> None:
     page.goto(url)
     ready(page)
@@ -73,7 +86,8 @@ def test_predict_then_reveal(presenter, viewer, live_server):  # noqa: F811 - fi
 
 def test_the_crowd_sweep_shows_the_students_runs(presenter, viewer, live_server):  # noqa: F811 - fixtures
     (p, p_recorder), (v, v_recorder) = presenter, viewer
-    _, url = open_room(p, live_server, "?epochs=3000&speed=2000&grid_size=30")
+    code, url = open_room_for_a_class(p, live_server, "?epochs=3000&speed=2000&grid_size=30", 3, 40)
+    assert HTTP.get(f"{live_server}/api/rooms/{code}").json()["limits"] == {"runs_per_member": 3, "max_runs": 40}
     p.get_by_test_id("crowd-setting").select_option("learning_rate")
     join(v, url)
     expect(v.locator("[data-view=crowd-prompt]")).to_contain_text("learning_rate")

@@ -49,9 +49,35 @@ export function renderRoom(state) {
   renderPanel(state);
 }
 
-async function openRoom(state) {
+/** Ask the presenter for the class's limits (each student's live runs, all of theirs), then open the room. */
+function openRoom(state) {
+  let dialog = document.querySelector("[data-view=room-open]");
+  if (!dialog) {
+    dialog = document.createElement("dialog");
+    dialog.dataset.view = "room-open";
+    dialog.className = "room-open";
+    const form = document.createElement("form");
+    form.method = "dialog";
+    form.innerHTML = `<h2>Open a room</h2>
+      <label>Live runs per student <input type="number" name="runs_per_member" min="1" max="8" value="2"
+        data-testid="room-runs-per-member"></label>
+      <label>Live runs of the whole class <input type="number" name="max_runs" min="1" max="1000" value="250"
+        data-testid="room-max-runs"></label>
+      <p><button value="open" data-testid="room-open">Open</button> <button value="cancel">Cancel</button></p>`;
+    dialog.append(form);
+    dialog.addEventListener("close", () => {
+      if (dialog.returnValue !== "open") return;
+      const limits = Object.fromEntries([...new FormData(form)].map(([name, value]) => [name, Number(value)]));
+      open(state, limits);
+    });
+    document.body.append(dialog);
+  }
+  dialog.showModal();
+}
+
+async function open(state, limits) {
   try {
-    const { code, secret } = await net.request("POST", "/api/rooms");
+    const { code, secret } = await net.request("POST", "/api/rooms", { limits });
     // the presenter keeps the setup on the screen; the secret rides in the fragment, which no server sees
     location.assign(`/r/${code}${location.search}#secret=${encodeURIComponent(secret)}`);
   } catch (error) {
