@@ -37,6 +37,7 @@ from websockets.exceptions import ConnectionClosed
 
 TARGET_EPOCHS, TARGET_FPS, TARGET_REST_P99_S, TARGET_LAG_P99_MS, TARGET_BEHIND_S, TARGET_RATIO = 500, 10, 0.1, 50, 1, 3
 SPEED = 1000  # the page's default
+LAG_WINDOW_S = 60  # GET /api/health's loop lag is over the last minute
 STUDENT = {"epochs": 100_000, "speed": SPEED}  # the default He-on-circles setup, long enough to outlive the measurement
 FULL_SPEED = {"epochs": 100_000, "keep": True}
 HEADER_LENGTH = struct.Struct("<I")
@@ -194,7 +195,8 @@ def hall(args: argparse.Namespace) -> None:
                 **{f"students {i + 1}": p.pid for i, p in enumerate(processes)}}  # fmt: skip
         prober = Prober(base, [f"/api/rooms/{code}", f"/api/runs/{run_ids[0]}", "/api/health"])
         prober.start()
-        time.sleep(args.warmup)
+        # the server reports its loop's lag over the last minute: that minute is the hall's steady state
+        time.sleep(args.warmup if args.smoke else max(args.warmup, LAG_WINDOW_S - args.seconds))
         cpu = {name: cpu_seconds(p) for name, p in pids.items()}
         start = time.time()
         time.sleep(args.seconds)
@@ -249,7 +251,8 @@ def hall(args: argparse.Namespace) -> None:
     )
     show(
         "event-loop lag",
-        f"p50 {lag['p50_ms']:6.1f} ms, p99 {lag['p99_ms']:6.1f} ms, max {lag['max_ms']:.1f} ms",
+        f"p50 {lag['p50_ms']:6.1f} ms, p99 {lag['p99_ms']:6.1f} ms, max {lag['max_ms']:.1f} ms"
+        + (" (the last minute: with --smoke, the hall's start too)" if args.smoke else " (the last minute)"),
         f"p99 ≤ {TARGET_LAG_P99_MS} ms",
         lag["p99_ms"] <= TARGET_LAG_P99_MS,
     )
