@@ -91,14 +91,14 @@ def accuracies(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
 class Stack:
     """K nets laid out like one `Network`: θ (K, P) and per-layer [W | b] views (K, n_l, n_{l-1}+1)."""
 
-    def __init__(self, net: Network, K: int, theta: np.ndarray | None = None):
+    def __init__(self, net: Network, K: int, theta: np.ndarray | None = None, dtype: type = np.float64):
         self.net = net  # one net's layout (sizes, activation, slices, weight mask); scratch for its parameters
-        self.theta = np.zeros((K, net.theta.size)) if theta is None else theta
+        self.theta = np.zeros((K, net.theta.size), dtype) if theta is None else theta
         self.layers = self.views(self.theta)
 
     def rows(self, k: int) -> "Stack":
         """The first k nets, as a stack of their own: views into this one's θ."""
-        return Stack(self.net, k, self.theta[:k])
+        return Stack(self.net, k, self.theta[:k], self.theta.dtype)
 
     def views(self, flat: np.ndarray) -> list[np.ndarray]:
         """Per-layer views into any (K, P) array laid out like theta (a gradient)."""
@@ -124,14 +124,14 @@ class StackWorkspace:
         K, sizes = len(stack.theta), stack.net.layer_sizes
         relu = stack.net.activation == "relu"
         if within is None:
-            hidden = sizes[1:-1]
-            self.A = [np.ones((K, n + 1, m)) for n in hidden] + [np.empty((K, sizes[-1], m))]
-            self.dZ = [np.empty((K, n, m)) for n in sizes[1:]] if backward else []
-            self.dA = [np.empty((K, n, m)) for n in hidden] if backward else []
+            hidden, dtype = sizes[1:-1], stack.theta.dtype  # float64, or (a boundary's picture) float32
+            self.A = [np.ones((K, n + 1, m), dtype) for n in hidden] + [np.empty((K, sizes[-1], m), dtype)]
+            self.dZ = [np.empty((K, n, m), dtype) for n in sizes[1:]] if backward else []
+            self.dA = [np.empty((K, n, m), dtype) for n in hidden] if backward else []
             # ReLU' as booleans: comparing into them is ~4x faster than into floats, and x·True is x·1.0 exactly
-            slope = bool if relu else float
+            slope = bool if relu else dtype
             self.slope = [np.empty((K, n, m), slope) for n in hidden] if backward else [None] * len(hidden)
-            self.zeros = [np.zeros((K, n, m)) for n in hidden]  # max(Z, 0) against same-shaped zeros: the fastest
+            self.zeros = [np.zeros((K, n, m), dtype) for n in hidden]  # max(Z, 0) against same-shaped zeros: fastest
             self.grad = np.zeros_like(stack.theta)
         else:
             self.A, self.dZ, self.dA, self.slope, self.zeros = (

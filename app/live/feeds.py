@@ -35,6 +35,7 @@ INSIGHT_SHARE = 0.2  # and at most this share of a run's time (a big net on 5000
 WORKER_SHARE = {"boundary": 0.25, "insight": 0.03}
 SLOWEST_S = {"boundary": 0.09, "insight": 4.0}
 OTHER_SHARE, OTHER_SLOWEST_S = 0.1, 1.0  # any other kind of feed
+FRAME_DTYPE = np.float32  # a boundary frame is an 8-bit picture: float32 draws it in less than half the time
 
 
 class Batch(Protocol):
@@ -123,7 +124,8 @@ class PlaneGroup:
 
 class Planes:
     """A worker's boundary planes, shared while some run uses them: the buffers per shape and grid size, the grid's
-    points per data plane (a 100×100 run alone held ~6 MB of buffers; runs of one shape now share ~5 MB)."""
+    points per data plane (a 100×100 run alone held ~6 MB of buffers; runs of one shape now share ~3 MB). Frames are
+    drawn in float32 (core/stackplane.py): ~2.3× faster, a level off by one at the odd point; every run's alike."""
 
     def __init__(self) -> None:
         self.buffers: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
@@ -132,13 +134,14 @@ class Planes:
     def group(self, view: NetView) -> PlaneGroup:
         size, net = view.config.grid_size, view.net
         box, X1 = plane_points(view.data, size)
+        X1 = X1.astype(FRAME_DTYPE)
         key = (box, size, tuple(net.layer_sizes), net.activation)
         group = self.groups.get(key)
         if group is None:
             shape = key[1:]
             plane = self.buffers.get(shape)
             if plane is None:
-                plane = self.buffers[shape] = StackPlane(size, net.layer_sizes, net.activation)
+                plane = self.buffers[shape] = StackPlane(size, net.layer_sizes, net.activation, dtype=FRAME_DTYPE)
             group = self.groups[key] = PlaneGroup(X1, box, plane)
         return group
 

@@ -136,3 +136,17 @@ def test_boundaries_drawn_together_are_each_nets_own(activation: str) -> None:
         own = run.boundary()
         assert boundary.epoch == own.epoch and (boundary.x_min, boundary.y_max) == (own.x_min, own.y_max)
         assert np.array_equal(boundary.probabilities, own.probabilities)
+
+
+def test_boundaries_in_float32_are_the_same_pictures() -> None:
+    runs = [training({"seed": i, "learning_rate": 0.1}) for i in range(3)]
+    for run in runs:
+        for _ in range(300):
+            run.advance()
+    box, X1 = plane_points(DATA, 100)
+    plane = StackPlane(100, runs[0].net.layer_sizes, "relu", dtype=np.float32)
+    drawn = plane.boundaries(X1.astype(np.float32), box, [run.net for run in runs], [0] * 3)
+    for run, boundary in zip(runs, drawn, strict=True):
+        own = np.rint(255 * run.boundary().probabilities)
+        levels = np.rint(255 * boundary.probabilities.astype(float))
+        assert np.abs(levels - own).max() <= 1 and (levels != own).mean() < 0.01, "a level by one, at the odd point"
