@@ -71,9 +71,12 @@ export function bindPanel(state, room) {
   panel.append(hall);
 }
 
+let drawn = -1;
+
 export function renderPanel(state) {
   const room = state.room;
-  if (room.role !== "presenter") return;
+  if (room.role !== "presenter" || room.rev === drawn) return; // only the room's own messages change it
+  drawn = room.rev;
   const p = room.presence;
   const presence = document.querySelector("[data-view=room-presence]");
   presence.textContent = room.ended

@@ -16,29 +16,31 @@ function mounted(view, tag, className, parent = document.body) {
   return made;
 }
 
+/** Set what differs only: a render runs on every message, and each DOM write costs the page a style pass. */
+export function update(element, changes) {
+  for (const [name, value] of Object.entries(changes)) {
+    if (name.startsWith("data-")) {
+      if (element.getAttribute(name) !== String(value)) element.setAttribute(name, value);
+    } else if (element[name] !== value) element[name] = value;
+  }
+}
+
 const TEXTS = { blank: "Eyes on the presenter", frozen: "Held still by the presenter" };
 
 export function renderScreen(state) {
   const room = state.room;
   const notice = mounted("room-connection", "p", "room-connection");
-  notice.hidden = room.connection !== "reconnecting";
-  notice.textContent = "Reconnecting…";
+  update(notice, { hidden: room.connection !== "reconnecting", textContent: "Reconnecting…" });
   const viewer = room.role !== "presenter";
   const screen = !viewer ? "live" : room.ended ? "ended" : room.screen;
-  const shown = mounted("room-screen", "div", "room-screen");
-  shown.dataset.screen = screen;
-  shown.hidden = screen === "live";
-  shown.textContent = room.ended ? "The presenter has ended this room." : (TEXTS[screen] ?? "");
+  const text = room.ended ? "The presenter has ended this room." : (TEXTS[screen] ?? "");
+  update(mounted("room-screen", "div", "room-screen"), { "data-screen": screen, hidden: screen === "live", textContent: text });
 }
 
 /** A viewer's side of the crowd sweep: what the presenter asks everyone to change. */
 export function renderPrompt(state) {
   const prompt = mounted("crowd-prompt", "span", "crowd-prompt", document.getElementById("room-banner"));
   const { role, setting } = state.room;
-  prompt.hidden = role === "presenter" || !setting;
-  prompt.textContent = setting
-    ? role === "student"
-      ? `The class's sweep: change ${setting} and train`
-      : `The class's sweep: fork, change ${setting} and train`
-    : "";
+  const asked = role === "student" ? `change ${setting} and train` : `fork, change ${setting} and train`;
+  update(prompt, { hidden: role === "presenter" || !setting, textContent: setting ? `The class's sweep: ${asked}` : "" });
 }
