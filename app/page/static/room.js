@@ -98,6 +98,7 @@ function listen(state, { hello, onRoom = () => {}, onDrop = () => {} } = {}) {
     onConnection: (status) => {
       state.room.connection = status;
       if (status === "reconnecting") onDrop();
+      renderScreen(state); // at once, not at the next frame: a busy page still says it is reconnecting
       touch(state);
     },
   });
