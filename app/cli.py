@@ -12,14 +12,16 @@ from urllib.request import Request, urlopen
 from pydantic import ValidationError
 from tqdm import tqdm
 
+from app.models import SweepRequest
 from app.settings import Settings
 from core.config import RunConfig
 from core.data import DatasetUnavailable
-from core.gradcheck import gradient_check
+from core.gradcheck import gradient_check, planted_bug
+from core.insight import check_refusal
 from core.jsonable import jsonable
 from core.presets import DESCRIPTIONS, PRESETS, preset_config
 from core.status import RunStatus
-from core.sweep import MAX_SWEEP_RUNS, combinations, grid_size, run_sweep, sweep_configs
+from core.sweep import MAX_SWEEP_RUNS, planned, planned_size, run_sweep, sweep_config
 from core.train import Progress, Result, Training
 
 POLL_S = 0.5  # how often `trainlab sweep --server` asks for progress
@@ -97,40 +99,74 @@ def presets(args: argparse.Namespace) -> int:
     return 0
 
 
+def bug_of(text: str) -> str | tuple[str, float]:
+    """--bug course, or --bug dW2=2 (a block of backprop's gradient and its scale)."""
+    if text == "course":
+        return text
+    param, sep, scale = text.partition("=")
+    try:
+        if sep:
+            return param, float(scale)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r}: expected course, or a block and its scale such as dW2=2")
+
+
+def parameters_of(path: str) -> dict:
+    """{"W1": ..., "b1": ..., ...}, or a parameters.json export (its "parameters")."""
+    loaded = json.loads(Path(path).read_text())
+    return loaded.get("parameters", loaded)
+
+
 def gradcheck(args: argparse.Namespace) -> int:
     config = config_of(args)
     training = Training(config, data_dir=args.data_dir)
+    if args.parameters:
+        training.net.set_parameters(parameters_of(args.parameters))
+    bug = planted_bug(args.bug, len(training.net.layers)) if args.bug else None
     data = training.data
-    check = gradient_check(training.net, data.X_train, data.Y_train, config.l2_lambda, config.keep_prob)
+    refusal = check_refusal(training.net.theta.size, training.m)  # images-deep's 245,973 weights: hours
+    if refusal:
+        raise ValueError(refusal)
+    check = gradient_check(training.net, data.X_train, data.Y_train, config.l2_lambda, config.keep_prob, bug=bug)
     verdict = "backprop is right" if check.passed else "backprop disagrees with the numerical gradient"
-    print(f"difference {check.difference:.3e} (threshold {check.threshold:.0e}): {verdict}")
+    print(f"difference {check.difference:.10g} (threshold {check.threshold:.0e}): {verdict}")
+    if bug is not None:
+        print(f"planted: {bug.note}")
+    for block in check.blocks:
+        print(f"  {block.param:4s} {block.difference:.3e}{'  broken' if block.broken else ''}")
+    for warning in check.warnings:
+        print(f"warning: {warning}")
     return 0 if check.passed else 1
 
 
 def sweep(args: argparse.Namespace) -> int:
     """Train a sweep, here (a process pool, or Dask with TRAINLAB_DASK_ADDRESS) or on a server; print its table."""
-    request = json.loads(Path(args.sweep).read_text())
-    base, grid = request.get("base", {}), request["grid"]
+    request = SweepRequest.model_validate_json(Path(args.sweep).read_text())
     if args.server:
-        values, rows = sweep_on_server(args.server.rstrip("/"), request, args.token)
+        body = request.model_dump(mode="json", exclude_none=True)
+        values, rows = sweep_on_server(args.server.rstrip("/"), body, args.token)
     else:
-        values, rows = sweep_here(base, grid, args.data_dir)
-    print_table(list(grid), values, rows)
+        values, rows = sweep_here(request, args.data_dir)
+    print_table(list(values[0]) if values else [], values, rows)
     return 0 if all(row["status"] == RunStatus.DONE for row in rows) else 3
 
 
-def sweep_here(base: dict, grid: dict, data_dir: str) -> tuple[list[dict], list[dict]]:
+def sweep_here(request: SweepRequest, data_dir: str) -> tuple[list[dict], list[dict]]:
     from app.executors import sweep_executor  # Dask, if asked for, loads only here
 
-    if grid_size(grid) > MAX_SWEEP_RUNS:
-        raise ValueError(f"grid: {grid_size(grid)} runs, more than a sweep's {MAX_SWEEP_RUNS}")
-    configs = sweep_configs(base, grid)
+    size = planned_size(request.grid, request.trials, request.seeds)
+    if size > MAX_SWEEP_RUNS:
+        raise ValueError(f"the sweep makes {size} runs, more than a sweep's {MAX_SWEEP_RUNS}")
+    space = None if request.space is None else {f: d.model_dump() for f, d in request.space.items()}
+    values, _ = planned(request.base, request.grid, space, request.trials or 0, request.seed, request.seeds)
+    configs = [sweep_config(request.base, v) for v in values]
     rows: list[dict] = [{} for _ in configs]
     with sweep_executor() as executor, tqdm(total=len(configs), unit="run", file=sys.stderr) as bar:
         for i, row in run_sweep(configs, executor, data_dir):
             rows[i] = row
             bar.update()
-    return combinations(grid), rows
+    return values, rows
 
 
 def sweep_on_server(server: str, request: dict, token: str | None) -> tuple[list[dict], list[dict]]:
@@ -205,10 +241,20 @@ def parser() -> argparse.ArgumentParser:
     p = command("presets", "list the course's experiments")
     p.add_argument("-v", "--verbose", action="store_true", help="show each preset's config")
     p.set_defaults(handler=presets)
-    with_config_options(command("gradcheck", "check backprop numerically")).set_defaults(handler=gradcheck)
+    p = with_config_options(command("gradcheck", "check backprop numerically"))
+    p.add_argument(
+        "--bug", type=bug_of, metavar="course|dWl=SCALE", help="plant mistakes in backprop's gradient for the check "
+        "to catch: the notebook's (dW2 × 2, db1 × 4), or one block scaled (dW2=2, db1=0.5)"
+    )  # fmt: skip
+    p.add_argument(
+        "--parameters", metavar="FILE", help="check these weights (a parameters.json export, or W1, b1, ...)"
+    )
+    p.set_defaults(handler=gradcheck)
     p = command("sweep", "train every combination of a grid, print the table")
     p.add_argument(
-        "sweep", help='a JSON file: {"base": <config or {"preset", "overrides"}>, "grid": {field: [values]}}'
+        "sweep",
+        help='a JSON file: {"base": <config or {"preset", "overrides"}>, "grid": {field: [values]}}, or '
+        '"search": "random" with "space": {field: {"distribution": ...}}, "trials" and "seed"; "seeds": N repeats each',
     )
     p.add_argument("--server", metavar="URL", help="run it on this TrainLab server (else here, or on Dask)")
     p.add_argument("--token", default=os.environ.get("TRAINLAB_API_TOKEN"), help="the server's API token")

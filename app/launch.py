@@ -14,7 +14,7 @@ from app.deps import RoomsDep, SettingsDep
 from app.errors import invalid, invalid_field
 from app.guards.room_auth import Owner, RoomMember, RoomSecret, owning_room
 from app.live.registry import NewRun
-from app.messages import dataset_points, dumps
+from app.messages import dumps, snapshot_dataset
 from app.models import RunRequest
 from core.config import RunConfig, budget_problem
 from core.data import Dataset, resolve_dataset
@@ -25,9 +25,9 @@ SHARED_FIELDS = frozenset(RunRequest.model_fields) - set(RunConfig.model_fields)
 
 
 def loaded(config: RunConfig, data_dir: Path) -> tuple[Dataset, str]:
-    """The run's data, and its points encoded for the snapshot (in a thread: thousands of points)."""
+    """The run's data, and what the snapshot says of it, encoded (in a thread: thousands of points, or images)."""
     dataset = resolve_dataset(config.dataset, data_dir)
-    return dataset, dumps(dataset_points(dataset))
+    return dataset, dumps(snapshot_dataset(dataset))
 
 
 async def data_for(config: RunConfig, data_dir: Path, loc: Loc) -> tuple[Dataset, str]:
@@ -37,7 +37,7 @@ async def data_for(config: RunConfig, data_dir: Path, loc: Loc) -> tuple[Dataset
         dataset, dataset_json = await run_in_threadpool(loaded, config, data_dir)
     except ValueError as error:  # DatasetUnavailable included
         raise invalid_field(loc, str(error), "dataset_unavailable") from None
-    problem = budget_problem(config, dataset.X_train.shape[1])  # an upload's real size, not a guess
+    problem = budget_problem(config, dataset.X_train.shape[1], dataset.n_features, dataset.m_test)  # its real size
     if problem:
         raise invalid_field(loc[:1], problem)
     return dataset, dataset_json

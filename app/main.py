@@ -18,6 +18,7 @@ from fastapi_offline import FastAPIOffline
 
 from app import messages
 from app.api import (
+    bands,
     comparisons,
     datasets,
     exports,
@@ -124,7 +125,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RunLive, answer_with(409))
     app.add_exception_handler(NotCheckable, answer_with(409))
     app.add_exception_handler(CheckTooLarge, answer_with(422))
-    modules = (runs, comparisons, exports, insight, sweeps, rooms, presets, datasets, health, ws_runs, ws_rooms, pages)
+    modules = (
+        runs, comparisons, exports, insight, sweeps, bands, rooms, presets, datasets, health, ws_runs, ws_rooms, pages,
+    )  # fmt: skip
     for module in modules:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")

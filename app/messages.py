@@ -16,6 +16,7 @@ from core.jsonable import jsonable
 HEADER_LENGTH = struct.Struct("<I")
 NAN_LEVEL = 128  # a nan a_L (a diverged net) is drawn as "undecided", mid-scale
 ENCODING = "sub-deflate"
+PICTURE_ENCODING = "deflate"
 # zlib level 2 (benchmarks/frame_encoding.py): as fast as level 1 and 6-17% smaller; level 3 costs 1.6-3.5×
 # the time for 4-12% less, level 6 ~10× the time
 DEFLATE_LEVEL = 2
@@ -55,6 +56,23 @@ def encode_boundary(boundary: Boundary) -> bytes:
     return HEADER_LENGTH.pack(len(header)) + header + zlib.compress(filtered.tobytes(), DEFLATE_LEVEL)
 
 
+def encode_picture(header: dict[str, Any], body: np.ndarray) -> bytes:
+    """A picture frame (examples, example-images, example-points, weights): uint32 LE header length, the JSON
+    header (with "t" and "encoding": "deflate" added), then the uint8 body, row-major, deflated (zlib format)."""
+    head = dumps({**header, "t": round(time.time(), 4), "encoding": PICTURE_ENCODING}).encode()
+    raw = np.ascontiguousarray(body, dtype=np.uint8).tobytes()
+    return HEADER_LENGTH.pack(len(head)) + head + zlib.compress(raw, DEFLATE_LEVEL)
+
+
+def decode_picture(frame: bytes) -> tuple[dict, np.ndarray]:
+    """(header, the body's uint8 values, flat): the inverse of encode_picture, for clients and tests."""
+    (length,) = HEADER_LENGTH.unpack_from(frame)
+    header = json.loads(frame[4 : 4 + length])
+    if header.get("encoding") != PICTURE_ENCODING:
+        raise ValueError(f"{header.get('type')} frame: unknown encoding {header.get('encoding')!r}")
+    return header, np.frombuffer(zlib.decompress(frame[4 + length :]), dtype=np.uint8)
+
+
 def decode_boundary(frame: bytes) -> tuple[dict, np.ndarray]:
     """(header, size × size uint8 levels): the inverse of encode_boundary, for clients and tests."""
     (length,) = HEADER_LENGTH.unpack_from(frame)
@@ -66,21 +84,38 @@ def decode_boundary(frame: bytes) -> tuple[dict, np.ndarray]:
     return header, np.cumsum(filtered, axis=1, dtype=np.uint8)  # the running sum per row undoes the filter
 
 
+def _rows(X: np.ndarray | None) -> list | None:
+    return None if X is None else X.T.tolist()
+
+
+def _labels(Y: np.ndarray | None) -> list | None:
+    return None if Y is None else Y[0].astype(int).tolist()
+
+
+def decode_frame(frame: bytes) -> tuple[dict, np.ndarray]:
+    """Any binary frame, by its header's type: a boundary's (size × size levels) or a picture frame's (flat)."""
+    (length,) = HEADER_LENGTH.unpack_from(frame)
+    kind = json.loads(frame[4 : 4 + length]).get("type")
+    return decode_boundary(frame) if kind == "boundary" else decode_picture(frame)
+
+
 def dataset_points(data: Dataset) -> dict[str, list | None]:
     """The points a page draws: rows of [x1, x2] and 0/1 labels, test set or null."""
-
-    def rows(X: np.ndarray | None) -> list | None:
-        return None if X is None else X.T.tolist()
-
-    def labels(Y: np.ndarray | None) -> list | None:
-        return None if Y is None else Y[0].astype(int).tolist()
-
     return {
-        "X_train": rows(data.X_train),
-        "y_train": labels(data.Y_train),
-        "X_test": rows(data.X_test),
-        "y_test": labels(data.Y_test),
+        "X_train": _rows(data.X_train),
+        "y_train": _labels(data.Y_train),
+        "X_test": _rows(data.X_test),
+        "y_test": _labels(data.Y_test),
     }
+
+
+def snapshot_dataset(data: Dataset) -> dict[str, Any]:
+    """What the snapshot says of a run's data: a 2-D dataset's points (drawn under the boundary), any other's
+    labels alone (its examples come as the example-images or example-points frame), with its width and image shape."""
+    points = dataset_points(data) if data.planar else {
+        "X_train": None, "y_train": _labels(data.Y_train), "X_test": None, "y_test": _labels(data.Y_test),
+    }  # fmt: skip
+    return {**points, "features": data.n_features, "image_shape": list(data.image_shape) if data.image_shape else None}
 
 
 def progress_message(points_json: str) -> str:

@@ -6,9 +6,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.polls import KINDS
 from app.rooms import CLASS_RUNS, CROWD_SETTINGS, MAX_CLASS_RUNS, MAX_RUNS_PER_MEMBER, RUNS_PER_MEMBER
-from core.config import MAX_EPOCHS, RunConfig
+from core.config import MAX_EPOCHS, MAX_EXAMPLES, RunConfig
 from core.presets import PRESETS, preset_config
 from core.status import RunStatus
+from core.sweep import MAX_SEEDS, MAX_SWEEP_RUNS
 
 MAX_SPEED = 100_000  # epochs per second
 
@@ -255,9 +256,60 @@ class RoomCreated(BaseModel):
 # ---------------------------------------------------------------- sweeps
 
 
+MAX_SPACE_FIELDS = 16
+MAX_CHOICES = 64
+
+
+class Uniform(Strict):
+    """Values drawn uniformly between low and high; log-uniform: uniformly in log (low > 0), as learning rates are."""
+
+    distribution: Literal["uniform", "log-uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def ordered(self) -> "Uniform":
+        if not self.low < self.high:
+            raise ValueError(f"low must be under high, not {self.low} and {self.high}")
+        if self.distribution == "log-uniform" and self.low <= 0:
+            raise ValueError(f"log-uniform needs low > 0, not {self.low}")
+        return self
+
+
+class Choice(Strict):
+    distribution: Literal["choice"]
+    values: list[Any] = Field(min_length=1, max_length=MAX_CHOICES)
+
+
 class SweepRequest(Strict):
+    """A grid search (`grid`: every combination) or a random search (`space`, `trials`, `seed`), each setup once or
+    over `seeds` seeds."""
+
     base: dict[str, Any] = Field(default_factory=dict, description='a run config, or {"preset", "overrides"}')
-    grid: dict[str, list[Any]] = Field(min_length=1, description="run config field → the values to try")
+    search: Literal["grid", "random"] = "grid"
+    grid: dict[str, list[Any]] | None = Field(None, min_length=1, description="run config field → the values to try")
+    space: dict[str, Annotated[Uniform | Choice, Field(discriminator="distribution")]] | None = Field(
+        None, min_length=1, max_length=MAX_SPACE_FIELDS, description="random search: field → its distribution"
+    )
+    trials: int | None = Field(None, ge=1, le=MAX_SWEEP_RUNS, description="random search: setups drawn")
+    seed: int = Field(
+        0, ge=0, le=2**32 - 1, description="random search: the draws' seed (the same seed, the same trials)"
+    )
+    seeds: int = Field(1, ge=1, le=MAX_SEEDS, description="each setup over this many seeds (the base's seed, +1, ...)")
+
+    @model_validator(mode="after")
+    def one_search(self) -> "SweepRequest":
+        needs, refuses = (("grid",), ("space", "trials")) if self.search == "grid" else (("space", "trials"), ("grid",))
+        for field in needs:
+            if getattr(self, field) is None:
+                raise ValueError(f"{field}: a {self.search} search needs it")
+        for field in refuses:
+            if getattr(self, field) is not None:
+                raise ValueError(f"{field}: not with a {self.search} search")
+        varied = self.grid or self.space
+        if self.seeds > 1 and "seed" in varied:
+            raise ValueError("seeds: the seed is varied already; repeat over seeds or vary it, not both")
+        return self
 
 
 class SweepCreated(BaseModel):
@@ -267,20 +319,68 @@ class SweepCreated(BaseModel):
 
 class SweepRow(BaseModel):
     id: str
-    values: dict[str, Any]  # the varied fields
+    values: dict[str, Any]  # the varied fields (and the seed, repeated over seeds)
+    setup: int = Field(description="the setup's index (setups repeated over seeds share it)")
     status: RunStatus
     final_cost: Number | None
     train_accuracy: Number | None
     test_accuracy: Number | None
 
 
+class Spread(BaseModel):
+    """One final number over a setup's seeds."""
+
+    mean: Number
+    std: Number = Field(description="standard deviation over the runs (ddof 0)")
+    min: Number
+    max: Number
+    n: int = Field(description="the runs that have the number (finished ones)")
+
+
+class SetupSummary(BaseModel):
+    values: dict[str, Any]
+    runs: list[str]
+    final_cost: Spread | None
+    train_accuracy: Spread | None
+    test_accuracy: Spread | None
+
+
 class SweepInfo(BaseModel):
     id: str
     base: dict[str, Any]
-    grid: dict[str, list[Any]]
+    search: Literal["grid", "random"]
+    grid: dict[str, list[Any]] | None
+    space: dict[str, Any] | None
+    trials: int | None
+    seed: int | None
+    seeds: int
     finished: int
     total: int
     rows: list[SweepRow]
+    setups: list[SetupSummary] = Field(description="one per setup, its seeds' runs summarized")
+
+
+MAX_BAND_SETUPS = 16
+MAX_BAND_RUNS = MAX_SWEEP_RUNS
+
+
+class Band(BaseModel):
+    runs: list[str]
+    epochs: list[int]
+    mean: list[Number]
+    std: list[Number]
+    low: list[Number] = Field(description="min over the runs")
+    high: list[Number] = Field(description="max over the runs")
+    final_cost: Spread | None
+    train_accuracy: Spread | None
+    test_accuracy: Spread | None
+
+
+class Bands(BaseModel):
+    """GET /api/bands: each setup's mean cost curve and its min–max band, at the epochs all its runs reached."""
+
+    band: Literal["min-max"]
+    setups: list[Band]
 
 
 # ---------------------------------------------------------------- what there is to run
@@ -300,12 +400,14 @@ class GroupInfo(BaseModel):
 
 class DatasetInfo(BaseModel):
     name: str
-    available: bool  # football needs the course's data.mat in the data dir
+    available: bool  # football and catvnoncat need the course's files in the data dir
     n_train: int | None
     n_test: int | None
     noise: float | None
     seed: int | None
     note: str
+    features: int | None = Field(description="inputs per example (2: points on a plane); null: known once loaded")
+    image_shape: list[int] | None = Field(description="[height, width, channels] when each example is an image")
 
 
 class PointsQuery(Strict):
@@ -346,6 +448,59 @@ class Health(BaseModel):
     loop_lag: LoopLagHealth
 
 
+MAX_BUG_SCALE = 1000
+MAX_1D_VALUE = 1e6  # θ and x of the 1-D example
+
+
+class GradCheck1D(BaseModel):
+    """GET /api/gradcheck/1d: the notebook's J(θ) = θx, its derivative x, and their centred-difference check."""
+
+    theta: float
+    x: float
+    epsilon: float
+    J: float = Field(description="θx")
+    J_plus: float = Field(description="(θ + ε)x")
+    J_minus: float = Field(description="(θ - ε)x")
+    grad: float = Field(description="backprop's dJ/dθ = x")
+    gradapprox: float = Field(description="(J_plus - J_minus) / 2ε")
+    difference: float
+    threshold: float
+    passed: bool
+    sweep: list[Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
+        description="[ε, difference] for ε = 1, 0.1, ..., 1e-18"
+    )
+
+
+class ScaledBlock(Strict):
+    """A mistake to plant: one block of backprop's gradient (dW_l or db_l, 1-based) multiplied by `scale`."""
+
+    param: str = Field(pattern=r"^d[Wb][1-9][0-9]?$", description="dW1, db1, dW2, ...")
+    scale: float = Field(ge=-MAX_BUG_SCALE, le=MAX_BUG_SCALE)
+
+
+class GradCheckRequest(Strict):
+    """POST /api/runs/{id}/gradcheck's optional body."""
+
+    bug: Literal["course"] | ScaledBlock | None = Field(
+        None, description='"course": the notebook\'s two mistakes (dW2 × 2, db1 × 4); or one block scaled'
+    )
+
+    def bug_spec(self) -> str | tuple[str, float] | None:
+        """The bug as core.gradcheck.planted_bug takes it."""
+        return (self.bug.param, self.bug.scale) if isinstance(self.bug, ScaledBlock) else self.bug
+
+
+class CheckedBlock(BaseModel):
+    param: str = Field(description="W1, b1, W2, ...")
+    difference: float = Field(description="the block's own relative difference")
+    broken: bool = Field(description="over the threshold and 10× what rounding alone gives a block this size")
+
+
+class PlantedBug(BaseModel):
+    scales: list[tuple[str, float]] = Field(description='the blocks scaled: [["dW2", 2], ["db1", 4]]')
+    note: str
+
+
 class GradCheckAnswer(BaseModel):
     """POST /api/runs/{id}/gradcheck: backprop's gradient against centred differences, at the run's weights."""
 
@@ -357,6 +512,67 @@ class GradCheckAnswer(BaseModel):
     parameters: int = Field(description="parameters checked (every one)")
     examples: int = Field(description="training examples the cost was computed on")
     keep_prob_used: float = Field(description="always 1: dropout is off for the check")
+    blocks: list[CheckedBlock] = Field(description="per parameter block, in the order W1, b1, W2, ...")
+    bug: PlantedBug | None = Field(description="the mistakes planted in backprop's gradient, if asked")
+    notes: list[str] = Field(description="what the check did differently from training (dropout off, L2 in)")
+    warnings: list[str] = Field(description="why the check may not hold here (ReLU inputs at the kink)")
+
+
+# ---------------------------------------------------------------- the stepper: one iteration in stages
+
+
+class StepperRequest(Strict):
+    example: int = Field(0, ge=0, le=MAX_EXAMPLES, description="the batch's example whose columns are shown")
+
+
+class Histogram(BaseModel):
+    counts: list[int]
+    edges: list[Number]
+    nonfinite: int
+
+
+class StageItem(BaseModel):
+    """One value of a stage beside its equation: a number (`value`), or an array as a summary (`shape`, `norm`,
+    `min`, `max`, `mean`, `histogram`) with one example's column (`example`) or the whole matrix (`values`)."""
+
+    name: str
+    equation: str
+    value: Number | None = None
+    shape: list[int] | None = None
+    norm: Number | None = None
+    min: Number | None = None
+    max: Number | None = None
+    mean: Number | None = None
+    histogram: Histogram | None = None
+    example: list[Number] | None = None
+    values: list[list[Number]] | None = None
+
+
+class Stage(BaseModel):
+    stage: Literal["forward", "cost", "backward", "update"]
+    items: list[StageItem]
+
+
+class StepperBatch(BaseModel):
+    m: int = Field(description="the iteration's batch size")
+    examples: int = Field(description="the training set's")
+    first_of_epoch: bool = Field(description="a mini-batch epoch: the stages are its first batch's")
+
+
+class StepperAnswer(BaseModel):
+    """POST /api/runs/{id}/stepper: the run's next iteration in stages; a step of one epoch then does exactly it."""
+
+    id: str
+    epoch: int = Field(description="the epoch the iteration trains (the run's epoch now)")
+    example: int
+    label: float = Field(description="the shown example's y")
+    batch: StepperBatch
+    optimizer: str
+    activation: str
+    keep_prob: float
+    l2_lambda: float
+    runs_stepped: int = Field(description="runs a step moves: 1, or a stack's live members (they step together)")
+    stages: list[Stage]
 
 
 # ---------------------------------------------------------------- comparisons
@@ -374,8 +590,10 @@ class ComparisonRequest(Strict):
     speed: Speed | None = Field(None, description="epochs per second; null: full speed")
     paused: bool = Field(False, description="create the runs paused")
     room: RoomCode | None = Field(None, description="a lecture room's code: the runs are then the room's")
+    seeds: int = Field(1, ge=1, le=MAX_SEEDS, description="each run over this many seeds (its seed, +1, ...)")
 
 
 class ComparisonCreated(BaseModel):
-    runs: list[RunCreated]
+    runs: list[RunCreated]  # setup by setup, each setup's seeds together
     stacked: bool  # trained together as one stack of nets (core.grid), not one by one
+    setups: list[list[str]]  # each setup's runs (one, or one per seed)

@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS sweeps (
     base TEXT NOT NULL,
     grid TEXT NOT NULL,
     run_ids TEXT NOT NULL,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    plan TEXT
 );
 CREATE TABLE IF NOT EXISTS rooms (
     code TEXT PRIMARY KEY,
@@ -80,6 +81,7 @@ CREATE TABLE IF NOT EXISTS room_votes (
 """
 # columns added since the first release: (table, column, declaration); a file made before gets them on opening
 ADDED_COLUMNS = (
+    ("sweeps", "plan", "TEXT"),  # a file from before random search and seeds
     ("runs", "room", "TEXT"),  # the lecture room owning the run: its protection outlives the server's memory
     ("runs", "member", "TEXT"),  # in a room: the student (member id) whose run it is
     ("rooms", "extra", "TEXT NOT NULL DEFAULT '{}'"),  # limits, screen, polls, crowd sweep, ended
@@ -200,18 +202,18 @@ class Store:
         ).fetchone()
         return None if row is None else list(row)
 
-    def _add_sweep(self, sweep_id: str, base: dict, grid: dict, run_ids: list[str]) -> None:
+    def _add_sweep(self, sweep_id: str, base: dict, grid: dict | None, run_ids: list[str], plan: dict) -> None:
         self.db.execute(
-            "INSERT INTO sweeps (id, base, grid, run_ids, created) VALUES (?, ?, ?, ?, ?)",
-            (sweep_id, encode(base), encode(grid), encode(run_ids), time.time()),
+            "INSERT INTO sweeps (id, base, grid, run_ids, created, plan) VALUES (?, ?, ?, ?, ?, ?)",
+            (sweep_id, encode(base), encode(grid), encode(run_ids), time.time(), encode(plan)),
         )
 
     def _sweep(self, sweep_id: str) -> dict | None:
-        row = self.db.execute("SELECT id, base, grid, run_ids FROM sweeps WHERE id = ?", (sweep_id,)).fetchone()
+        row = self.db.execute("SELECT id, base, grid, run_ids, plan FROM sweeps WHERE id = ?", (sweep_id,)).fetchone()
         if row is None:
             return None
         return {"id": row["id"], "base": json.loads(row["base"]), "grid": json.loads(row["grid"]),
-                "run_ids": json.loads(row["run_ids"])}  # fmt: skip
+                "run_ids": json.loads(row["run_ids"]), "plan": row["plan"] and json.loads(row["plan"])}  # fmt: skip
 
     def _save_room(self, room: dict) -> None:
         self.db.execute(
@@ -342,8 +344,10 @@ class Store:
         return await self.ask(self._last_cost, run_id)
 
     # sweeps
-    def add_sweep(self, sweep_id: str, base: dict, grid: dict, run_ids: list[str]) -> "Future[None]":
-        return self.write(self._add_sweep, sweep_id, base, grid, run_ids)
+    def add_sweep(self, sweep_id: str, base: dict, grid: dict | None, run_ids: list[str], plan: dict) -> "Future[None]":
+        """plan: how its runs were made (the search, its space, trials and seed, the seeds), each run's values and
+        each setup's runs."""
+        return self.write(self._add_sweep, sweep_id, base, grid, run_ids, plan)
 
     async def sweep(self, sweep_id: str) -> dict | None:
         return await self.ask(self._sweep, sweep_id)

@@ -148,3 +148,96 @@ def model(X, Y, layer_dims, scale, learning_rate, epochs, lambd=0.0, keep_prob=1
         if i % 1000 == 0:
             costs[i] = cost
     return parameters, costs
+
+
+# ---------------------------------------------------------------- the L-layer model (C1W4: the cat classifier)
+# As "Building your Deep Neural Network: Step by Step" writes it: a cache per layer, and L_model_backward computes
+# dA_prev for every layer, the input's dA0 too, which nothing uses: on wide inputs it is a third product the size
+# of the first layer's two.
+
+
+def initialize_parameters_deep(layer_dims, seed=1):
+    np.random.seed(seed)
+    parameters = {}
+    for l in range(1, len(layer_dims)):
+        parameters["W" + str(l)] = np.random.randn(layer_dims[l], layer_dims[l - 1]) / np.sqrt(layer_dims[l - 1])
+        parameters["b" + str(l)] = np.zeros((layer_dims[l], 1))
+    return parameters
+
+
+def linear_activation_forward(A_prev, W, b, activation):
+    Z = np.dot(W, A_prev) + b
+    if activation == "sigmoid":
+        A = sigmoid(Z)
+    elif activation == "relu":
+        A = relu(Z)
+    else:
+        A = np.tanh(Z)
+    return A, ((A_prev, W, b), Z)
+
+
+def L_model_forward(X, parameters, activation):
+    caches = []
+    A = X
+    L = len(parameters) // 2
+    for l in range(1, L):
+        A, cache = linear_activation_forward(A, parameters["W" + str(l)], parameters["b" + str(l)], activation)
+        caches.append(cache)
+    AL, cache = linear_activation_forward(A, parameters["W" + str(L)], parameters["b" + str(L)], "sigmoid")
+    caches.append(cache)
+    return AL, caches
+
+
+def compute_cost_deep(AL, Y):
+    m = Y.shape[1]
+    cost = -1 / m * np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL))
+    return np.squeeze(cost)
+
+
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = A_prev.shape[1]
+    dW = 1 / m * np.dot(dZ, A_prev.T)
+    db = 1 / m * np.sum(dZ, axis=1, keepdims=True)
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+
+
+def linear_activation_backward(dA, cache, activation):
+    linear_cache, Z = cache
+    if activation == "relu":
+        dZ = np.array(dA, copy=True)
+        dZ[Z <= 0] = 0
+    elif activation == "sigmoid":
+        s = 1 / (1 + np.exp(-Z))
+        dZ = dA * s * (1 - s)
+    else:
+        dZ = dA * (1 - np.tanh(Z) ** 2)
+    return linear_backward(dZ, linear_cache)
+
+
+def L_model_backward(AL, Y, caches, activation):
+    grads = {}
+    L = len(caches)
+    Y = Y.reshape(AL.shape)
+    dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+    dA_prev, dW, db = linear_activation_backward(dAL, caches[L - 1], "sigmoid")
+    grads["dA" + str(L - 1)], grads["dW" + str(L)], grads["db" + str(L)] = dA_prev, dW, db
+    for l in reversed(range(L - 1)):
+        dA_prev, dW, db = linear_activation_backward(grads["dA" + str(l + 1)], caches[l], activation)
+        grads["dA" + str(l)], grads["dW" + str(l + 1)], grads["db" + str(l + 1)] = dA_prev, dW, db
+    return grads
+
+
+def L_layer_model(X, Y, layers_dims, learning_rate, num_iterations, activation="relu"):
+    """The course's L_layer_model: batch gradient descent; returns the parameters and the costs every 100."""
+    parameters = initialize_parameters_deep(layers_dims)
+    costs = {}
+    for i in range(num_iterations):
+        AL, caches = L_model_forward(X, parameters, activation)
+        cost = compute_cost_deep(AL, Y)
+        grads = L_model_backward(AL, Y, caches, activation)
+        parameters = update_parameters_with_gd(parameters, grads, learning_rate)
+        if i % 100 == 0:
+            costs[i] = cost
+    return parameters, costs

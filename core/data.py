@@ -1,39 +1,34 @@
-"""Toy 2-D binary classification datasets, in the deeplearning.ai course layout.
+"""Datasets in the deeplearning.ai course layout: X is (features, m) float64, Y is (1, m) of 0./1. labels.
 
-X is (2, m) float64 (features × examples) and Y is (1, m) float64 of 0./1. labels.
-
-circles, moons and flower reproduce the course's data bit for bit at their defaults: they use the legacy
-`RandomState` stream exactly as sklearn's make_circles / make_moons and the course's load_planar_dataset do.
-xor, gaussian and spiral follow TensorFlow Playground's dataset.ts; they and football-lookalike use the
-modern `default_rng`, with the test set drawn from its own stream.
+The toy 2-D sets: circles, moons and flower reproduce the course's data bit for bit at their defaults: they use
+the legacy `RandomState` stream exactly as sklearn's make_circles / make_moons and the course's
+load_planar_dataset do. xor, gaussian and spiral follow TensorFlow Playground's dataset.ts; they and
+football-lookalike use the modern `default_rng`, with the test set drawn from its own stream.
 football is the course's data.mat (not shipped; see find_football), football-lookalike a generated stand-in.
+Images (core/images.py): the generated `shapes`, the course's `catvnoncat` (its h5 files, not shipped), and any
+folder of images under the data dir's datasets/. Inline rows and uploads may have any number of features.
 """
 
 import os
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.io
 
+from core.dataset import DATA_DIR_ENV, MAX_FEATURES, MAX_VALUES, Dataset, DatasetUnavailable
+from core.images import (
+    CATVNONCAT_SHAPE,
+    CATVNONCAT_SIZE,
+    SHAPES_SIDE,
+    find_image_folder,
+    load_catvnoncat,
+    load_image_folder,
+    make_shapes,
+)
 
-@dataclass(frozen=True)
-class Dataset:
-    name: str
-    X_train: np.ndarray  # (2, m)
-    Y_train: np.ndarray  # (1, m)
-    X_test: np.ndarray | None  # (2, m_test)
-    Y_test: np.ndarray | None  # (1, m_test)
-    note: str = ""  # where the data came from, for people
-
-
-class DatasetUnavailable(ValueError):  # noqa: N818 - the name the rest of TrainLab uses
-    """The dataset exists but cannot be had here (e.g. football without the course's data.mat)."""
-
-
-GENERATED = ("circles", "moons", "flower", "xor", "gaussian", "spiral", "football-lookalike")
+GENERATED = ("circles", "moons", "flower", "xor", "gaussian", "spiral", "football-lookalike", "shapes")
 
 DEFAULTS: dict[str, dict] = {
     "circles": {"n_train": 300, "n_test": 100, "noise": 0.05, "seed": 1},
@@ -43,12 +38,13 @@ DEFAULTS: dict[str, dict] = {
     "gaussian": {"n_train": 300, "n_test": 100, "noise": 0.1, "seed": 1},
     "spiral": {"n_train": 300, "n_test": 100, "noise": 0.1, "seed": 1},
     "football-lookalike": {"n_train": 211, "n_test": 200, "noise": 0.15, "seed": 1},
+    "shapes": {"n_train": 400, "n_test": 100, "noise": 0.1, "seed": 1},
 }
+FEATURES = {"shapes": SHAPES_SIDE * SHAPES_SIDE * 3, "catvnoncat": int(np.prod(CATVNONCAT_SHAPE))}
 
 MAX_POINTS = 10_000
 MAX_NOISE = 5.0
 MAX_SEED = 2**32 - 1  # RandomState's seed range
-DATA_DIR_ENV = "TRAINLAB_DATA_DIR"
 FOOTBALL_FILES = ("data.mat", "football.mat")  # the course's name, and the name in our reference folder
 
 Rng = np.random.RandomState | np.random.Generator
@@ -221,8 +217,9 @@ def make_dataset(
     """Generate one of GENERATED; unset options take DEFAULTS[name]. n_test=0 means no test set."""
     if name not in DEFAULTS:
         raise ValueError(
-            f"name: unknown dataset {name!r}; valid names are {', '.join(GENERATED)} "
-            "(the course's 'football' is loaded from data.mat with find_football)"
+            f"name: unknown dataset {name!r}; valid names are {', '.join(GENERATED)}, the course's 'football' "
+            "and 'catvnoncat' (their files in the data dir), an upload's id, or a folder of images under the data "
+            "dir's datasets/"
         )
     defaults = DEFAULTS[name]
     n_train = _check_int("n_train", defaults["n_train"] if n_train is None else n_train, 2, MAX_POINTS)
@@ -235,6 +232,8 @@ def make_dataset(
         raise ValueError(f"noise: {noise} is outside 0..{MAX_NOISE:g}")
     noise = float(noise)
 
+    if name == "shapes":
+        return make_shapes(n_train, n_test, noise, seed)
     seed1 = (seed + 1) % (MAX_SEED + 1)
     if name in _COURSE:
         # The course seeds its test set with the next integer (circles: 1 then 2), so we do too.
@@ -292,16 +291,24 @@ def find_football(data_dir: str | os.PathLike | None) -> Dataset:
 
 
 def _rows(field: str, rows: Sequence[Sequence[float]]) -> np.ndarray:
-    """m rows of [x1, x2] → (2, m) float64, with errors that name the field and the (0-based) row."""
+    """m rows of n features each (n ≥ 1, the same for every row) → (n, m) float64, with errors that name the field
+    and the (0-based) row."""
     if isinstance(rows, str | bytes) or not hasattr(rows, "__len__"):
-        raise ValueError(f"{field}: expected a list of [x1, x2] rows")
+        raise ValueError(f"{field}: expected a list of rows [x1, ..., xn]")
     if not 1 <= len(rows) <= MAX_POINTS:
         raise ValueError(f"{field}: has {len(rows)} rows, expected 1..{MAX_POINTS}")
+    width = None
     for i, row in enumerate(rows):
         if isinstance(row, str | bytes) or not hasattr(row, "__len__"):
-            raise ValueError(f"{field}: row {i} is {row!r}, expected [x1, x2]")
-        if len(row) != 2:
-            raise ValueError(f"{field}: row {i} has {len(row)} values, expected 2")
+            raise ValueError(f"{field}: row {i} is {row!r}, expected [x1, ..., xn]")
+        if width is None:
+            width = len(row)
+            if not 1 <= width <= MAX_FEATURES:
+                raise ValueError(f"{field}: row 0 has {width} values, expected 1..{MAX_FEATURES}")
+        elif len(row) != width:
+            raise ValueError(f"{field}: row {i} has {len(row)} values, row 0 has {width}")
+    if len(rows) * width > MAX_VALUES:
+        raise ValueError(f"{field}: {len(rows)} rows × {width} values is more than the {MAX_VALUES} numbers allowed")
     try:
         X = np.array(rows, dtype=np.float64)
     except (TypeError, ValueError) as e:
@@ -336,7 +343,7 @@ def inline_dataset(
     y_test: Sequence[float] | None = None,
     name: str = "inline",
 ) -> Dataset:
-    """A dataset typed in by hand: X as m rows of [x1, x2], y as m labels of 0/1. Returns course layout."""
+    """A dataset typed in by hand: X as m rows of n features, y as m labels of 0/1. Returns course layout."""
     X_tr = _rows("X_train", X_train)
     Y_tr = _labels("y_train", y_train, "X_train", X_tr.shape[1])
     if (X_test is None) != (y_test is None):
@@ -345,6 +352,10 @@ def inline_dataset(
     if X_test is not None:
         X_te = _rows("X_test", X_test)
         Y_te = _labels("y_test", y_test, "X_test", X_te.shape[1])
+        if X_te.shape[0] != X_tr.shape[0]:
+            raise ValueError(f"X_test: rows of {X_te.shape[0]} values, X_train's have {X_tr.shape[0]}")
+        if X_te.size + X_tr.size > MAX_VALUES:
+            raise ValueError(f"X_test: with X_train, more than the {MAX_VALUES} numbers allowed")
     return Dataset(name, X_tr, Y_tr, X_te, Y_te, "given inline")
 
 
@@ -363,25 +374,52 @@ UPLOADS = "uploads"
 UPLOAD_PREFIX = "upload-"
 
 
+def compact_arrays(dataset: Dataset) -> dict[str, np.ndarray]:
+    """X_train, Y_train (and X_test, Y_test) to keep in a file: an image dataset's pixels as uint8 (pixels / 255
+    gives its X back exactly), an eighth of the bytes; other data as it is."""
+    arrays = {"X_train": dataset.X_train, "Y_train": dataset.Y_train}
+    if dataset.X_test is not None:
+        arrays |= {"X_test": dataset.X_test, "Y_test": dataset.Y_test}
+    if dataset.image_shape is not None:
+        for key in ("X_train", "X_test"):
+            pixels = np.rint(arrays[key] * 255).astype(np.uint8) if key in arrays else None
+            if pixels is not None and np.array_equal(pixels / 255.0, arrays[key]):
+                arrays[key] = pixels
+    return arrays
+
+
 def saved_upload(dataset: Dataset, data_dir: str | os.PathLike) -> str:
     """Keep the dataset under the data dir; returns its id. Written whole, then renamed: never half a file."""
     folder = Path(data_dir) / UPLOADS
     folder.mkdir(parents=True, exist_ok=True)
     upload_id = UPLOAD_PREFIX + secrets.token_hex(6)
-    arrays = {"X_train": dataset.X_train, "Y_train": dataset.Y_train}
-    if dataset.X_test is not None:
-        arrays |= {"X_test": dataset.X_test, "Y_test": dataset.Y_test}
+    shape = np.array(dataset.image_shape or (), dtype=np.int64)
     partial = folder / f".{upload_id}.npz"
     with partial.open("wb") as out:
-        np.savez(out, name=np.array(dataset.name), **arrays)
+        np.savez(out, name=np.array(dataset.name), image_shape=shape, features=dataset.n_features,
+                 **compact_arrays(dataset))  # fmt: skip
     os.replace(partial, folder / f"{upload_id}.npz")
     return upload_id
 
 
-def uploads(data_dir: str | os.PathLike) -> list[Dataset]:
-    """Every kept upload (its id as the Dataset's name, the user's name in its note)."""
-    folder = Path(data_dir) / UPLOADS
-    return [loaded_upload(path.stem, data_dir) for path in sorted(folder.glob(f"{UPLOAD_PREFIX}*.npz"))]
+def upload_paths(data_dir: str | os.PathLike) -> list[Path]:
+    """Every kept upload's file."""
+    return sorted((Path(data_dir) / UPLOADS).glob(f"{UPLOAD_PREFIX}*.npz"))
+
+
+def upload_info(path: Path) -> tuple[str, int, int, int, tuple[int, ...] | None]:
+    """(the user's name for it, training and test examples, features, image shape) of a kept upload, without
+    reading its X (an image upload's can be tens of MB)."""
+    with np.load(path) as saved:
+        m_test = saved["Y_test"].shape[1] if "Y_test" in saved else 0
+        features = int(saved["features"]) if "features" in saved else saved["X_train"].shape[0]
+        shape = tuple(int(v) for v in saved["image_shape"]) if "image_shape" in saved else ()
+        return str(saved["name"]), saved["Y_train"].shape[1], m_test, features, shape or None
+
+
+def _features(array: np.ndarray) -> np.ndarray:
+    """A kept X as float64: uint8 pixels are / 255, as the image was loaded."""
+    return array / 255.0 if array.dtype == np.uint8 else array
 
 
 def loaded_upload(upload_id: str, data_dir: str | os.PathLike | None) -> Dataset:
@@ -389,19 +427,60 @@ def loaded_upload(upload_id: str, data_dir: str | os.PathLike | None) -> Dataset
     if not upload_id.startswith(UPLOAD_PREFIX) or not path.is_file():
         raise ValueError(f"dataset: no uploaded dataset {upload_id!r} in this data dir")
     with np.load(path) as saved:
-        test = (saved["X_test"], saved["Y_test"]) if "X_test" in saved else (None, None)
-        return Dataset(upload_id, saved["X_train"], saved["Y_train"], *test, note=f"uploaded: {saved['name']}")
+        test = (_features(saved["X_test"]), saved["Y_test"]) if "X_test" in saved else (None, None)
+        shape = tuple(int(v) for v in saved["image_shape"]) if "image_shape" in saved else ()
+        return Dataset(
+            upload_id, _features(saved["X_train"]), saved["Y_train"], *test, note=f"uploaded: {saved['name']}",
+            image_shape=shape or None,
+        )  # fmt: skip
+
+
+def expected_size(name: str, n_train: int | None = None, n_test: int | None = None) -> tuple[int, int, int]:
+    """(training examples, features, test examples) a named dataset has, as far as its name tells; an upload's or
+    an image folder's real size is known once it is loaded (and checked again then)."""
+    if name == "catvnoncat":
+        return CATVNONCAT_SIZE[0], FEATURES[name], CATVNONCAT_SIZE[1]
+    defaults = DEFAULTS.get(name, {})
+    m_test = defaults.get("n_test", 0) if n_test is None else n_test
+    return n_train or defaults.get("n_train", 300), FEATURES.get(name, 2), m_test
+
+
+GRADCHECK_CASE = "gradcheck-case"
+
+
+def gradcheck_case() -> Dataset:
+    """The gradient-checking notebook's test case (testCases.gradient_check_n_test_case): np.random.seed(1);
+    x = randn(4, 3); y = [1, 1, 0]. Four features, three examples: the data its 4-5-3-1 net is checked on (the
+    same stream's next draws are that net's W1, b1, ..., b3: load them as the run's parameters)."""
+    X = np.random.RandomState(1).randn(4, 3)
+    return Dataset(
+        GRADCHECK_CASE, X, np.array([[1.0, 1.0, 0.0]]), None, None, "the gradient-checking notebook's test case"
+    )
 
 
 def resolve_dataset(spec: "str | object", data_dir: str | os.PathLike | None = None) -> Dataset:
     """The Dataset a run config's `dataset` field names: a generated name, a DatasetSpec-like object with
-    options, "football" (the course's file, from data_dir), an upload's id, or inline rows (X_train, y_train, ...)."""
-    if isinstance(spec, str) and spec.startswith(UPLOAD_PREFIX):
-        return loaded_upload(spec, data_dir)
-    if isinstance(spec, str):
-        return find_football(data_dir) if spec == "football" else make_dataset(spec)
+    options, "football" or "catvnoncat" (the course's files, from data_dir), "gradcheck-case", an upload's id, an
+    image folder under data_dir's datasets/ (with `positive` and `image_size`), or inline rows (X_train, y_train,
+    ...)."""
     if hasattr(spec, "X_train"):
         return inline_dataset(spec.X_train, spec.y_train, spec.X_test, spec.y_test)
-    if spec.name == "football":
+    name = spec if isinstance(spec, str) else spec.name
+    folder_options = {} if isinstance(spec, str) else {"positive": spec.positive, "image_size": spec.image_size}
+    if any(folder_options.values()) and name in (*GENERATED, "football", "catvnoncat", GRADCHECK_CASE):
+        raise ValueError(f"dataset: positive and image_size are options of an image folder, not of {name!r}")
+    if name.startswith(UPLOAD_PREFIX):
+        return loaded_upload(name, data_dir)
+    if name == "football":
         return find_football(data_dir)
-    return make_dataset(spec.name, spec.n_train, spec.n_test, spec.noise, spec.seed)
+    if name == "catvnoncat":
+        return load_catvnoncat(data_dir)
+    if name == GRADCHECK_CASE:
+        return gradcheck_case()
+    if name in DEFAULTS:
+        options = {} if isinstance(spec, str) else {k: getattr(spec, k) for k in ("n_train", "n_test", "noise", "seed")}
+        return make_dataset(name, **options)
+    folder = find_image_folder(name, data_dir)
+    if folder is not None:
+        return load_image_folder(folder, **folder_options)
+    return make_dataset(name)  # names the valid datasets

@@ -1,9 +1,10 @@
 """Export a run as code: a standalone NumPy script that trains the same network to the same numbers.
 
 `standalone_script(config, dataset)` writes a script for that one config, in the course's style (W1, b1,
-Z1, A1, dW1 ...), with the data embedded as exact literals. It is put together from small templates, one
-per technique, and it follows core's order of operations — the bias folded into a row of ones,
-dZ_L = (A_L - Y)·(1/m), Adam's scalar-folded bias correction — so that it prints TrainLab's final cost
+Z1, A1, dW1 ...), with the data embedded as exact literals, or, when it is too large for that (images: 12,288
+features × 209 examples), read from an .npz the script names (`core.data.compact_arrays`). It is put together
+from small templates, one per technique, and it follows core's order of operations — the bias folded into a row
+of ones, dZ_L = (A_L - Y)·(1/m), Adam's scalar-folded bias correction — so that it prints TrainLab's final cost
 to the last digits on the same NumPy.
 """
 
@@ -13,6 +14,8 @@ import numpy as np
 
 from core.config import RunConfig
 from core.data import Dataset
+
+INLINE_VALUES = 50_000  # numbers of data written into a script as literals (a 2-D dataset's are at most 20,000)
 
 ACTIVATION_NAMES = {"relu": "ReLU", "tanh": "tanh"}
 INITIALIZATION_NAMES = {
@@ -107,6 +110,24 @@ STEP = {
     "adam": "update_parameters_with_adam(parameters, grads, v, s, t)",
 }
 
+DECAY = {
+    "inverse": '''
+def learning_rate_at(epoch):
+    """The 2021 optimization notebook's update_lr: α0 / (1 + decay_rate · epoch)."""
+    return learning_rate0 / (1 + decay_rate * epoch)
+''',
+    "scheduled": '''
+def learning_rate_at(epoch):
+    """The 2021 optimization notebook's schedule_lr_decay: α0 / (1 + decay_rate · ⌊epoch / time_interval⌋)."""
+    return learning_rate0 / (1 + decay_rate * (epoch // time_interval))
+''',
+}
+# the notebook sets the rate after epoch i to decay(α0, i): its epoch i + 1 trains with it (core/schedule.py)
+DECAYED = {
+    True: "        learning_rate = learning_rate_at(max(epoch - 1, 0))  # the notebook's: the previous epoch's rate",
+    False: "        learning_rate = learning_rate_at(epoch)  # this epoch's rate",
+}
+
 SHUFFLE = {
     True: "        shuffle_seed = shuffle_seed + 1  # the course's: 11, 12, ... one per epoch\n"
     "        np.random.seed(shuffle_seed)\n"
@@ -124,8 +145,9 @@ MINI_BATCHES = """\
 class Script:
     """What the script has to do for one config; each method writes one piece of it."""
 
-    def __init__(self, config: RunConfig, dataset: Dataset):
-        self.config, self.dataset = config, dataset
+    def __init__(self, config: RunConfig, dataset: Dataset, data_file: str):
+        self.config, self.dataset, self.data_file = config, dataset, data_file
+        self.inline = dataset.X_train.size + (0 if dataset.X_test is None else dataset.X_test.size) <= INLINE_VALUES
         self.sizes = [dataset.X_train.shape[0], *config.hidden_layers, 1]
         self.L = len(self.sizes) - 1
         self.hidden = range(1, self.L)
@@ -135,6 +157,7 @@ class Script:
         self.fixed_masks = self.dropout and config.course_compat
         # fresh randomness from the seed's Generator, for what the course would reseed instead
         self.rng = not config.course_compat and (self.dropout or self.mini_batch)
+        self.decay = config.lr_decay != "none"
 
     def source(self) -> str:
         pieces = [
@@ -147,6 +170,7 @@ class Script:
             self.cost(),
             self.backward(),
             UPDATE[self.config.optimizer].strip(),
+            DECAY[self.config.lr_decay].strip() if self.decay else "",
             self.model(),
             self.accuracy(),
             self.data(),
@@ -168,7 +192,8 @@ class Script:
         lines = [
             "TrainLab run, exported as a standalone script: NumPy alone reproduces it.",
             "",
-            f"Data: {d.name}, {self.examples()}: {d.note}.",
+            f"Data: {d.name}, {self.examples()}: {d.note}."
+            + ("" if self.inline else f" Read from {self.data_file}, the run's data file: see DATA_FILE below."),
             f"Network: layers {self.sizes}, {ACTIVATION_NAMES[c.activation]} hidden layers, a sigmoid output,"
             " the cross-entropy cost.",
             f"Initialization: {initialization}{seed}.",
@@ -202,6 +227,10 @@ class Script:
             f"learning_rate = {c.learning_rate!r}",
             f"num_epochs = {c.epochs}",
         ]
+        if self.decay:
+            lines += ["learning_rate0 = learning_rate  # decayed epoch by epoch (learning_rate_at)",
+                      f"decay_rate = {c.decay_rate!r}"]  # fmt: skip
+            lines += [f"time_interval = {c.time_interval}"] if c.lr_decay == "scheduled" else []
         if self.mini_batch:
             lines.append(f"mini_batch_size = {c.mini_batch_size}")
         lines += {
@@ -313,17 +342,20 @@ class Script:
         lines = [
             "def model(X, Y):",
             '    """Train for num_epochs epochs on (X, Y); returns the learned parameters."""',
+            *(["    global learning_rate  # the update functions read it"] if self.decay else []),
             "    parameters = initialize_parameters()",
             STATE[c.optimizer].rstrip(),
         ]
+        epochs = ["    for epoch in range(num_epochs):", DECAYED[c.course_compat]] if self.decay else []
         if not self.mini_batch:
-            lines += ["    for _ in range(num_epochs):", *("        " + s for s in step)]
+            lines += epochs or ["    for _ in range(num_epochs):"]
+            lines += ["        " + s for s in step]
         else:
             batch_step = [s.replace("X, ", "X_batch, ").replace("Y, ", "Y_batch, ") for s in step]
             lines += [
                 "    m = X.shape[1]",
                 *(["    shuffle_seed = 10"] if c.course_compat else []),
-                "    for _ in range(num_epochs):",
+                *(epochs or ["    for _ in range(num_epochs):"]),
                 SHUFFLE[c.course_compat].rstrip(),
                 MINI_BATCHES.rstrip(),
                 *("            " + s for s in batch_step),
@@ -345,6 +377,8 @@ class Script:
 
     def data(self) -> str:
         d = self.dataset
+        if not self.inline:
+            return self.data_from_file()
         lines = [
             "# The data, exactly (one column per example; labels 0./1.)",
             f"X_train = {array_literal(d.X_train)}",
@@ -352,6 +386,19 @@ class Script:
         ]
         if d.X_test is not None:
             lines += [f"X_test = {array_literal(d.X_test)}", f"Y_test = {array_literal(d.Y_test)}"]
+        return "\n".join(lines)
+
+    def data_from_file(self) -> str:
+        d = self.dataset
+        keys = ["X_train", "Y_train", *(["X_test", "Y_test"] if d.X_test is not None else [])]
+        lines = [
+            f"# The data, exactly, from the run's data file ({d.n_features} features per example: too many to write",
+            "# out here). One column per example, labels 0./1.; pixels kept as uint8 are / 255, as they were loaded.",
+            f'DATA_FILE = "{self.data_file}"  # beside this script, or give its path here',
+            "with np.load(DATA_FILE) as data:",
+        ]
+        for key in keys:
+            lines.append(f'    {key} = data["{key}"] / 255.0 if data["{key}"].dtype == np.uint8 else data["{key}"]')
         return "\n".join(lines)
 
     def main(self) -> str:
@@ -382,8 +429,9 @@ def array_literal(A: np.ndarray, width: int = 110) -> str:
     return "np.array([\n" + "".join(f"    [{row}],\n" for row in rows) + "])"
 
 
-def standalone_script(config: RunConfig, dataset: Dataset) -> str:
+def standalone_script(config: RunConfig, dataset: Dataset, data_file: str = "data.npz") -> str:
     """A complete Python script, NumPy only, that trains `config` on `dataset` and prints the final cost (as
     `Result.final_cost` defines it) and the train/test accuracies. TrainLab stops a run that diverges;
-    the script always runs all epochs, so only a run that did not diverge has the same numbers."""
-    return Script(config, dataset).source()
+    the script always runs all epochs, so only a run that did not diverge has the same numbers. Data of more
+    than INLINE_VALUES numbers is read from `data_file` (np.savez of `core.data.compact_arrays`)."""
+    return Script(config, dataset, data_file).source()

@@ -27,8 +27,9 @@ from core.init import initial_weights
 from core.network import Network, cost, cross_entropy_sum, sigmoid_, with_ones_row
 from core.optim import OPTIMIZERS, GradientDescent, make_optimizer
 from core.pace import Pace
+from core.schedule import learning_rate_at
 from core.status import RunStatus
-from core.train import IDLE_S, Divergence, NetView, Progress, Result
+from core.train import IDLE_S, Divergence, NetView, Progress, Result, Training, twin_training
 
 # what the nets of one grid share: the network's shape, the data, and when they step and report
 SHARED = ("dataset", "hidden_layers", "activation", "epochs", "mini_batch_size", "report_every")
@@ -62,7 +63,11 @@ def update_group(config: RunConfig) -> tuple:
 
 def shared_or_column(configs: Sequence[RunConfig], field: str) -> float | np.ndarray:
     """A hyper-parameter of these nets: one float if they share it, else a (K, 1) column."""
-    values = [getattr(config, field) for config in configs]
+    return one_or_column([getattr(config, field) for config in configs])
+
+
+def one_or_column(values: Sequence[float]) -> float | np.ndarray:
+    """One float if the values are all the same, else a (K, 1) column of them."""
     return float(values[0]) if len(set(values)) == 1 else np.array(values, dtype=float)[:, None]
 
 
@@ -221,6 +226,7 @@ class GridTraining:
         self.keep_prob = np.array([config.keep_prob for config in self.configs])[:, None, None]
         self.last_batch_cost = np.array([config.minibatch_cost == "last_batch" for config in self.configs])
         self.updates = self.optimizers()
+        self.decaying = any(config.lr_decay != "none" for config in self.configs)
         self.X1, self.Y = with_ones_row(self.data.X_train), self.data.Y_train
         self.m = self.Y.shape[1]
         self.batch = min(first.mini_batch_size or self.m, self.m)
@@ -309,6 +315,11 @@ class GridTraining:
 
     def train_epoch(self, with_cost: bool) -> np.ndarray | None:
         """One pass over the training set; every net's cost if asked, as `Training.train_epoch` reports it."""
+        if self.decaying:  # each net's rate as alone: Python floats, one per net (a column) or one for its group
+            for rows, optimizer in self.updates:
+                optimizer.learning_rate = one_or_column(
+                    [learning_rate_at(config, self.epoch) for config in self.configs[rows]]
+                )
         full = self.batch == self.m
         batches = [(self.X1, self.Y)] if full else self.minibatches.epoch()
         costs = epoch_costs(batches, self.step, self.squares, self.batch_costs, with_cost)
@@ -400,11 +411,26 @@ class GridTraining:
         weights, and a workspace of its own over the training set. Between epochs."""
         if k not in self.views:
             net = Network(self.stack.net.layer_sizes, self.configs[k].activation)
-            self.views[k] = NetView(self.configs[k], self.data, net, 0, self.X1, self.Y, net.workspace(self.m))
+            X1_test = getattr(self, "X1_test", None)
+            self.views[k] = NetView(self.configs[k], self.data, net, 0, self.X1, self.Y, net.workspace(self.m), X1_test)
         view = self.views[k]
         view.net.theta[...] = self.stack.theta[k]
         view.epoch = self.epoch
         return view
+
+    def twin(self, k: int) -> Training:
+        """Net k (its row) as a Training alone in its exact state: its weights, its rows of the optimizer state (a
+        column's entry as a number), its random stream, the epoch. What the twin does next, net k does next."""
+        rows, optimizer = next((rows, optimizer) for rows, optimizer in self.updates if rows.start <= k < rows.stop)
+        state = {}
+        for name, value in vars(optimizer).items():
+            row = value[k - rows.start] if isinstance(value, np.ndarray) else value
+            state[name] = float(row[0]) if isinstance(row, np.ndarray) and row.shape == (1,) else row
+        # mini-batches of one seed (can_stack) are shuffled by the first net's stream, which the twin's then is
+        shuffles = self.batch < self.m and not self.configs[k].course_compat
+        rng = self.rngs[0] if shuffles else self.rngs[k]
+        seed = self.minibatches.seed if self.batch < self.m else None
+        return twin_training(self.configs[k], self.data, self.stack.theta[k], state, rng, self.epoch, seed)
 
     def results_in_order(self) -> list[Result | None]:
         """The results so far, in the order the configs were given."""

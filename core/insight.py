@@ -6,11 +6,13 @@ the net as it stands. All are pure functions over a `Network` and a `Workspace` 
 backward) on the training data; all but the gradient check are cheap enough to call at every report.
 """
 
+from dataclasses import asdict
+
 import numpy as np
 
 from core.config import RunConfig
 from core.data import Dataset
-from core.gradcheck import GradCheck, gradient_check
+from core.gradcheck import DROPOUT_WHY, Bug, GradCheck, gradient_check
 from core.network import Network, Workspace
 from core.train import NetView, Training
 
@@ -65,8 +67,10 @@ def symmetry(net: Network) -> list[float]:
     zeros initialization, which gradient descent never breaks."""
     out = []
     for layer in net.layers[:-1]:
-        differences = layer[:, None, :] - layer[None, :, :]  # (n, n, n_prev + 1): every pair of rows
-        out.append(float(np.sqrt(np.max(np.sum(np.square(differences), axis=-1)))))
+        # one unit against the ones after it at a time: all pairs at once would be n² rows of 12,288 weights
+        farthest = max((float(np.max(np.sum(np.square(layer[i + 1 :] - row), axis=1))) for i, row in
+                        enumerate(layer[:-1])), default=0.0)  # fmt: skip
+        out.append(float(np.sqrt(farthest)))
     return out
 
 
@@ -79,14 +83,14 @@ def forward_backward(view: NetView) -> Workspace:
     return ws
 
 
-def check_gradients_now(view: NetView) -> GradCheck:
-    """`gradient_check` of the net at its current θ, on its training data, with its L2 λ.
+def check_gradients_now(view: NetView, bug: Bug | None = None) -> GradCheck:
+    """`gradient_check` of the net at its current θ, on its training data, with its L2 λ (and the bug planted).
 
     Dropout is off for the check (keep_prob = 1) whatever the run uses: with dropout the cost is not one
     fixed function of θ, so centred differences would measure the masks' noise. It costs two forward
     passes per parameter: call it on demand, between epochs, not at every report."""
     data = view.data
-    return gradient_check(view.net, data.X_train, data.Y_train, view.config.l2_lambda, keep_prob=1.0)
+    return gradient_check(view.net, data.X_train, data.Y_train, view.config.l2_lambda, keep_prob=1.0, bug=bug)
 
 
 def units(net: Network) -> list[dict]:
@@ -130,14 +134,28 @@ class CheckTooLarge(ValueError):  # noqa: N818 - reads as a sentence: raise Chec
     """A gradient check that would take too long; its message names the size."""
 
 
-def gradient_check_report(view: NetView) -> dict:
-    """`check_gradients_now` as the API answers it: the difference, whether it passes, and what was checked.
+def check_notes(config: RunConfig) -> list[str]:
+    """What the check did differently from training, and why: dropout off, the L2 penalty's gradient in."""
+    notes = []
+    if config.keep_prob < 1:
+        notes.append(
+            f"dropout: the run trains with keep_prob {config.keep_prob:g}, the check with keep_prob = 1 (it refuses "
+            f"dropout: {DROPOUT_WHY})"
+        )
+    if config.l2_lambda:
+        notes.append(f"L2: the cost includes λ/(2m) Σ||W||² (λ = {config.l2_lambda:g}) and backprop's dW its λ/m W")
+    return notes
+
+
+def gradient_check_report(view: NetView, bug: Bug | None = None) -> dict:
+    """`check_gradients_now` as the API answers it: the difference, whether it passes, and what was checked; per
+    block, the blocks' differences; the bug planted, if any; notes and warnings on when the check cannot hold.
     Raises CheckTooLarge (naming the size) for a check over MAX_CHECK_WORK."""
     n, m = view.net.theta.size, view.m
     refusal = check_refusal(n, m)
     if refusal is not None:
         raise CheckTooLarge(refusal)
-    check = check_gradients_now(view)
+    check = check_gradients_now(view, bug)
     return {
         "epoch": view.epoch,
         "difference": check.difference,
@@ -146,6 +164,10 @@ def gradient_check_report(view: NetView) -> dict:
         "parameters": n,
         "examples": m,
         "keep_prob_used": 1.0,
+        "blocks": [asdict(block) for block in check.blocks],
+        "bug": None if bug is None else {"scales": [list(scale) for scale in bug.scales], "note": bug.note},
+        "notes": check_notes(view.config),
+        "warnings": check.warnings,
     }
 
 

@@ -10,8 +10,8 @@ being in the next one; nothing of a run's stays in the stack between slices.
 Rows go in order of the epochs their runs may run: epoch i of a slice steps the first k_i rows (the runs allowed more
 than i epochs), views of the stack's buffers, no copies. Each row gets the arithmetic `Training.step` gives its run
 alone (core/grid.py: np.matmul calls the BLAS kernel np.dot calls, per net), and what differs per run is done per run,
-as alone: a report's accuracies and Σ||W||² come from the run's own evaluation on its own weights, Adam's bias
-corrections are Python floats of the run's own t, L2 is added to the rows that have it only, and fresh dropout masks
+as alone: a report's accuracies and Σ||W||² come from the run's own evaluation on its own weights, a decaying
+learning rate and Adam's bias corrections are Python floats of the run's own epoch and t, L2 is added to the rows that have it only, and fresh dropout masks
 are drawn from each run's own generator.
 """
 
@@ -25,6 +25,7 @@ import numpy as np
 from core.data import Dataset
 from core.grid import Stack, StackWorkspace
 from core.network import Network, cross_entropy_sum
+from core.schedule import learning_rate_at
 from core.train import Progress, Training
 
 MAX_ROWS = 32  # nets per stack: past ~32 of the course's nets a stacked epoch leaves the cache, and costs more per net
@@ -130,7 +131,8 @@ class Slice:
         for r in kinds["adam"]:
             live.s[r] = runs[r].optimizer.s
         self.t = [runs[r].optimizer.t for r in kinds["adam"]]
-        self.learning_rate = column([c.learning_rate for c in configs])
+        self.learning_rate = column([c.learning_rate for c in configs])  # decaying rows: set each epoch
+        self.decaying = [r for r, c in enumerate(configs) if c.lr_decay != "none"]
         self.beta, self.beta1, self.beta2 = (column([getattr(c, name) for c in configs]) for name in BETAS)
         self.l2_rows = [r for r, c in enumerate(configs) if c.l2_lambda]
         if self.l2_rows:  # λ/m on the weights, 0 on the biases, as Workspace.backward scales them
@@ -176,6 +178,9 @@ class Slice:
             ws.keep_prob = self.keep_prob[:k]
         else:
             ws.keep = None  # a prefix is kept between slices: the last one's masks are not this one's
+        for r in self.decaying:  # the rate Training.train_epoch sets for this epoch: a Python float of its own
+            if r < k:
+                self.learning_rate[r, 0] = learning_rate_at(runs[r].config, self.start[r] + i)
         ws.forward(live.X1)
         entropies = {r: cross_entropy_sum(ws.AL[r], live.Y) for r in reports}
         grad = ws.backward(live.X1, live.Y)
@@ -226,7 +231,7 @@ class Slice:
             config = self.runs[r].config
             c1, sqrt_c2 = 1 - config.beta1 ** self.t[j], math.sqrt(1 - config.beta2 ** self.t[j])
             epsilon.append(config.epsilon * sqrt_c2)
-            scale.append(config.learning_rate * sqrt_c2 / c1)
+            scale.append(float(self.learning_rate[r, 0]) * sqrt_c2 / c1)
         beta1, beta2 = self.beta1[at], self.beta2[at]
         v, s = live.v[at], live.s[at]
         v *= beta1
@@ -251,5 +256,7 @@ class Slice:
         if hasattr(optimizer, "s"):
             optimizer.s[...] = live.s[row]
             optimizer.t += ran
+        if ran and run.config.lr_decay != "none":  # as Training.train_epoch leaves it: its last epoch's rate
+            optimizer.learning_rate = learning_rate_at(run.config, run.epoch + ran - 1)
         run.epoch += ran
         return ran

@@ -1,4 +1,7 @@
-"""A sweep: one base config and a grid of field values; every combination is one run."""
+"""A sweep: one base config and its setups — every combination of a grid of field values, or trials drawn at random
+from per-field distributions (seeded: the same seed draws the same trials) — each setup one run, or one run per seed
+when it is repeated over seeds.
+"""
 
 import os
 from collections.abc import Iterator
@@ -7,6 +10,7 @@ from itertools import product
 from math import prod
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from core.config import RunConfig
@@ -16,6 +20,8 @@ from core.train import Result, train
 
 MAX_SWEEP_RUNS = 64
 MAX_STACK = 16  # nets trained together in one task: enough to pay off the per-call overhead, and room to share
+MAX_SEEDS = 10  # a setup repeated over this many seeds at most
+SEEDS = 2**32  # the config's seed range: a repeat's seed wraps around it
 
 
 def grid_size(grid: dict[str, list[Any]]) -> int:
@@ -27,7 +33,42 @@ def combinations(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(grid, values, strict=True)) for values in product(*grid.values())]
 
 
-def config_of(base: dict[str, Any], values: dict[str, Any]) -> RunConfig:
+def drawn(field: str, distribution: dict[str, Any], rng: np.random.Generator) -> Any:
+    """One value of a field from its distribution: {"distribution": "uniform" | "log-uniform", "low", "high"} or
+    {"distribution": "choice", "values": [...]}; an integer field's draw is rounded (mini_batch_size, epochs, ...)."""
+    kind = distribution["distribution"]
+    if kind == "choice":
+        values = distribution["values"]
+        return values[int(rng.integers(len(values)))]
+    low, high = distribution["low"], distribution["high"]
+    value = float(np.exp(rng.uniform(np.log(low), np.log(high))) if kind == "log-uniform" else rng.uniform(low, high))
+    return round(value) if RunConfig.model_fields[field].annotation in (int, int | None) else value
+
+
+def random_trials(space: dict[str, dict[str, Any]], trials: int, seed: int) -> list[dict[str, Any]]:
+    """`trials` setups drawn from the space's distributions with default_rng(seed): trial by trial, each field in the
+    space's order. The same (space, trials, seed) draws the same setups."""
+    rng = np.random.default_rng(seed)
+    return [{field: drawn(field, distribution, rng) for field, distribution in space.items()} for _ in range(trials)]
+
+
+def repeat_seeds(first: int, seeds: int) -> list[int]:
+    """A setup's seeds: first, first + 1, ... (wrapping around the config's seed range)."""
+    return [(first + j) % SEEDS for j in range(seeds)]
+
+
+def over_seeds(
+    setups: list[dict[str, Any]], seeds: int, first_seed: int
+) -> tuple[list[dict[str, Any]], list[list[int]]]:
+    """Each setup repeated with seeds first_seed, first_seed + 1, ...: the runs' values, setup by setup, and each
+    setup's runs (indices). One seed: the setups as they are."""
+    if seeds == 1:
+        return setups, [[i] for i in range(len(setups))]
+    runs = [{**values, "seed": seed} for values in setups for seed in repeat_seeds(first_seed, seeds)]
+    return runs, [list(range(i * seeds, (i + 1) * seeds)) for i in range(len(setups))]
+
+
+def sweep_config(base: dict[str, Any], values: dict[str, Any]) -> RunConfig:
     """The base (a config, or {"preset", "overrides"}) with values set; ValidationError names the field."""
     if "preset" in base:
         extra = set(base) - {"preset", "overrides"}
@@ -37,17 +78,35 @@ def config_of(base: dict[str, Any], values: dict[str, Any]) -> RunConfig:
     return RunConfig.model_validate({**base, **values})
 
 
+def planned(
+    base: dict[str, Any],
+    grid: dict[str, list[Any]] | None = None,
+    space: dict[str, dict[str, Any]] | None = None,
+    trials: int = 0,
+    seed: int = 0,
+    seeds: int = 1,
+) -> tuple[list[dict[str, Any]], list[list[int]]]:
+    """A sweep's runs: each one's values (the grid's combinations, or the space's random trials, each over `seeds`
+    seeds from the base's own), and each setup's runs (indices). Check the size (planned_size) first."""
+    setups = combinations(grid) if grid is not None else random_trials(space, trials, seed)
+    return over_seeds(setups, seeds, sweep_config(base, {}).seed if seeds > 1 else 0)
+
+
+def planned_size(grid: dict[str, list[Any]] | None, trials: int | None, seeds: int) -> int:
+    return (grid_size(grid) if grid is not None else trials) * seeds
+
+
 def sweep_configs(base: dict[str, Any], grid: dict[str, list[Any]]) -> list[RunConfig]:
     """The grid's configs, in combinations() order; ValidationError names the first bad combination's fields."""
-    return [config_of(base, values) for values in combinations(grid)]
+    return [sweep_config(base, values) for values in combinations(grid)]
 
 
-def error_locs(error: ValidationError, grid: dict[str, list[Any]]) -> list[dict]:
-    """The error's problems, each loc'd under "grid" (a varied field's) or "base" (the rest)."""
+def error_locs(error: ValidationError, grid: dict[str, Any], varied: str = "grid") -> list[dict]:
+    """The error's problems, each loc'd under `varied` ("grid" or "space": a varied field's) or "base" (the rest)."""
     out = []
     for e in error.errors(include_url=False):
         loc = e["loc"]
-        where = ("grid",) if (loc and loc[0] in grid) or not loc else ("base",)
+        where = (varied,) if (loc and loc[0] in grid) or not loc else ("base",)
         out.append({"loc": (*where, *loc), "msg": e["msg"], "type": e["type"]})
     return out
 

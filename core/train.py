@@ -19,6 +19,7 @@ from core.init import initial_weights
 from core.network import Network, Workspace, accuracy, cost, cross_entropy_sum, weight_squares, with_ones_row
 from core.optim import make_optimizer
 from core.pace import Pace
+from core.schedule import learning_rate_at
 from core.status import RunStatus
 
 # Diverged: the weights went non-finite, or the cost went up instead of down — non-finite, or above
@@ -100,6 +101,7 @@ class NetView:
     X1: np.ndarray  # [X_train; 1]
     Y: np.ndarray
     evaluation: Workspace  # the training set's, without dropout
+    X1_test: np.ndarray | None = None  # [X_test; 1], the training's own (no second copy of wide test data)
 
     @property
     def m(self) -> int:
@@ -185,6 +187,8 @@ class Training:
 
     def train_epoch(self, with_cost: bool) -> float | None:
         """One pass over the training set; returns its cost if asked (computed on the way, before updates)."""
+        if self.config.lr_decay != "none":
+            self.optimizer.learning_rate = learning_rate_at(self.config, self.epoch)
         full = self.batch == self.m
         batches = [(self.X1, self.Y)] if full else self.minibatches.epoch()
         costs = epoch_costs(batches, self.step, self.squares, self.batch_cost, with_cost)
@@ -225,7 +229,16 @@ class Training:
         return Progress(self.epoch, self.current_cost(), *self.accuracies())
 
     def view(self) -> NetView:
-        return NetView(self.config, self.data, self.net, self.epoch, self.X1, self.Y, self.evaluation["train"])
+        return NetView(
+            self.config, self.data, self.net, self.epoch, self.X1, self.Y, self.evaluation["train"],
+            getattr(self, "X1_test", None),
+        )  # fmt: skip
+
+    def twin(self) -> "Training":
+        """A Training in this one's exact state (weights, optimizer state, random streams, epoch) that shares
+        nothing with it: what the twin does next is what this one will do next (the stepper previews on it)."""
+        return twin_training(self.config, self.data, self.net.theta, vars(self.optimizer), self.rng, self.epoch,
+                             self.minibatches.seed if self.batch < self.m else None)  # fmt: skip
 
     def boundary(self) -> Boundary:
         """a_L over the data's bounding box, grid_size × grid_size."""
@@ -276,6 +289,31 @@ class Training:
             if progress is not None:
                 return progress, epochs
         return None, epochs
+
+
+def twin_training(
+    config: RunConfig,
+    data: Dataset,
+    theta: np.ndarray,
+    optimizer_state: dict,
+    rng: np.random.Generator,
+    epoch: int,
+    course_seed: int | None,
+) -> Training:
+    """A fresh Training put in a given state: weights θ, the optimizer's fields (arrays copied in, numbers set), the
+    random stream's state, the epoch and the course's shuffle seed (mini-batches)."""
+    twin = Training(config, dataset=data)
+    twin.net.theta[...] = theta
+    for name, value in optimizer_state.items():
+        if isinstance(value, np.ndarray):
+            getattr(twin.optimizer, name)[...] = value
+        else:
+            setattr(twin.optimizer, name, value)
+    twin.rng.bit_generator.state = rng.bit_generator.state
+    twin.epoch = epoch
+    if course_seed is not None:
+        twin.minibatches.seed = course_seed
+    return twin
 
 
 def train(config: RunConfig, dataset: Dataset | None = None, data_dir: str | None = None) -> Result:

@@ -34,3 +34,10 @@ def published() -> dict:
     """expected.json, or {} when it is missing (tests that read it are marked, and skip or fail)."""
     path = REFERENCE / "expected.json"
     return json.loads(path.read_text()) if path.is_file() else {}
+
+
+@cache
+def published_images() -> dict:
+    """images.json (the course's cat classifiers), or {} when it is missing (its tests are marked)."""
+    path = REFERENCE / "images.json"
+    return json.loads(path.read_text()) if path.is_file() else {}

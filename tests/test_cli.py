@@ -4,9 +4,12 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
-from tests.reference import REFERENCE
+from core.data import gradcheck_case
+from tests.core.test_fixtures import gradient_check_n_case
+from tests.reference import REFERENCE, published
 
 
 def trainlab(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -64,12 +67,13 @@ def test_diverged_run_is_reported_and_json_stays_valid():
     assert done.returncode == 3
 
 
-def test_presets_lists_all_nine():
+def test_presets_lists_all_of_them():
     done = trainlab("presets")
     names = [line.split()[0] for line in done.stdout.splitlines()]
     assert names == [
         "init-zeros", "init-random", "init-he", "reg-none", "reg-l2", "reg-dropout",
-        "opt-gd", "opt-momentum", "opt-adam",
+        "opt-gd", "opt-momentum", "opt-adam", "images-2layer", "images-deep",
+        "images-init-zeros", "images-init-random", "images-init-he", "images-init-xavier",
     ]  # fmt: skip
 
 
@@ -87,3 +91,23 @@ def test_run_regularization_preset_on_the_course_data():
                     "--set", "report_every=1000")  # fmt: skip
     result = json.loads(done.stdout)
     assert dict(map(tuple, result["costs"]))[1000] == pytest.approx(0.27304563479326766, rel=1e-9)
+
+
+@pytest.mark.reference("expected.json")
+def test_gradcheck_plants_the_course_bug_on_the_course_case(tmp_path):
+    """--bug course on the notebook's test case (its data is the gradcheck-case dataset, its weights a file)."""
+    entry = published()["gradient_check"]["nd"]["published"]
+    net, x, _ = gradient_check_n_case()
+    assert np.array_equal(gradcheck_case().X_train, x)
+    weights = tmp_path / "parameters.json"
+    weights.write_text(json.dumps({"parameters": {k: v.tolist() for k, v in net.parameters().items()}}))
+    case = ["--set", "dataset=gradcheck-case", "--set", "hidden_layers=[5,3]", "--parameters", str(weights)]
+    done = trainlab("gradcheck", *case, "--bug", "course")
+    assert done.returncode == 1, done.stderr
+    first, planted, *blocks = done.stdout.splitlines()
+    assert float(first.split()[1]) == pytest.approx(entry["difference_bugged"], abs=1e-10)
+    assert planted == "planted: the notebook's two mistakes: dW2 × 2 and db1 × 4"
+    assert [line.split()[0] for line in blocks if line.endswith("broken")] == ["b1", "W2"]
+    fixed = trainlab("gradcheck", *case)
+    assert fixed.returncode == 0 and "backprop is right" in fixed.stdout
+    assert trainlab("gradcheck", *case, "--bug", "dW7=2").stderr.strip().endswith("there is no dW7")

@@ -9,6 +9,7 @@ import pytest
 from app.api.runs import MAX_OFFSET
 from app.api.ws_runs import MAX_CONTROL_BYTES
 from app.guards.body_limit import MAX_BODY_BYTES
+from app.live.feeds import PICTURE_BYTES, PICTURES_S
 from app.live.hub import OUTBOX_LIMIT
 from app.models import MAX_SPEED
 from app.rooms import (
@@ -22,10 +23,22 @@ from app.rooms import (
     RUNS_PER_MEMBER,
 )
 from app.settings import LIVE_RUNS_PER_WORKER, Settings
-from core.config import MAX_BUFFER_BYTES, MAX_EPOCHS, MAX_WORK, RunConfig
+from core.config import (
+    INPUT_S,
+    MAX_BUFFER_BYTES,
+    MAX_EPOCHS,
+    MAX_IMAGE_SIDE,
+    MAX_RUN_S,
+    PARAMETER_S,
+    STEP_S,
+    UNIT_S,
+    RunConfig,
+)
 from core.data import MAX_POINTS
+from core.dataset import MAX_FEATURES, MAX_VALUES
+from core.images import MAX_IMAGES, MAX_SOURCE_PIXELS, MAX_UNZIPPED_BYTES, MAX_ZIP_FILES
 from core.sweep import MAX_SWEEP_RUNS
-from core.upload import MAX_BYTES
+from core.upload import MAX_BYTES, MAX_CSV_FIELD
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BOUND_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "minLength",
@@ -89,10 +102,24 @@ def test_the_readme_names_the_servers_other_limits() -> None:
     text = section()
     settings = Settings()
     numbers = {
-        "work budget": MAX_WORK,
+        "time budget (s)": MAX_RUN_S,
+        "per step and layer (µs)": STEP_S * 1e6,
+        "per example and parameter (ns)": PARAMETER_S * 1e9,
+        "per example and unit (ns)": UNIT_S * 1e9,
+        "per example and input (ns)": INPUT_S * 1e9,
         "memory budget (MiB)": MAX_BUFFER_BYTES >> 20,
         "body (MiB)": MAX_BODY_BYTES >> 20,
         "upload (MiB)": MAX_BYTES >> 20,
+        "features": MAX_FEATURES,
+        "numbers in a dataset": MAX_VALUES,
+        "csv cell": MAX_CSV_FIELD,
+        "images per split": MAX_IMAGES,
+        "pixels per image file": MAX_SOURCE_PIXELS,
+        "image side": MAX_IMAGE_SIDE,
+        "zip entries": MAX_ZIP_FILES,
+        "zip unzipped bytes": MAX_UNZIPPED_BYTES,
+        "picture frame body": PICTURE_BYTES,
+        "picture frames per second": round(1 / PICTURES_S),
         "upload rows": 2 * MAX_POINTS,
         "upload rows per split": MAX_POINTS,
         "sweep runs": MAX_SWEEP_RUNS,

@@ -10,6 +10,7 @@ from app.guards.room_auth import RoomMember, RoomSecret, owning_room, room_quota
 from app.launch import compared_config, new_runs
 from app.models import ComparisonCreated, ComparisonRequest, RunCreated
 from core.grid import can_stack
+from core.sweep import repeat_seeds
 
 router = APIRouter(prefix="/api/comparisons", tags=["comparisons"])
 
@@ -25,17 +26,25 @@ async def create_comparison(
     member: RoomMember = None,
 ) -> ComparisonCreated:
     owner = owning_room(request.room, rooms, secret, member)
-    configs = [compared_config(body, i) for i, body in enumerate(request.runs)]
+    setups = [compared_config(body, i) for i, body in enumerate(request.runs)]
+    configs = [
+        setup.model_copy(update={"seed": seed}) for setup in setups for seed in repeat_seeds(setup.seed, request.seeds)
+    ]
     runs = await new_runs(
-        configs, settings.data_dir, lambda i: ("body", "runs", i, "dataset"),
+        configs, settings.data_dir, lambda i: ("body", "runs", i // request.seeds, "dataset"),
         request.keep, request.speed, request.paused, owner,
     )  # fmt: skip
     registry.make_room(runs)  # the global cap first: a refused start does not count against the client
     quota = room_quota(quota, rooms, registry, runs[0].room, runs[0].member, len(runs))
     quota.admit(len(runs))
-    stacked = len(runs) > 1 and can_stack(configs)
-    channels = registry.create_group(runs) if stacked else [registry.create(run) for run in runs]
+    if request.seeds > 1:  # trained as a sweep's runs are: stacked in groups where they can, no landscape
+        stacked, channels = False, registry.create_stacked(runs)
+    else:
+        stacked = len(runs) > 1 and can_stack(configs)
+        channels = registry.create_group(runs, landscape=True) if stacked else [registry.create(run) for run in runs]
     quota.record([channel.id for channel in channels])
+    ids = [channel.id for channel in channels]
     return ComparisonCreated(
-        runs=[RunCreated(id=c.id, status=c.status, config=c.config) for c in channels], stacked=stacked
-    )
+        runs=[RunCreated(id=c.id, status=c.status, config=c.config) for c in channels], stacked=stacked,
+        setups=[ids[i : i + request.seeds] for i in range(0, len(ids), request.seeds)],
+    )  # fmt: skip

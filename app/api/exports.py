@@ -1,5 +1,6 @@
-"""A run's downloads: its learned parameters (JSON, .npz), its cost history (CSV) and a standalone NumPy
-script that reproduces it (docs/protocol.md). Each is an attachment named trainlab-<id>-<what>."""
+"""A run's downloads: its learned parameters (JSON, .npz), its cost history (CSV), a standalone NumPy script that
+reproduces it and the data it trains on (.npz; the script of a run on wide data reads it). Each is an attachment
+named trainlab-<id>-<what> (docs/protocol.md)."""
 
 import csv
 import io
@@ -13,7 +14,7 @@ from app.deps import RegistryDep, SettingsDep
 from app.errors import answers, file_answer
 from app.models import Parameters
 from core.config import RunConfig
-from core.data import resolve_dataset
+from core.data import Dataset, compact_arrays, resolve_dataset
 from core.export import standalone_script
 from core.jsonable import jsonable
 
@@ -85,23 +86,40 @@ async def export_costs_csv(run_id: str, registry: RegistryDep) -> Response:
     return Response(csv_of(page.points), media_type=CSV_TYPE, headers=attachment(run_id, "costs.csv"))
 
 
-def script_of(run_id: str, config: RunConfig, data_dir: Path) -> str:
-    """The run's standalone script; its data is resolved as when the run was created (an upload from the
-    data dir, football from its file), and the script carries every point as an exact literal."""
+def dataset_of(run_id: str, config: RunConfig, data_dir: Path) -> Dataset:
+    """The run's data, resolved as when the run was created (an upload from the data dir, football from its file)."""
     try:
-        dataset = resolve_dataset(config.dataset, data_dir)
+        return resolve_dataset(config.dataset, data_dir)
     except ValueError as error:  # DatasetUnavailable included: the file has gone since
         raise HTTPException(404, f"run {run_id}: its data cannot be had here any more: {error}") from None
-    return standalone_script(config, dataset)
 
 
-@router.get(
-    "/script.py",
-    response_class=Response,
-    responses={**file_answer(PYTHON_TYPE), **answers((404, "no such run, or its data is gone (a deleted upload)"))},
-)
+def script_of(run_id: str, config: RunConfig, data_dir: Path) -> str:
+    """The run's standalone script: it carries every number of its data as an exact literal, or names the run's
+    data file (data.npz) when there are too many."""
+    return standalone_script(config, dataset_of(run_id, config, data_dir), f"trainlab-{run_id}-data.npz")
+
+
+GONE = (404, "no such run, or its data is gone (a deleted upload)")
+
+
+@router.get("/script.py", response_class=Response, responses={**file_answer(PYTHON_TYPE), **answers(GONE)})
 async def export_script(run_id: str, registry: RegistryDep, settings: SettingsDep) -> Response:
     """Any run's, live ones included: it needs only the config."""
     info = await registry.find(run_id)
     source = await run_in_threadpool(script_of, run_id, info.config, settings.data_dir)
     return Response(source, media_type=PYTHON_TYPE, headers=attachment(run_id, "script.py"))
+
+
+def data_npz_of(run_id: str, config: RunConfig, data_dir: Path) -> bytes:
+    out = io.BytesIO()
+    np.savez(out, **compact_arrays(dataset_of(run_id, config, data_dir)))
+    return out.getvalue()
+
+
+@router.get("/data.npz", response_class=Response, responses={**file_answer(NPZ_TYPE, binary=True), **answers(GONE)})
+async def export_data(run_id: str, registry: RegistryDep, settings: SettingsDep) -> Response:
+    """The run's data in the course's layout: X_train, Y_train (X_test, Y_test), an image dataset's pixels as uint8."""
+    info = await registry.find(run_id)
+    body = await run_in_threadpool(data_npz_of, run_id, info.config, settings.data_dir)
+    return Response(body, media_type=NPZ_TYPE, headers=attachment(run_id, "data.npz"))

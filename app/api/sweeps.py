@@ -12,7 +12,7 @@ from app.guards.auth import require_token
 from app.guards.limits import RunQuotaDep
 from app.launch import new_runs
 from app.models import SweepCreated, SweepInfo, SweepRequest
-from app.sweeps import configs_of, csv_cell, record_sweep, sweep_info
+from app.sweeps import csv_cell, plan_of, record_sweep, sweep_info
 
 router = APIRouter(prefix="/api/sweeps", tags=["sweeps"])
 
@@ -26,19 +26,20 @@ async def create_sweep(
     cluster: ClusterDep,
     quota: RunQuotaDep,
 ) -> SweepCreated:
-    configs = configs_of(request)
+    plan = plan_of(request)
+    configs = plan.configs
     if cluster is not None:  # a Dask cluster trains it: nothing of the local pool's is used
         quota.admit(len(configs))
         run_ids = cluster.submit(configs)
         quota.record(run_ids)
-        return record_sweep(request, store, run_ids)
+        return record_sweep(request, plan, store, run_ids)
     registry.make_room(len(configs))
     runs = await new_runs(configs, settings.data_dir, lambda i: ("body", "base", "dataset"), True, None, False)
     registry.make_room(runs)  # again, with their weights: other requests may have started runs meanwhile
     quota.admit(len(configs))
     run_ids = [channel.id for channel in registry.create_stacked(runs)]
     quota.record(run_ids)
-    return record_sweep(request, store, run_ids)
+    return record_sweep(request, plan, store, run_ids)
 
 
 @router.get(
@@ -50,7 +51,7 @@ async def get_sweep_csv(sweep_id: str, registry: RegistryDep, store: StoreDep) -
     info = await sweep_info(sweep_id, registry, store)
     out = io.StringIO()
     writer = csv.writer(out)
-    fields = list(info.grid)
+    fields = list(info.rows[0].values) if info.rows else []
     writer.writerow([*fields, "id", "status", "final_cost", "train_accuracy", "test_accuracy"])
     for row in info.rows:
         cells = [

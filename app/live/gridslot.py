@@ -7,14 +7,15 @@ pause, resume, step and speed sent to any member apply to all of them; stop ends
 """
 
 import time
+from dataclasses import replace
 
-from app.live.feeds import Planes
-from app.live.protocol import WATCHED, Start, StartGroup
+from app.live.feeds import LandscapeFeed, Planes
+from app.live.protocol import WATCHED, Event, Start, StartGroup
 from app.live.slot import Slot, steer, train_paced
 from core.grid import GridTraining
 from core.pace import Pace
 from core.status import RunStatus
-from core.train import NetView, Progress, Result
+from core.train import NetView, Progress, Result, Training
 
 
 class Member(Slot):
@@ -47,6 +48,13 @@ class Member(Slot):
             grid.finish([self.k], status)
         return grid.results[self.k]
 
+    def twin(self) -> Training:
+        return self.group.grid.twin(self.k)
+
+    @property
+    def stepped_together(self) -> int:
+        return len(self.group.live)
+
     def apply(self, action: str, value: float | None) -> None:
         if self.over:  # ended (diverged, stopped): what it is sent no longer steers the others
             return
@@ -67,6 +75,8 @@ class GridSlot:
         self.pace = Pace(first.paused, first.speed, time.perf_counter())
         rows = {index: k for k, index in enumerate(self.grid.index)}  # the configs' order → stack rows
         self.members = [Member(start, self, rows[i], planes) for i, start in enumerate(command.starts)]
+        wanted = command.landscape and len(self.members) > 1
+        self.landscape = LandscapeFeed({m.run_id: m.view() for m in self.members}) if wanted else None
 
     def close(self) -> None:
         """It is over: let go of its members (they point back at it; a cycle would wait for the collector, ~2 MB a
@@ -74,6 +84,27 @@ class GridSlot:
         for member in self.members:
             member.group = None
         self.members = []
+
+    def record_paths(self) -> None:
+        """Where each member is now, for the landscape's paths (an ended one stays where it ended)."""
+        if self.landscape is not None:
+            self.landscape.record({m.run_id: self.grid.stack.theta[m.k] for m in self.members}, self.grid.epoch)
+
+    def report(self, now: float, out: list[Event]) -> None:
+        """The group's own message, the landscape, to every member when it is due (the members report the rest)."""
+        landscape = self.landscape
+        if landscape is None:
+            return
+        if landscape.due(now, self.over):
+            self.record_paths()  # every path ends where its run is now
+            landscape.start(self.members[0].view())
+        if landscape.making is None:
+            return
+        frame = landscape.advance(now)  # a chunk a round; the last one whole, as the group ends here
+        while frame is None and self.over:
+            frame = landscape.advance(now)
+        if frame is not None:
+            out.extend(replace(frame, run_id=m.run_id) for m in self.members)
 
     @property
     def live(self) -> list[Member]:
@@ -87,8 +118,13 @@ class GridSlot:
         """The group's pace changes (every live member's status and feeds follow it)."""
         steer(self.pace, action, value)
         if action == "pause":
-            for member in self.live:
-                member.show_now()
+            self.show_now()
+
+    def show_now(self) -> None:
+        for member in self.live:
+            member.show_now()
+        if self.landscape is not None:
+            self.landscape.beat.now = True
 
     def train(self, budget_s: float) -> None:
         """Train the whole grid until the budget is spent or the pace allows no more; events go to their members."""
@@ -98,8 +134,7 @@ class GridSlot:
         )
         if stepped:
             self.deliver(grid.progress())
-            for member in self.live:
-                member.show_now()
+            self.show_now()
         if grid.done and grid.running:  # the end: every net's result from one evaluation
             grid.finish(grid.running)
         if trained:
@@ -107,6 +142,8 @@ class GridSlot:
                 member.trained()
 
     def deliver(self, events: list[tuple[int, Progress | Result]]) -> None:
+        if events:
+            self.record_paths()
         for index, event in events:
             member = self.members[index]
             if isinstance(event, Progress) and not member.stopped:
@@ -115,4 +152,5 @@ class GridSlot:
     def wake_at(self) -> float:
         """When the group next trains (each member's sends are its own)."""
         due = None if self.over else self.pace.due()
-        return float("inf") if due is None else due
+        sends = None if self.landscape is None else self.landscape.wake_at()
+        return min(float("inf") if t is None else t for t in (due, sends))

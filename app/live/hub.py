@@ -13,6 +13,7 @@ from enum import Enum
 from app import messages
 from app.live.insight_log import InsightLog
 from core.config import RunConfig
+from core.schedule import learning_rates
 from core.status import RunStatus
 
 OUTBOX_LIMIT = 32  # messages; ~1.5 s of one run's frames and progress batches at 20 a second each
@@ -75,11 +76,13 @@ class Channel:
         self.member = member  # in a room: the student whose run it is (its token controls it too)
         self.config_json = config.model_dump(mode="json")
         self.dataset_json = dataset_json  # the points drawn under the boundary; they never change
+        self.learning_rates = learning_rates(config)  # the decay schedule at the report epochs (None: no decay)
         self.status = RunStatus.QUEUED
         self.epoch = 0
         self.costs: list[list] = []  # [[epoch, cost, train_acc, test_acc], ...]
         self.costs_parts: list[str] = []  # the same, as the encoded batches' insides
         self.frames: dict[str, bytes | str] = {}  # each view's latest picture (app/live/feeds.py), by view
+        self.kept_views: set[str] = set()  # the views sent once, which a watcher never drops
         self.insight = InsightLog()
         self.result: dict | None = None
         self.result_json: str | None = None
@@ -96,7 +99,8 @@ class Channel:
         return self.costs[-1] if self.costs else None
 
     def snapshot(self) -> str:
-        fields = {"id": self.id, "status": self.status, "config": self.config_json, "epoch": self.epoch}
+        fields = {"id": self.id, "status": self.status, "config": self.config_json, "epoch": self.epoch,
+                  "learning_rates": self.learning_rates}  # fmt: skip
         costs_json = "[" + ",".join(part for part in self.costs_parts if part) + "]"
         return messages.snapshot_message(fields, costs_json, self.result_json, self.dataset_json)
 
@@ -104,8 +108,8 @@ class Channel:
         """A new watcher, its outbox primed with the snapshot and the latest frame (and the end, if over)."""
         watcher = Watcher()
         watcher.put(Kind.KEEP, self.snapshot())
-        for frame in self.frames.values():
-            watcher.put(Kind.BOUNDARY, frame)
+        for view, frame in self.frames.items():
+            watcher.put(Kind.KEEP if view in self.kept_views else Kind.BOUNDARY, frame)
         insight = self.insight.for_new_watcher()
         if insight is not None:  # kept: it carries the norms' history, which later messages do not
             watcher.put(Kind.KEEP, insight)
@@ -130,10 +134,12 @@ class Channel:
         self.epoch = epoch
         self.publish(Kind.PROGRESS, messages.progress_message(points_json))
 
-    def set_frame(self, view: str, frame: bytes | str, epoch: int) -> None:
+    def set_frame(self, view: str, frame: bytes | str, epoch: int, kept: bool = False) -> None:
         self.frames[view] = frame
+        if kept:
+            self.kept_views.add(view)
         self.epoch = max(self.epoch, epoch)
-        self.publish(Kind.BOUNDARY, frame)
+        self.publish(Kind.KEEP if kept else Kind.BOUNDARY, frame)
 
     def set_insight(self, message_json: str, norms: list, epoch: int) -> None:
         self.insight.add(message_json, norms)

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from multiprocessing.context import BaseContext
 
 from app.live import worker as worker_process
-from app.live.protocol import Ack, Check, Checked, Command, Event, Failed, Finished, Ready, Start, StartGroup
+from app.live.protocol import Ack, Answer, Check, Command, Event, Failed, Finished, Preview, Ready, Start, StartGroup
+from core.gradcheck import Bug
 from core.livestack import MAX_ROWS
 
 START_TIMEOUT_S = 60.0
@@ -64,7 +65,7 @@ class Worker:
         threading.Thread(target=self._write, name=f"worker-{index}-writer", daemon=True).start()
         threading.Thread(target=self._read, args=(loop, pool), name=f"worker-{index}-reader", daemon=True).start()
 
-    def send(self, command: Start | StartGroup | Command | Check | None) -> None:
+    def send(self, command: Start | StartGroup | Command | Check | Preview | None) -> None:
         """Queue a command (None: finish) for the writer thread."""
         self._outbox.put(command)
 
@@ -161,11 +162,15 @@ class WorkerPool:
         """Send a control command; the run's status once the worker applied it (None: not there any more)."""
         return await self.ask(run_id, lambda seq: Command(run_id, action, value, seq), ACK_TIMEOUT_S)
 
-    async def check(self, run_id: str) -> Checked | None:
+    async def check(self, run_id: str, bug: Bug | None = None) -> Answer | None:
         """A gradient check of the run's current weights, by its worker (None: the run is not there any more)."""
-        return await self.ask(run_id, lambda seq: Check(run_id, seq), CHECK_TIMEOUT_S)
+        return await self.ask(run_id, lambda seq: Check(run_id, seq, bug), CHECK_TIMEOUT_S)
 
-    async def ask(self, run_id: str, command: Callable[[int], Command | Check], timeout: float) -> object:
+    async def preview(self, run_id: str, example: int) -> Answer | None:
+        """The run's next iteration in stages, by its worker (None: the run is not there any more)."""
+        return await self.ask(run_id, lambda seq: Preview(run_id, seq, example), CHECK_TIMEOUT_S)
+
+    async def ask(self, run_id: str, command: Callable[[int], Command | Check | Preview], timeout: float) -> object:
         """Send command(seq) to the run's worker and wait for the answer carrying seq (None: no answer)."""
         worker = self.placement.get(run_id)
         if worker is None:
@@ -186,7 +191,7 @@ class WorkerPool:
             if isinstance(event, Ready):
                 worker.pid = event.pid
                 worker.ready.set()
-            elif isinstance(event, Ack | Checked):
+            elif isinstance(event, Ack | Answer):
                 _, answer = self.acks.get(event.seq, (None, None))
                 if answer is not None and not answer.done():
                     answer.set_result(event.status if isinstance(event, Ack) else event)

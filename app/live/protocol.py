@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from core.config import RunConfig
 from core.data import Dataset
+from core.gradcheck import Bug
 from core.status import RunStatus
 
 # ---------------------------------------------------------------- commands (server → worker)
@@ -27,6 +28,7 @@ class StartGroup:
     """Runs that core.grid.can_stack: trained together by one GridSlot, each reported as its own run."""
 
     starts: list[Start]  # one dataset, the same paused and speed
+    landscape: bool = False  # a comparison's: send its loss landscape (app/live/feeds.py LandscapeFeed)
 
 
 WATCHED = "watched"  # the server's own command (not a user's): value 1 when a run has watchers again, 0 when none
@@ -44,10 +46,22 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """Run a gradient check on the run's current weights, between slices; answered by a Checked with seq."""
+    """Run a gradient check on the run's current weights, between slices, with a bug planted in backprop's gradient
+    if one is given; answered by an Answer with seq."""
 
     run_id: str
     seq: int
+    bug: Bug | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """Compute the run's next iteration stage by stage (core.stepper) on a twin, between slices: the run does not
+    move. Answered by an Answer with seq."""
+
+    run_id: str
+    seq: int
+    example: int = 0
 
 
 # ---------------------------------------------------------------- events (worker → server)
@@ -80,6 +94,7 @@ class Frame:
     view: str  # "boundary", ...: the message's type on the wire
     payload: bytes | str  # binary frames as bytes, JSON messages as text
     epoch: int
+    kept: bool = False  # a frame sent once, that never changes (the examples' thumbnails): never dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +106,14 @@ class Insight:
 
 
 @dataclass(frozen=True, slots=True)
-class Checked:
+class Answer:
+    """What a Check or a Preview asked for (core.insight.gradient_check_report; core.stepper.iteration and the runs a
+    step moves), or None with an error, or when the run is gone."""
+
     seq: int
-    answer: dict | None  # core.insight.gradient_check_report; None with an error, or when the run is gone
+    answer: dict | None
     error: str | None = None
-    too_large: bool = False  # the error is the check's size
+    refused: bool = False  # the error is the request's own: a check over its budget, an example not in the batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,5 +137,5 @@ class Failed:
     reason: str
 
 
-Event = Ready | Ack | Checked | Points | Frame | Insight | Status | Finished | Failed
+Event = Ready | Ack | Answer | Points | Frame | Insight | Status | Finished | Failed
 RunEvent = Points | Frame | Insight | Status | Finished | Failed  # about one run: the registry routes them

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from fastapi.concurrency import run_in_threadpool
 
+from app.errors import invalid_field
 from app.live.hub import Channel, Watcher
 from app.live.pool import WorkerPool
 from app.live.protocol import (
@@ -29,8 +30,9 @@ from app.live.protocol import (
 from app.models import CostPage, RunInfo, RunPage, RunSummary, WorkerHealth
 from app.settings import LIVE_RUNS_PER_WORKER, Settings
 from app.store import Store
-from core.config import RunConfig
+from core.config import RunConfig, run_seconds
 from core.data import Dataset, resolve_dataset
+from core.gradcheck import Bug, planted_bug
 from core.grid import can_stack, stack_groups
 from core.insight import CheckTooLarge, gradient_check_report, stored_training
 from core.status import RunStatus
@@ -39,7 +41,7 @@ from core.sweep import MAX_STACK
 FINISHED_KEPT = 100  # finished runs still answerable by id (and watchable), the newest
 UNWATCHED_VIEWS_S = 2.0  # a new run nobody watches by then trains without its frames and insight until someone does
 ROOM_FINISHED_KEPT = 2000  # ... and lecture rooms' finished runs: a hall's crowd sweep shows them all
-DEFAULT_WORK = RunConfig().n_examples * RunConfig().n_parameters  # per epoch: what a live run's weight counts in
+DEFAULT_EPOCH_S = run_seconds(RunConfig(), 300, 2) / RunConfig().epochs  # what a live run's weight counts in
 
 
 @dataclass(frozen=True)
@@ -57,13 +59,15 @@ class NewRun:
 
     @property
     def weight(self) -> int:
-        return run_weight(self.config, self.dataset.X_train.shape[1])
+        return run_weight(self.config, self.dataset.X_train.shape[1], self.dataset.X_train.shape[0])
 
 
-def run_weight(config: RunConfig, m: int) -> int:
-    """What a live run counts against the server's capacity: the default runs its work per epoch is worth (examples ×
-    parameters), at least 1 and at most one worker's worth (a run trains on one worker)."""
-    return max(1, min(LIVE_RUNS_PER_WORKER, math.ceil(m * config.n_parameters / DEFAULT_WORK)))
+def run_weight(config: RunConfig, m: int, n_x: int) -> int:
+    """What a live run counts against the server's capacity: the default runs its epoch is worth (core.config's time
+    model: steps, examples × parameters, units, inputs), at least 1 and at most one worker's worth (a run trains on
+    one worker)."""
+    epoch_s = run_seconds(config, m, n_x) / config.epochs
+    return max(1, min(LIVE_RUNS_PER_WORKER, math.ceil(epoch_s / DEFAULT_EPOCH_S - 1e-9)))
 
 
 def pool_kind(config: RunConfig) -> str | None:
@@ -90,10 +94,18 @@ class NotCheckable(RuntimeError):  # noqa: N818
     """A gradient check that cannot be made now or at all (no weights, its data gone); the message says why."""
 
 
-def check_stored(config: RunConfig, data_dir: Path, parameters: dict) -> dict:
+def check_stored(config: RunConfig, data_dir: Path, parameters: dict, bug: Bug | None) -> dict:
     """core.insight.gradient_check_report of stored weights, on the run's data (in a thread: up to ~0.5 s)."""
     training = stored_training(config, resolve_dataset(config.dataset, data_dir), parameters)
-    return gradient_check_report(training.view())
+    return gradient_check_report(training.view(), bug)
+
+
+def bug_for(config: RunConfig, spec: str | tuple[str, float] | None) -> Bug | None:
+    """The bug a check request names, for the run's net; a block the net does not have is a 422 naming it."""
+    try:
+        return planted_bug(spec, len(config.hidden_layers) + 1)
+    except ValueError as error:
+        raise invalid_field(("body", "bug", "param"), str(error)) from None
 
 
 class Registry:
@@ -139,14 +151,15 @@ class Registry:
         self.admit(channel, run.weight)
         return channel
 
-    def create_group(self, runs: list[NewRun]) -> list[Channel]:
+    def create_group(self, runs: list[NewRun], landscape: bool = False) -> list[Channel]:
         """Runs that core.grid.can_stack (one pace: the same paused and speed), trained together as one group on
-        one worker; each is its own run, with its own id, channel and record."""
+        one worker; each is its own run, with its own id, channel and record. `landscape`: a comparison's, which
+        sends its loss landscape to each run."""
         if not can_stack([run.config for run in runs]):
             raise ValueError("these runs cannot train stacked (see core.grid.can_stack): create them one by one")
         self.make_room(runs)
         recorded = [self.record(run) for run in runs]
-        self.pool.submit(StartGroup([start for _, start in recorded]), sum(run.weight for run in runs))
+        self.pool.submit(StartGroup([start for _, start in recorded], landscape), sum(run.weight for run in runs))
         for (channel, _), run in zip(recorded, runs, strict=True):
             self.admit(channel, run.weight)
         return [channel for channel, _ in recorded]
@@ -268,30 +281,50 @@ class Registry:
         stored = await self.store.parameters(run_id)
         return None if stored is None else json.loads(stored)
 
-    async def check(self, run_id: str) -> dict:
-        """A gradient check of the run's weights as they are: a live run's by its worker (the run does not move),
-        a finished one's stored weights here. CheckTooLarge for a check over the budget, NotCheckable when it
-        cannot be made (now, or at all), UnknownRun for an unknown run."""
-        if self.live_channel(run_id) is not None:
-            checked = await self.pool.check(run_id)
+    async def check(self, run_id: str, bug: str | tuple[str, float] | None = None) -> dict:
+        """A gradient check of the run's weights as they are, with `bug` (core.gradcheck.planted_bug) planted in
+        backprop's gradient: a live run's by its worker (the run does not move), a finished one's stored weights
+        here. CheckTooLarge for a check over the budget, NotCheckable when it cannot be made (now, or at all),
+        UnknownRun for an unknown run."""
+        channel = self.live_channel(run_id)
+        if channel is not None:
+            checked = await self.pool.check(run_id, bug_for(channel.config, bug))
             if checked is None:
                 raise NotCheckable(f"run {run_id} could not be checked now (it may have just ended): try again")
             if checked.answer is None:
-                if checked.too_large:
+                if checked.refused:
                     raise CheckTooLarge(checked.error)
                 raise NotCheckable(checked.error or f"run {run_id} is gone")
             return checked.answer
         info = await self.find(run_id)
+        planted = bug_for(info.config, bug)
         stored = await self.store.parameters(run_id)
         if stored is None:
             raise NotCheckable(f"run {run_id} ended {info.status} without weights: there is nothing to check")
         try:
-            answer = await run_in_threadpool(check_stored, info.config, self.settings.data_dir, json.loads(stored))
+            answer = await run_in_threadpool(
+                check_stored, info.config, self.settings.data_dir, json.loads(stored), planted
+            )
         except CheckTooLarge:
             raise
         except ValueError as error:  # its dataset cannot be had any more (a deleted upload, football's file gone)
             raise NotCheckable(f"run {run_id}'s data cannot be had: {error}") from None
         return {**answer, "epoch": info.epoch}
+
+    async def preview(self, run_id: str, example: int) -> dict:
+        """A live run's next iteration in stages (core.stepper), by its worker: the run does not move. NotCheckable
+        for a run that has finished (or just did), a 422 naming `example` for an example not in the batch."""
+        if self.live_channel(run_id) is None:
+            info = await self.find(run_id)  # UnknownRun for an unknown run
+            raise NotCheckable(f"run {run_id} is {info.status}: the stepper shows a live run's next iteration")
+        previewed = await self.pool.preview(run_id, example)
+        if previewed is None:
+            raise NotCheckable(f"run {run_id} could not be previewed now (it may have just ended): try again")
+        if previewed.answer is None:
+            if previewed.refused:
+                raise invalid_field(("body", "example"), previewed.error)
+            raise NotCheckable(previewed.error or f"run {run_id} is gone")
+        return previewed.answer
 
     async def delete(self, run_id: str) -> RunStatus | None:
         """Stop a live run (CANCELLED: its record stays) or delete a finished one (None: gone, costs and weights
@@ -360,7 +393,7 @@ class Registry:
             case Points():
                 channel.add_points(event.points, event.points_json, event.epoch)
             case Frame():
-                channel.set_frame(event.view, event.payload, event.epoch)
+                channel.set_frame(event.view, event.payload, event.epoch, event.kept)
             case Insight():
                 channel.set_insight(event.message_json, event.norms, event.epoch)
             case Status():

@@ -11,9 +11,11 @@ from collections.abc import Callable
 from app.live.feeds import FLUSH_S, Feed, Planes, feeds_for, next_tick
 from app.live.protocol import WATCHED, Event, Finished, Points, Start, Status
 from app.messages import dumps
+from core.gradcheck import Bug
 from core.insight import gradient_check_report
 from core.pace import Pace
 from core.status import RunStatus
+from core.stepper import iteration
 from core.train import NetView, Progress, Result, Training
 
 
@@ -49,6 +51,15 @@ class Slot:
 
     def result(self, status: RunStatus | None) -> Result:
         raise NotImplementedError
+
+    def twin(self) -> Training:
+        """The net as a Training alone in its exact state, sharing nothing with the run (core.train.Training.twin)."""
+        raise NotImplementedError
+
+    @property
+    def stepped_together(self) -> int:
+        """How many runs a step moves (a stack's members step together)."""
+        return 1
 
     # ---------------------------------------------------------------- shared
 
@@ -145,9 +156,14 @@ class Slot:
             parameters = {name: value.tolist() for name, value in (result.parameters or {}).items()}
             out.append(Finished(self.run_id, fields, dumps(fields), parameters))
 
-    def check_gradients(self) -> dict:
-        """A gradient check of the current weights (core.insight.gradient_check_report)."""
-        return gradient_check_report(self.view())
+    def preview(self, example: int) -> dict:
+        """The next iteration in stages (core.stepper.iteration), on a twin: the run does not move, and its next step
+        of one epoch does what the stages show."""
+        return {**iteration(self.twin(), example), "runs_stepped": self.stepped_together}
+
+    def check_gradients(self, bug: Bug | None = None) -> dict:
+        """A gradient check of the current weights (core.insight.gradient_check_report), the bug planted if any."""
+        return gradient_check_report(self.view(), bug)
 
 
 def steer(pace: Pace, action: str, value: float | None) -> None:
@@ -191,6 +207,9 @@ class LoneSlot(Slot):
 
     def result(self, status: RunStatus | None) -> Result:
         return self.training.result(status)
+
+    def twin(self) -> Training:
+        return self.training.twin()
 
     def wake_at(self) -> float:
         due = None if self.over else self.pace.due()

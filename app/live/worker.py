@@ -20,10 +20,11 @@ import numpy as np
 
 from app.live.feeds import Batch, Feed, FeedLoad, Planes
 from app.live.gridslot import GridSlot
-from app.live.protocol import Ack, Check, Checked, Command, Event, Failed, Ready, Start, StartGroup
+from app.live.protocol import Ack, Answer, Check, Command, Event, Failed, Preview, Ready, Start, StartGroup
 from app.live.slot import LoneSlot, Slot
 from core.insight import CheckTooLarge
 from core.livestack import MAX_ROWS, LiveStack, data_fingerprint, live_key, rows_for
+from core.stepper import NoSuchExample
 from core.train import NetView
 
 SLICE_S = 0.004  # one run trains this long before the next one's turn
@@ -50,9 +51,9 @@ class Host:
         self.out: list[Event] = []
         self.round_started = 0.0
 
-    def handle(self, command: Start | StartGroup | Command | Check) -> None:
-        if isinstance(command, Check):
-            self.out.append(self.check(command))
+    def handle(self, command: Start | StartGroup | Command | Check | Preview) -> None:
+        if isinstance(command, Check | Preview):
+            self.out.append(self.answer(command))
             return
         if isinstance(command, Start):
             self.start(command)
@@ -67,17 +68,21 @@ class Host:
         if command.seq is not None:
             self.out.append(Ack(command.seq, slot.status if slot else None))
 
-    def check(self, command: Check) -> Checked:
-        """Answer a gradient check; a failing check is an error for the asker, not the run's failure."""
+    def answer(self, command: Check | Preview) -> Answer:
+        """A gradient check, or the next iteration in stages; a failure is an error for the asker, not the run's."""
         slot = self.slots.get(command.run_id)
         if slot is None:
-            return Checked(command.seq, None)
+            return Answer(command.seq, None)
         try:
-            return Checked(command.seq, slot.check_gradients())
-        except CheckTooLarge as error:
-            return Checked(command.seq, None, str(error), too_large=True)
+            if isinstance(command, Check):
+                return Answer(command.seq, slot.check_gradients(command.bug))
+            if slot.over:
+                return Answer(command.seq, None, f"run {command.run_id} has ended: there is no next iteration")
+            return Answer(command.seq, slot.preview(command.example))
+        except (CheckTooLarge, NoSuchExample) as error:
+            return Answer(command.seq, None, str(error), refused=True)
         except Exception as error:
-            return Checked(command.seq, None, describe(error))
+            return Answer(command.seq, None, describe(error))
 
     def start(self, command: Start) -> None:
         try:
@@ -151,6 +156,8 @@ class Host:
     def report(self) -> list[Event]:
         """Every run's due messages; the feeds that one pass makes for many runs are made together first."""
         now = time.perf_counter()
+        for group in self.groups:  # before its members: a last landscape goes before their results
+            group.report(now, self.out)
         slots = list(self.slots.values())
         training = sum(not slot.over and not slot.pace.idle and slot.watched for slot in slots)  # feeds that send
         due: dict[str, tuple[list[Feed], NetView | None]] = {}

@@ -8,7 +8,7 @@ import httpx
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from app.messages import decode_boundary
+from app.messages import decode_frame
 
 
 def reject_constant(name: str) -> None:
@@ -82,10 +82,10 @@ class Stream:
         """Receive one message and record it."""
         message = ws.recv(timeout=timeout)
         if isinstance(message, bytes):
-            header, values = decode_boundary(message)
-            assert values.size == header["size"] ** 2
+            header, values = decode_frame(message)
+            assert values.size == header["size"] ** 2 if header["type"] == "boundary" else values.size > 0
             self.frames.append((header, len(message)))
-            self.order.append("boundary")
+            self.order.append(header["type"])
             return header, len(message)
         self.raw.append(message)
         decoded = strict_loads(message)

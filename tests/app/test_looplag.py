@@ -12,7 +12,9 @@ def test_a_blocked_loop_shows_as_lag():
     async def measure() -> tuple:
         lag = LoopLag(every_s=0.01)
         lag.start()
-        await asyncio.sleep(0.1)
+        deadline = time.monotonic() + 10  # a loaded machine wakes the sampler late: wait for samples, not a time
+        while lag.figures().samples < 3 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
         calm = lag.figures()
         time.sleep(0.3)  # blocks the loop: the next wake-up is ~0.3 s late
         await asyncio.sleep(0.05)

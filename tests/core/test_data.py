@@ -7,6 +7,7 @@ import pytest
 from core.data import (
     DATA_DIR_ENV,
     DEFAULTS,
+    FEATURES,
     GENERATED,
     Dataset,
     DatasetUnavailable,
@@ -25,9 +26,9 @@ def ref() -> dict[str, np.ndarray]:
         return dict(npz)
 
 
-def assert_course_layout(d: Dataset, m: int, m_test: int) -> None:
-    assert d.X_train.shape == (2, m) and d.Y_train.shape == (1, m)
-    assert d.X_test.shape == (2, m_test) and d.Y_test.shape == (1, m_test)
+def assert_course_layout(d: Dataset, m: int, m_test: int, n: int = 2) -> None:
+    assert d.X_train.shape == (n, m) and d.Y_train.shape == (1, m)
+    assert d.X_test.shape == (n, m_test) and d.Y_test.shape == (1, m_test)
     for a in (d.X_train, d.Y_train, d.X_test, d.Y_test):
         assert a.dtype == np.float64
     assert set(np.unique(d.Y_train)) == {0.0, 1.0}
@@ -108,7 +109,7 @@ def test_moons_matches_sklearn_off_defaults():
 @pytest.mark.parametrize("name", GENERATED)
 def test_generated_shapes_labels_and_determinism(name):
     d = make_dataset(name)
-    assert_course_layout(d, DEFAULTS[name]["n_train"], DEFAULTS[name]["n_test"])
+    assert_course_layout(d, DEFAULTS[name]["n_train"], DEFAULTS[name]["n_test"], FEATURES.get(name, 2))
     assert np.isfinite(d.X_train).all() and np.isfinite(d.X_test).all()
     again = make_dataset(name)
     assert np.array_equal(d.X_train, again.X_train) and np.array_equal(d.Y_test, again.Y_test)
@@ -208,17 +209,28 @@ def test_inline_dataset_returns_course_layout():
     assert inline_dataset([[0, 0]], [1]).X_test is None
 
 
+def test_inline_rows_may_have_any_width():
+    one = inline_dataset([[0.5], [1.5], [2.5]], [0, 1, 1])
+    assert one.X_train.shape == (1, 3) and one.n_features == 1 and not one.planar
+    wide = inline_dataset([list(range(7)), list(range(7, 14))], [0, 1], X_test=[list(range(7))], y_test=[1])
+    assert wide.X_train.shape == (7, 2) and wide.X_test.shape == (7, 1)
+    assert np.array_equal(wide.X_train[:, 1], np.arange(7, 14)) and wide.image_shape is None
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (([[0, 1], [2, 3], [4, 5], [6, 7, 8]], [0, 1, 0, 1]), "X_train: row 3 has 3 values, expected 2"),
+        (([[0, 1], [2, 3], [4, 5], [6, 7, 8]], [0, 1, 0, 1]), "X_train: row 3 has 3 values, row 0 has 2"),
         (([[0, 1], [math.inf, 3]], [0, 1]), "X_train: row 1 has a non-finite value"),
         (([[0, 1], [math.nan, 3]], [0, 1]), "X_train: row 1 has a non-finite value"),
         (([[0, 1], ["a", 3]], [0, 1]), "X_train: values must be numbers"),
         (([[0, 1], [2, 3]], [0, 2]), "y_train: label 1 is 2, expected 0 or 1"),
         (([[0, 1], [2, 3]], [0, 1, 1]), "y_train: has 3 labels but X_train has 2 rows"),
         (([], []), "X_train: has 0 rows"),
-        (([[0, 1]], [1], [[0, 1, 2]], [1]), "X_test: row 0 has 3 values"),
+        (([[0, 1]], [1], [[0, 1, 2]], [1]), "X_test: rows of 3 values, X_train's have 2"),
+        (([[0, 1, 2], [0, 1]], [1, 0]), "X_train: row 1 has 2 values, row 0 has 3"),
+        (([[]], [1]), "X_train: row 0 has 0 values, expected 1..131072"),
+        (([[0.0] * 5000] * 4000, [0, 1] * 2000), "X_train: 4000 rows × 5000 values is more than the 16777216"),
         (([[0, 1]], [1], [[0, 1]], [0.5]), "y_test: label 0 is 0.5"),
         (([[0, 1]], [1], [[0, 1]], None), "X_test: give X_test and y_test together"),
     ],

@@ -25,6 +25,12 @@ CONFIGS = {
     "tanh-momentum-mini-batch": lambda: RunConfig(
         dataset="moons", activation="tanh", optimizer="momentum", learning_rate=0.05, epochs=300, mini_batch_size=64,
     ),
+    "adam-scheduled-decay": lambda: preset_config(
+        "opt-adam", {"epochs": 300, "learning_rate": 0.01, "lr_decay": "scheduled", "time_interval": 50},
+    ),
+    "gd-inverse-decay": lambda: RunConfig(
+        dataset="moons", learning_rate=0.5, lr_decay="inverse", decay_rate=0.01, epochs=1000,
+    ),
 }  # fmt: skip
 
 
@@ -52,5 +58,5 @@ def test_script_imports_numpy_alone_and_is_written_for_its_config_only():
     source = standalone_script(config, dataset_for(config))
     assert re.findall(r"^(?:import|from) (\S+)", source, re.MULTILINE) == ["numpy"]
     assert "np.sqrt(2 / layer_dims[l - 1])" in source
-    for absent in ("adam", "momentum", "beta", "mini_batch", "permutation", "lambd", "keep_prob", "rng"):
+    for absent in ("adam", "momentum", "beta", "mini_batch", "permutation", "lambd", "keep_prob", "rng", "decay"):
         assert absent not in source

@@ -136,7 +136,7 @@ def in_range(draw):
     field = draw(st.sampled_from(sorted(BOUNDS)))
     lo, lo_in, hi, hi_in, kind = BOUNDS[field]
     if field == "mini_batch_size":
-        hi = RunConfig().n_examples  # a batch larger than the data set is refused by the model (below)
+        hi = RunConfig().expected_size()[0]  # a batch larger than the data set is refused by the model (below)
     if kind is int:
         return field, draw(st.integers(lo, hi))
     return field, draw(st.floats(lo, hi, exclude_min=not lo_in, exclude_max=not hi_in))
@@ -187,7 +187,7 @@ def test_too_many_hidden_layers_are_refused(extra):
 
 
 @FAST
-@given(size=st.integers(RunConfig().n_examples + 1, MAX_EXAMPLES))
+@given(size=st.integers(RunConfig().expected_size()[0] + 1, MAX_EXAMPLES))
 def test_a_batch_larger_than_the_data_is_refused(size):
     with pytest.raises(ValidationError, match="mini_batch_size"):
         RunConfig(mini_batch_size=size)

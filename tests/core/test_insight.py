@@ -155,9 +155,15 @@ def test_the_check_of_stored_weights_is_the_live_check():
     )
     assert live["difference"] == check_gradients_now(training.view()).difference
     assert again["difference"] == pytest.approx(live["difference"], rel=1e-9)
-    assert {k: v for k, v in live.items() if k not in ("difference", "epoch")} == {
+    assert {k: v for k, v in live.items() if k not in ("difference", "epoch", "blocks", "notes")} == {
         "passed": True, "threshold": 2e-7, "parameters": 91, "examples": 300, "keep_prob_used": 1.0,
+        "bug": None, "warnings": [],
     }  # fmt: skip
+    assert [block["param"] for block in live["blocks"]] == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    assert not any(block["broken"] for block in live["blocks"])
+    dropout, l2 = live["notes"]  # the check explains what it did differently from training
+    assert dropout.startswith("dropout: the run trains with keep_prob 0.9, the check with keep_prob = 1")
+    assert l2.startswith("L2: the cost includes") and "λ = 0.3" in l2
     assert live["epoch"] == 30 and again["epoch"] == 0  # the stored net has not trained, as a Training
 
 

@@ -27,6 +27,8 @@ CONFIGS = [
     {"initialization": "zeros", "learning_rate": 0.5},
     {"learning_rate": 100.0, "report_every": 5},  # diverges
     {"learning_rate": 0.02, "epochs": 150, "report_every": 13, "seed": 9},
+    {"learning_rate": 0.5, "lr_decay": "inverse", "decay_rate": 0.01, "seed": 12},  # its own rate each epoch
+    {"optimizer": "adam", "lr_decay": "scheduled", "decay_rate": 1.0, "time_interval": 50, "course_compat": True},
 ]
 
 

@@ -4,9 +4,10 @@
 import { drawBoundary } from "./draw/boundary.js";
 import { drawCurves } from "./draw/curves.js";
 import { unplot } from "./draw/plot.js";
-import { MAX_SETUPS, fromQuery, latestText, runConfig, setupQuery, touch } from "./state.js";
+import { drawWeights } from "./draw/weights.js";
+import { MAX_SETUPS, beyondPlane, fromQuery, latestText, runConfig, setupQuery, touch } from "./state.js";
 
-const title = (name) => name[0].toUpperCase() + name.slice(1);
+const title = (name) => name[0].toUpperCase() + name.slice(1).replaceAll("-", " ");
 
 function describe(query) {
   return [...new URLSearchParams(query)].map(([field, value]) => `${field}=${value}`).join(", ") || "the defaults";
@@ -23,13 +24,41 @@ export function comparisonRuns(state) {
       body: runConfig(fromQuery(query, defaults), defaults),
     }));
   }
+  const chosen = runConfig(settings, defaults).dataset ?? settings.dataset;
   return groups[settings.compare].map((name) => ({
     key: name,
     name,
     description: presets[name]?.description ?? "",
-    body: { preset: name },
+    body: onChosenImages(state, presets[name], chosen) ? { preset: name, overrides: { dataset: chosen } } : { preset: name },
   }));
 }
+
+// ---- n-D data (issue 13): a group of presets on images runs on whichever image dataset is chosen
+const datasetName = (dataset) => (typeof dataset === "object" ? dataset?.name : dataset);
+function isImages(info) {
+  return Boolean(info?.image_shape) || (info?.available === true && info?.features === null); // a folder: images
+}
+function onChosenImages(state, preset, chosen) {
+  const own = datasetName(preset?.config.dataset);
+  return isImages(state.datasets[own]) && isImages(state.datasets[datasetName(chosen)]) && own !== datasetName(chosen);
+}
+
+/** A run on data that is not 2-D: its first layer's pictures in its panel, instead of a boundary. */
+function weightsPanel(panel, run) {
+  if (panel.dataset.view !== "weights") {
+    if (panel.classList.contains("js-plotly-plot")) unplot(panel);
+    const caption = document.createElement("figcaption");
+    caption.textContent = run.name;
+    const note = document.createElement("p");
+    note.className = "muted";
+    note.dataset.role = "scale";
+    panel.replaceChildren(caption, note);
+    panel.dataset.view = "weights";
+    panel.classList.add("picture-panel");
+  }
+  drawWeights(panel, run);
+}
+// ---- end n-D data
 
 function button(text, attributes) {
   const b = document.createElement("button");
@@ -149,7 +178,7 @@ export function renderCompare(state) {
   const runs = live.runs;
   const panels = reconcile(document.getElementById("panels"), runs, makePanel);
   runs.forEach((run, i) =>
-    drawBoundary(panels[i], {
+    beyondPlane(run.dataset) ? weightsPanel(panels[i], run) : drawBoundary(panels[i], {
       data: run.dataset,
       boundary: run.boundary,
       showTest: settings.show_test,

@@ -110,7 +110,7 @@ export function syncControls(state, except = null) {
   }
   for (const element of document.querySelectorAll("[data-when]")) {
     const [field, wanted] = element.dataset.when.split("=");
-    element.hidden = settings[field] !== wanted;
+    element.hidden = !wanted.split("|").includes(String(settings[field])); // "lr_decay=inverse|scheduled"
   }
   // an empty dataset option means the dataset's own default: show it, greyed
   const datasetDefaults = state.datasets[settings.dataset] ?? {};

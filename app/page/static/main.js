@@ -5,9 +5,12 @@ import { bindCompare, comparisonRuns, renderCompare } from "./compare.js";
 import { applyServerInfo, bindControls, syncControls } from "./controls.js";
 import { drawBoundary } from "./draw/boundary.js";
 import { drawCurves } from "./draw/curves.js";
+import { drawExamples } from "./draw/examples.js";
+import { drawWeights } from "./draw/weights.js";
 import { renderExports } from "./exports.js";
 import { bindInsight, renderInsight } from "./insight.js";
 import { bindKeys } from "./keys.js";
+import { bindLessons, renderLessons } from "./lessons/lessons.js";
 import * as net from "./net.js";
 import { bindRoom, renderRoom } from "./room.js";
 import { frozen } from "./rooms/screen.js";
@@ -17,6 +20,7 @@ import {
   applyCreated,
   applyFailure,
   applyMessage,
+  beyondPlane,
   boundsErrors,
   boundsFromSchema,
   changed,
@@ -195,7 +199,8 @@ async function refreshPreview() {
   if (wanted === previewFor) return;
   previewFor = wanted;
   // a dataset the server cannot have (football without its file) has no preview: Train says why
-  const points = state.datasets[dataset]?.available ? await net.getPoints(dataset, options).catch(() => null) : null;
+  const planar = state.datasets[dataset]?.available && !beyondPlane(state.datasets[dataset]); // n-D data: no points
+  const points = planar ? await net.getPoints(dataset, options).catch(() => null) : null;
   if (previewFor !== wanted) return; // the settings moved on while we waited
   state.live.preview = points;
   touch(state);
@@ -242,7 +247,16 @@ function renderToolbar() {
 function renderSingle() {
   const { settings, live } = state;
   const run = live.runs[0];
-  drawBoundary($("boundary"), {
+  // ---- n-D data (issue 13): the examples and weights pictures instead of the boundary
+  const pictures = beyondPlane(run?.dataset ?? state.datasets[settings.dataset]);
+  $("boundary").hidden = pictures;
+  $("pictures").hidden = !pictures;
+  if (pictures) {
+    drawExamples($("examples"), run);
+    drawWeights($("weights"), run);
+  }
+  // ---- end n-D data
+  if (!pictures) drawBoundary($("boundary"), {
     data: run?.dataset ?? live.preview,
     boundary: run?.boundary,
     showTest: settings.show_test,
@@ -288,6 +302,7 @@ function render() {
   renderExports(state);
   if (comparing) renderCompare(state);
   else renderSingle();
+  renderLessons(state, comparing); // lessons (issue 15)
   renderRoom(state);
 
   const query = toQuery(state.settings, state.defaults);
@@ -361,6 +376,7 @@ bindInsight(
   (run) => changed(state, run),
 );
 bindRoom(state, boot.room, { follow, train, onChange });
+bindLessons(state, () => (state.settings.compare ? undefined : state.live.runs[0])); // lessons (issue 15)
 
 syncControls(state);
 requestAnimationFrame(frame);

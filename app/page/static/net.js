@@ -57,6 +57,27 @@ export const control = (id, action, extra = {}) =>
 /** A gradient check of the run's weights as they are: {id, epoch, difference, passed, threshold, ...}. */
 export const checkGradients = (id) => request("POST", `/api/runs/${encodeURIComponent(id)}/gradcheck`);
 
+// ------------------------------------------------------------------ lessons (issue 15)
+
+const runPath = (id, rest) => `/api/runs/${encodeURIComponent(id)}/${rest}`;
+
+/** The notebook's 1-D gradient check of J(θ) = θx: {J, J_plus, J_minus, grad, gradapprox, difference, sweep, ...}. */
+export const checkOneD = (theta, x, epsilon) => request("GET", `/api/gradcheck/1d?${new URLSearchParams({ theta, x, epsilon })}`);
+
+/** A gradient check with a bug planted ("course", {param, scale}, or undefined: none): {..., blocks, bug, notes}. */
+export const checkWithBug = (id, bug) => request("POST", runPath(id, "gradcheck"), bug === undefined ? undefined : { bug });
+
+/** The run's next iteration in stages; the run does not move. */
+export const stepThrough = (id, example) => request("POST", runPath(id, "stepper"), { example });
+
+/** Each setup's band: setups is [[run id, ...], ...]. */
+export const getBands = (setups) => request("GET", `/api/bands?${setups.map((ids) => `setup=${ids.map(encodeURIComponent).join(",")}`).join("&")}`);
+
+export const createSweep = (body) => request("POST", "/api/sweeps", body);
+export const getSweep = (id) => request("GET", `/api/sweeps/${encodeURIComponent(id)}`);
+
+// ------------------------------------------------------------------
+
 /** The dataset's points before any training: {X_train, y_train, X_test, y_test}. */
 export function getPoints(name, options) {
   const query = new URLSearchParams(Object.entries(options).filter(([, v]) => v !== null));
@@ -98,12 +119,7 @@ export function decodeText(text) {
  * Async: the browser's DecompressionStream inflates it.
  */
 export async function decodeBoundary(buffer) {
-  const headerLength = new DataView(buffer).getUint32(0, true);
-  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
-  if (header.encoding !== "sub-deflate") throw new Error(`boundary frame: unknown encoding ${header.encoding}`);
-  const deflated = new Blob([new Uint8Array(buffer, 4 + headerLength)]).stream();
-  const inflated = deflated.pipeThrough(new DecompressionStream("deflate"));
-  const values = new Uint8Array(await new Response(inflated).arrayBuffer());
+  const { header, values } = await inflateFrame(buffer, "sub-deflate");
   const size = header.size;
   if (values.length !== size * size) throw new Error(`boundary frame: ${values.length} values for size ${size}`);
   for (let row = 0; row < values.length; row += size) {
@@ -112,8 +128,29 @@ export async function decodeBoundary(buffer) {
   return { ...header, values };
 }
 
+/** A binary frame's JSON header and its inflated body (a Uint8Array); the encoding must be the one expected. */
+async function inflateFrame(buffer, encoding) {
+  const headerLength = new DataView(buffer).getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
+  if (header.encoding !== encoding) throw new Error(`${header.type} frame: unknown encoding ${header.encoding}`);
+  const deflated = new Blob([new Uint8Array(buffer, 4 + headerLength)]).stream();
+  const inflated = deflated.pipeThrough(new DecompressionStream("deflate"));
+  return { header, values: new Uint8Array(await new Response(inflated).arrayBuffer()) };
+}
+
+// ---- n-D data (issue 13): the picture frames (examples, example-images, example-points, weights), plain deflate
+/** Any binary frame: a boundary, or a picture frame as {...header, values: Uint8Array} (docs/protocol.md). */
+export async function decodeBinary(buffer) {
+  const headerLength = new DataView(buffer).getUint32(0, true);
+  const type = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength))).type;
+  if (type === "boundary") return decodeBoundary(buffer);
+  const { header, values } = await inflateFrame(buffer, "deflate");
+  return { ...header, values };
+}
+// ---- end n-D data
+
 /**
- * Watch a run: onMessage gets every decoded message (boundary frames as {type: "boundary", ...});
+ * Watch a run: onMessage gets every decoded message (binary frames as {type: "boundary" | "weights" | ..., ...});
  * onClose(code) when the server or the network ends the socket (1000: the run is over).
  * Returns {close()}; controls go over REST, which answers with the run's status.
  */
@@ -130,7 +167,7 @@ export function watch(id, onMessage, onClose) {
   };
   socket.onmessage = (event) =>
     inOrder(async () => {
-      const message = typeof event.data === "string" ? decodeText(event.data) : await decodeBoundary(event.data);
+      const message = typeof event.data === "string" ? decodeText(event.data) : await decodeBinary(event.data);
       if (!closedByUs) onMessage(message);
     });
   socket.onclose = (event) =>

@@ -252,13 +252,14 @@ export function newRun(key, name, description = "") {
     config: null, // the validated config the server runs
     configKey: "", // one run's config as it started, to tell when the controls have moved on
     costs: [], // [epoch, cost, train_acc, test_acc]
-    dataset: null, // {X_train, y_train, X_test, y_test}
+    dataset: null, // {X_train, y_train, X_test, y_test, features, image_shape}; X is null unless 2-D
     boundary: null, // {epoch, size, x_min, x_max, y_min, y_max, values: Uint8Array}
     result: null,
     insight: null, // the latest insight message (docs/protocol.md), decoded
     normsHistory: [], // [epoch, [||W_l||...], [||dW_l||...]]
     insightSeq: 0, // counts insight messages, so drawing knows when to redraw them
     gradcheck: null, // {pending} | {answer} | {error}: the "Check gradients" button's last press
+    views: {}, // n-D data: the latest examples, example-images, example-points and weights frames, by type
     rev: 0,
   };
 }
@@ -285,6 +286,7 @@ export function applyMessage(state, run, message) {
       run.costs = message.costs;
       run.dataset = message.dataset;
       run.result = message.result;
+      run.learningRates = message.learning_rates ?? null; // the decay schedule, for the cost chart
       break;
     case "progress":
       run.costs.push(...message.points);
@@ -308,6 +310,18 @@ export function applyMessage(state, run, message) {
     case "insight":
       applyInsight(run, message);
       break;
+    case "landscape": // a comparison's loss landscape (each of its runs gets the same one)
+      run.landscape = message;
+      break;
+    // ---- n-D data (issue 13): the picture frames, each kept as the latest of its kind
+    case "examples":
+    case "example-images":
+    case "example-points":
+    case "weights":
+      run.views[message.type] = message;
+      run.epoch = Math.max(run.epoch, message.epoch);
+      break;
+    // ---- end n-D data
     case "error":
       state.live.notice = message.message;
       break;
@@ -336,3 +350,10 @@ export function latestText(run) {
   const [cost, train, test] = r ? [r.final_cost, r.train_accuracy, r.test_accuracy] : last.slice(1);
   return { cost: formatNumber(cost), train: formatNumber(train), test: formatNumber(test) };
 }
+
+// ---- n-D data (issue 13)
+/** Is this data (a run's snapshot dataset, or a dataset's info) other than points on a plane? */
+export function beyondPlane(data) {
+  return Boolean(data) && data.features !== undefined && data.features !== 2;
+}
+// ---- end n-D data

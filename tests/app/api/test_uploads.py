@@ -24,7 +24,7 @@ def test_an_uploaded_csv_is_listed_and_trained_on(live_server: str, blobs) -> No
     response = HTTP.post(f"{live_server}/api/datasets", params={"name": "two blobs"}, content=body.encode())
     assert response.status_code == 201, response.text
     info = response.json()
-    assert (info["n_train"], info["n_test"]) == (60, 60) and info["note"] == "uploaded: two blobs"
+    assert (info["n_train"], info["n_test"]) == (60, 60) and info["note"] == "uploaded: two blobs (a CSV of 2 features)"
     listed = {d["name"]: d for d in HTTP.get(f"{live_server}/api/datasets").json()}
     assert listed[info["name"]]["n_train"] == 60
     run = create(live_server, {"dataset": info["name"], "epochs": 300, "learning_rate": 0.1, "keep": True})
@@ -36,14 +36,17 @@ def test_an_uploaded_csv_is_listed_and_trained_on(live_server: str, blobs) -> No
 @pytest.mark.parametrize(
     ("content", "says"),
     [
-        (b"0,0\n1,1\n", "row 1: 2 columns"),
+        (b"0\n1\n", "row 1: 1 columns, expected x1,...,xn,label[,split]"),
         (b"0,0,0\n1,1,2\n", "row 2: label '2'"),
-        (b"0,0,0\n1,x,1\n", "row 2: x1, x2 and label must be numbers"),
+        (b"0,0,0\n1,x,1\n", "row 2: the features and the label must be numbers"),
+        (b"0,0,0\n1,1\n", "row 2: 2 columns, expected 3 (x1,...,xn,label, n = 2)"),
+        (b"0,0,0\r1,1,1\r2,2,x\r", "row 3: the features and the label must be numbers"),  # CR-only lines are read
+        (b"0,0,0\n1," + b"9" * 131_073 + b",1\n", "line 2: a cell of more than 131,072 characters"),
         (b"0,0,0\n1,inf,1\n", "X_train"),
         (b"0,0,0\n1,1,0\n", "both labels"),
         (b"0,0,0,train\n1,1,1,later\n", "split 'later'"),
         (b"0,0,0\n\xff\xfe,1,1\n", "not UTF-8"),
-        (b"0,0,0\n" * 400_000, "bytes"),
+        (b"0,0,0\n" * 400_000, "400000 rows, more than the 20000"),
     ],
 )
 def test_a_bad_file_gets_a_422_that_says_what_is_wrong(live_server: str, content: bytes, says: str) -> None:

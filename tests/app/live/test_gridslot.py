@@ -1,6 +1,9 @@
 """A stacked group on the worker's host, in process: each member sends what a lone Slot of its config sends."""
 
+import json
+
 import numpy as np
+import pytest
 
 from app.live.protocol import Failed, Finished, Frame, Points, Start, StartGroup, Status
 from app.live.worker import Host
@@ -83,3 +86,30 @@ def test_a_group_that_cannot_start_fails_each_of_its_runs() -> None:
     host.handle(StartGroup([Start(f"r{i}", c, data, False, None) for i, c in enumerate(configs)]))
     assert sorted(e.run_id for e in host.report() if isinstance(e, Failed)) == ["r0", "r1"]
     assert not host.slots and not host.groups
+
+
+def test_a_comparisons_group_sends_its_landscape_to_each_member() -> None:
+    configs = [preset_config(name, {"epochs": 400}) for name in OPTIMIZATION]
+    data = make_dataset("moons")
+    host = Host()
+    host.handle(StartGroup([Start(f"g{i}", c, data, False, None) for i, c in enumerate(configs)], landscape=True))
+    events = events_of(host)
+    frames = [e for e in events if isinstance(e, Frame) and e.view == "landscape"]
+    assert {e.run_id for e in frames} == {"g0", "g1", "g2"}
+    first, last = json.loads(frames[0].payload), json.loads(frames[-1].payload)
+    assert first["epoch"] < 100 and first["centre"] == "g0" and first["directions"] in ("random", "pca")
+    assert last["epoch"] == 400 and last["directions"] == "pca"
+    assert [path["id"] for path in last["paths"]] == ["g0", "g1", "g2"]
+    assert all(path["points"][0][0] == 0 and path["points"][-1][0] == 400 for path in last["paths"])
+    (finished,) = [e for e in events if isinstance(e, Finished) and e.run_id == "g0"]
+    middle = len(last["a"]) // 2
+    assert last["costs"][middle][middle] == pytest.approx(finished.result["final_cost"], rel=1e-4)  # 5 digits sent
+    # the last landscape goes before the results
+    assert events.index(frames[-1]) < events.index(finished)
+
+
+def test_a_sweeps_groups_send_no_landscape() -> None:
+    configs = [preset_config(name, {"epochs": 100}) for name in OPTIMIZATION]
+    host = Host()
+    host.handle(StartGroup([Start(f"s{i}", c, make_dataset("moons"), False, None) for i, c in enumerate(configs)]))
+    assert not [e for e in events_of(host) if isinstance(e, Frame) and e.view == "landscape"]

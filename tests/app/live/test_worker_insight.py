@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from app.live.protocol import Check, Checked, Command, Insight, Start, StartGroup
+from app.live.protocol import Answer, Check, Command, Insight, Start, StartGroup
 from app.live.worker import Host
 from core.config import RunConfig
 from core.data import make_dataset
@@ -57,7 +57,7 @@ def test_a_check_is_answered_between_slices_and_leaves_the_run_alone():
     rounds(host, 0.3)
     theta = host.slots["r"].training.net.theta.copy()
     host.handle(Check("r", seq=7))
-    (checked,) = [e for e in host.report() if isinstance(e, Checked)]
+    (checked,) = [e for e in host.report() if isinstance(e, Answer)]
     assert checked.seq == 7 and checked.error is None
     assert checked.answer == gradient_check_report(host.slots["r"].training.view())
     assert checked.answer["epoch"] == 30
@@ -69,9 +69,9 @@ def test_checks_that_cannot_run_say_why():
     host.handle(Check("nobody", seq=1))
     host.handle(start("big", paused=True, hidden_layers=[64, 64]))
     host.handle(Check("big", seq=2))
-    gone, big = [e for e in host.out if isinstance(e, Checked)]
+    gone, big = [e for e in host.out if isinstance(e, Answer)]
     assert (gone.seq, gone.answer, gone.error) == (1, None, None)
-    assert big.seq == 2 and big.too_large and "4417 parameters" in big.error
+    assert big.seq == 2 and big.refused and "4417 parameters" in big.error
     assert "big" in host.slots  # a refused check does not end the run
 
 
@@ -81,7 +81,7 @@ def test_a_run_trained_stacked_is_checked_at_its_own_weights():
     host.handle(Command("he", "step", 30))  # steps the whole group
     rounds(host, 0.5)
     host.handle(Check("xavier", seq=4))
-    (checked,) = [e for e in host.out if isinstance(e, Checked)]
+    (checked,) = [e for e in host.out if isinstance(e, Answer)]
     alone = Training(RunConfig(initialization="xavier"), dataset=make_dataset("circles"))
     with np.errstate(all="ignore"):
         for _ in range(30):

@@ -37,6 +37,15 @@ export function drawCurves(div, runs, { logScale, accuracies, epochs }) {
     traces.push(line(runs[0], 2, "train accuracy", "#e69f00", onRight("dot")));
     if (runs[0].costs.some((p) => p[3] !== null)) traces.push(line(runs[0], 3, "test accuracy", "#000000", onRight("dash")));
   }
+  const rates = accuracies && runs[0]?.learningRates; // learning-rate decay: the schedule the server sent
+  if (rates) {
+    traces.push({
+      type: "scatter", mode: "lines", name: "learning rate", yaxis: "y3",
+      x: rates.map((p) => p[0]), y: rates.map((p) => p[1]),
+      line: { color: "#cc79a7", width: 2, dash: "longdash" },
+      hovertemplate: "learning rate: %{y:.4g}<extra></extra>",
+    });
+  }
   const layout = {
     margin: { l: 60, r: accuracies ? 60 : 20, t: 10, b: 50 },
     font: { size: 15 },
@@ -48,6 +57,12 @@ export function drawCurves(div, runs, { logScale, accuracies, epochs }) {
   };
   if (accuracies) {
     layout.yaxis2 = { title: { text: "accuracy" }, overlaying: "y", side: "right", range: [0, 1.02], dtick: 0.2, showgrid: false };
+  }
+  if (rates) {
+    layout.xaxis.domain = [0, 0.86];
+    layout.margin.r = 20;
+    layout.yaxis3 = { title: { text: "learning rate" }, overlaying: "y", side: "right", anchor: "free", position: 1,
+      rangemode: "tozero", showgrid: false };
   }
   plot(div, traces, layout);
 }
