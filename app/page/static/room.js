@@ -58,12 +58,26 @@ function openRoom(state) {
     dialog.className = "room-open";
     const form = document.createElement("form");
     form.method = "dialog";
-    form.innerHTML = `<h2>Open a room</h2>
-      <label>Live runs per student <input type="number" name="runs_per_member" min="1" max="8" value="2"
-        data-testid="room-runs-per-member"></label>
-      <label>Live runs of the whole class <input type="number" name="max_runs" min="1" max="1000" value="250"
-        data-testid="room-max-runs"></label>
-      <p><button value="open" data-testid="room-open">Open</button> <button value="cancel">Cancel</button></p>`;
+    const title = document.createElement("h2");
+    title.textContent = "Open a room";
+    form.append(title);
+    for (const [name, text, max, value] of [
+      ["runs_per_member", "Live runs per student", 8, 2],
+      ["max_runs", "Live runs of the whole class", 1000, 250],
+    ]) {
+      const label = document.createElement("label");
+      const input = Object.assign(document.createElement("input"), { type: "number", name, min: 1, max, value });
+      input.dataset.testid = `room-${name.replaceAll("_", "-")}`;
+      label.append(`${text} `, input);
+      form.append(label);
+    }
+    const buttons = document.createElement("p");
+    for (const [value, text] of [["open", "Open"], ["cancel", "Cancel"]]) {
+      const button = Object.assign(document.createElement("button"), { value, textContent: text });
+      if (value === "open") button.dataset.testid = "room-open";
+      buttons.append(button, " ");
+    }
+    form.append(buttons);
     dialog.append(form);
     dialog.addEventListener("close", () => {
       if (dialog.returnValue !== "open") return;
