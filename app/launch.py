@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from app.deps import RoomsDep, SettingsDep
 from app.errors import answers, invalid, invalid_field, without_paths
 from app.guards.auth import require_token
-from app.guards.room_auth import RoomSecret, owning_room
+from app.guards.room_auth import Owner, RoomMember, RoomSecret, owning_room
 from app.live.registry import NewRun
 from app.messages import config_json, dumps, snapshot_dataset
 from app.models import RunRequest
@@ -74,7 +74,7 @@ def compared_config(body: dict, i: int) -> RunConfig:
 
 async def new_runs(
     configs: list[RunConfig], data_dir: Path, loc: Callable[[int], Loc], keep: bool, speed: float | None,
-    paused: bool, room: str | None = None,
+    paused: bool, owner: Owner | None = None,
 ) -> list[NewRun]:  # fmt: skip
     """The configs as runs to start, each dataset resolved once (runs usually share their data); a 422 names the
     first config whose data cannot be had, at loc(its index)."""
@@ -85,19 +85,24 @@ async def new_runs(
             dataset, dataset_json = await data_for(config, data_dir, loc(i))
             inline = dumps(config.dataset.model_dump(mode="json")) if isinstance(config.dataset, InlineData) else None
             datasets[key] = dataset, dataset_json, inline
+    room, member = (owner.room.code, owner.member) if owner else (None, None)
     runs = []
     for config in configs:
         dataset, dataset_json, inline = datasets[dataset_key(config.dataset)]
-        runs.append(NewRun(config, dataset, dataset_json, keep, speed, paused, room, config_json(config, inline)))
+        runs.append(
+            NewRun(config, dataset, dataset_json, keep, speed, paused, room, config_json(config, inline), member)
+        )
     return runs
 
 
-async def new_run(request: RunRequest, settings: SettingsDep, rooms: RoomsDep, secret: RoomSecret = None) -> NewRun:
+async def new_run(
+    request: RunRequest, settings: SettingsDep, rooms: RoomsDep, secret: RoomSecret = None, member: RoomMember = None
+) -> NewRun:
     """A route dependency: the request's config, validated, and its data, resolved here so that a dataset that
     cannot be had is a 422 now, and so that the page gets the very points trained on. A room's run needs its
-    secret."""
-    room = owning_room(request.room, rooms, secret)
+    secret (the presenter's) or a member's token (a student's)."""
+    owner = owning_room(request.room, rooms, secret, member)
     config = config_of(request, "body")
     (run,) = await new_runs([config], settings.data_dir, lambda i: ("body", "dataset"), request.keep, request.speed,
-                            request.paused, room)  # fmt: skip
+                            request.paused, owner)  # fmt: skip
     return run

@@ -5,10 +5,11 @@ answer and every frame waits. A wake-up every 50 ms that comes late by x was beh
 """
 
 import asyncio
-import contextlib
 import time
 from collections import deque
 from dataclasses import dataclass
+
+from app.background import Background
 
 EVERY_S = 0.05
 WINDOW_S = 60.0
@@ -22,25 +23,15 @@ class LagFigures:
     samples: int
 
 
-class LoopLag:
+class LoopLag(Background):
     """Samples the running loop's lag while started; figures() sums up the last WINDOW_S."""
 
     def __init__(self, every_s: float = EVERY_S, window_s: float = WINDOW_S):
         self.every_s = every_s
         self.window_s = window_s
         self.samples: deque[tuple[float, float]] = deque()  # (when, lag in seconds), oldest first
-        self.task: asyncio.Task | None = None
 
-    def start(self) -> None:
-        self.task = asyncio.create_task(self.sample())
-
-    async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-
-    async def sample(self) -> None:
+    async def run(self) -> None:
         while True:
             due = time.perf_counter() + self.every_s
             await asyncio.sleep(self.every_s)

@@ -34,6 +34,7 @@ from app.api import (
     ws_runs,
 )
 from app.cluster import ClusterSweeps
+from app.crowd import RoomTicker
 from app.errors import validation_failed
 from app.guards.body_limit import BodyLimit
 from app.guards.headers import SecurityHeaders
@@ -41,7 +42,8 @@ from app.guards.limits import AT_ONCE_RETRY_S
 from app.live.pool import NoWorker
 from app.live.registry import NotCheckable, Registry, RunLive, TooManyRuns, UnknownRun
 from app.looplag import LoopLag
-from app.rooms import RoomRefused, Rooms, TooManyRooms, UnknownRoom
+from app.polls import AlreadyVoted, PollClosed, UnknownPoll
+from app.rooms import RoomEnded, RoomRefused, Rooms, TooManyRooms, UnknownRoom, retry_header
 from app.settings import Settings
 from app.sockets import MAX_CONTROL_BYTES
 from app.store import Store, StoreUnwritable
@@ -66,7 +68,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.store = store
     app.state.registry = registry
     app.state.rooms = Rooms(store)
+    app.state.rooms.live_runs = registry.room_live  # a room with live runs is never dropped nor evicted
     await app.state.rooms.load()
+    ticker = RoomTicker(app.state.rooms, registry)
+    ticker.start()
     app.state.loop_lag = LoopLag()
     app.state.loop_lag.start()
     app.state.cluster = None
@@ -80,6 +85,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await warm
+        await ticker.stop()
         await app.state.loop_lag.stop()
         if app.state.cluster is not None:
             await asyncio.to_thread(app.state.cluster.close)
@@ -113,6 +119,10 @@ async def method_not_allowed(request: Request, exc: Exception) -> TrainLabJSON:
     return TrainLabJSON({"detail": detail}, status_code=405, headers={"Allow": allowed})
 
 
+async def too_many_rooms(request: Request, exc: TooManyRooms) -> TrainLabJSON:
+    return TrainLabJSON({"detail": str(exc)}, status_code=429, headers=retry_header(exc.retry_after_s))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     # the API's docs (/docs, /redoc) with their scripts served from here: a lecture hall's Wi-Fi may have no internet
     app = FastAPIOffline(title="TrainLab", lifespan=lifespan, default_response_class=TrainLabJSON)
@@ -127,7 +137,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StoreUnwritable, answer_with(507, {"Retry-After": str(AT_ONCE_RETRY_S)}))
     app.add_exception_handler(UnknownRoom, answer_with(404))
     app.add_exception_handler(RoomRefused, answer_with(403))
-    app.add_exception_handler(TooManyRooms, answer_with(429))
+    app.add_exception_handler(TooManyRooms, too_many_rooms)
+    app.add_exception_handler(RoomEnded, answer_with(409))
+    app.add_exception_handler(AlreadyVoted, answer_with(409))
+    app.add_exception_handler(PollClosed, answer_with(409))
+    app.add_exception_handler(UnknownPoll, answer_with(404))
     app.add_exception_handler(RunLive, answer_with(409))
     app.add_exception_handler(NotCheckable, answer_with(409))
     app.add_exception_handler(CheckTooLarge, answer_with(422))

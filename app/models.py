@@ -4,6 +4,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, WithJsonSchema, model_validator
 
+from app.polls import KINDS
+from app.rooms import CLASS_RUNS, CROWD_SETTINGS, MAX_CLASS_RUNS, MAX_RUNS_PER_MEMBER, RUNS_PER_MEMBER
 from core.config import MAX_EPOCHS, MAX_EXAMPLES, Numbers, RunConfig, Strict
 from core.presets import PRESETS, preset_config
 from core.status import RunStatus
@@ -70,6 +72,7 @@ class ControlRequest(Numbers):
     epochs: int | None = Field(None, ge=1, le=MAX_EPOCHS, description="step: how many epochs")
     epochs_per_second: Speed | None = Field(None, description="speed: the new speed; null: full speed")
     secret: str | None = Field(None, max_length=128, description="on a websocket: a lecture room's secret")
+    member: str | None = Field(None, max_length=128, description="on a websocket: a room member's token (its own run)")
 
     @model_validator(mode="after")
     def fields_fit_the_action(self) -> "ControlRequest":
@@ -172,11 +175,84 @@ class RoomUpdate(Strict):
     runs: list[RoomRun] = Field(max_length=MAX_ROOM_RUNS)
 
 
+class RoomLimits(Strict):
+    """The class's runs, set by the presenter when opening the room (students count per member, not per address)."""
+
+    runs_per_member: int = Field(RUNS_PER_MEMBER, ge=1, le=MAX_RUNS_PER_MEMBER, description="live at once per student")
+    max_runs: int = Field(CLASS_RUNS, ge=1, le=MAX_CLASS_RUNS, description="live at once, all students together")
+
+
+class RoomOpen(Strict):
+    limits: RoomLimits = Field(default_factory=RoomLimits)
+
+
+class PollAnswer(Strict):
+    key: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=100)
+
+
+class PollRequest(Strict):
+    question: str = Field(min_length=1, max_length=200)
+    answers: list[PollAnswer] = Field(min_length=2, max_length=MAX_ROOM_RUNS)
+    kind: Literal[KINDS] | None = Field(
+        None, description="how the page shows the actual outcome next to the votes; null: the question says"
+    )
+
+
+class PollInfo(BaseModel):
+    id: str
+    question: str
+    answers: list[PollAnswer]
+    kind: str | None
+    revealed: bool
+    votes: int  # how many have voted
+    counts: dict[str, int] | None  # votes per answer key, once revealed (null before: nobody sees them)
+
+
+class VoteRequest(Strict):
+    answer: str = Field(min_length=1, max_length=64)
+
+
+class ScreenRequest(Strict):
+    screen: Literal["live", "blank", "frozen"]
+
+
+class CrowdRequest(Strict):
+    setting: Literal[CROWD_SETTINGS] | None = Field(description="the run config field students vary; null: none")
+
+
 class RoomInfo(BaseModel):
     code: str
     state: str
     runs: list[RoomRun]
     rev: int
+    screen: str
+    crowd: str | None
+    poll: PollInfo | None
+    ended: bool
+    limits: RoomLimits
+
+
+class RoomJoined(BaseModel):
+    member: str  # the member's public id (the crowd view's, the export's)
+    token: str  # its secret: X-Room-Member on its runs' requests and its votes
+
+
+class CrowdRun(BaseModel):
+    id: str
+    member: str
+    value: Any  # the crowd's setting in the run's config
+    status: RunStatus
+    epoch: int
+    cost: float | str | None
+    train_accuracy: float | str | None
+    test_accuracy: float | str | None
+
+
+class CrowdInfo(BaseModel):
+    setting: str | None
+    t: float
+    runs: list[CrowdRun]
 
 
 class RoomCreated(BaseModel):

@@ -5,6 +5,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.livestack import MAX_ROWS
+
+# live runs per worker process (one per core), in the course's default run (300 points, 81 parameters): a bigger
+# run counts as the default runs its work per epoch is worth (app/live/registry.py run_weight). At 150 a worker, a
+# 2-core server holds a lecture hall of 200 students' runs, each trained at ~500 epochs/s (benchmarks/classroom.py)
+LIVE_RUNS_PER_WORKER = 150
+
 
 def _cpu_count() -> int:
     return os.cpu_count() or 1
@@ -17,8 +24,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     unwatched_grace_s: float = 10.0  # a run nobody watches (and not kept) is stopped after this long
-    max_live_s: float = 7200.0  # a live run (running or paused) is stopped, cancelled, after this long: a lecture's
-    max_live_runs: int = 24  # queued, running or paused runs at once; more get 429
+    max_live_s: float = 7200.0  # a live run (running or paused) is stopped, cancelled, after this long (two
+    # hours: a lecture's length; a slow or paused run would otherwise hold its place for days)
+    live_stack_rows: int = MAX_ROWS  # the most runs one vectorized pass trains together (core/livestack.py); 1: none
+    max_live_runs: int | None = None  # queued, running or paused runs at once (default runs' worth); None: derived
     client_max_live_runs: int = 8  # per client (IP): live runs at once; a comparison has up to 6
     max_queued_runs: int = 256  # batch runs (sweeps') waiting for a live slot; more get 429
     client_max_queued_runs: int = 64  # per client: batch runs waiting (one whole sweep)
@@ -44,7 +53,8 @@ class Settings:
             port=int(environ.get("TRAINLAB_PORT", defaults.port)),
             unwatched_grace_s=float(environ.get("TRAINLAB_UNWATCHED_GRACE_S", defaults.unwatched_grace_s)),
             max_live_s=max(1.0, float(environ.get("TRAINLAB_MAX_LIVE_S", defaults.max_live_s))),
-            max_live_runs=max(1, int(environ.get("TRAINLAB_MAX_LIVE_RUNS", defaults.max_live_runs))),
+            live_stack_rows=max(1, int(environ.get("TRAINLAB_LIVE_STACK", defaults.live_stack_rows))),
+            max_live_runs=positive(environ.get("TRAINLAB_MAX_LIVE_RUNS")),
             client_max_live_runs=max(
                 1, int(environ.get("TRAINLAB_CLIENT_MAX_LIVE_RUNS", defaults.client_max_live_runs))
             ),
@@ -71,3 +81,12 @@ class Settings:
             dask_address=environ.get("TRAINLAB_DASK_ADDRESS") or None,
             public_url=environ.get("TRAINLAB_PUBLIC_URL") or None,
         )
+
+    @property
+    def live_capacity(self) -> int:
+        """How many default runs' worth may be live at once: TRAINLAB_MAX_LIVE_RUNS, else LIVE_RUNS_PER_WORKER each."""
+        return self.max_live_runs or self.workers * LIVE_RUNS_PER_WORKER
+
+
+def positive(value: str | None) -> int | None:
+    return max(1, int(value)) if value else None

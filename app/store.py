@@ -70,12 +70,36 @@ CREATE TABLE IF NOT EXISTS rooms (
     rev INTEGER NOT NULL,
     updated REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS room_members (
+    code TEXT NOT NULL,
+    member TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    joined REAL NOT NULL,
+    PRIMARY KEY (code, member)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS room_setups (
+    code TEXT NOT NULL,
+    t REAL NOT NULL,
+    state TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS room_setups_by_code ON room_setups (code, t);
+CREATE TABLE IF NOT EXISTS room_votes (
+    code TEXT NOT NULL,
+    poll TEXT NOT NULL,
+    member TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    voted REAL NOT NULL,
+    PRIMARY KEY (code, poll, member)
+) WITHOUT ROWID;
 """
-# columns added since a data dir's file was made: added to an older file when it opens
-ADDED_COLUMNS = {
-    "runs": {"kept": "INTEGER NOT NULL DEFAULT 0"},
-    "sweeps": {"plan": "TEXT"},  # random search and seeds
-}
+# columns added since the first release: (table, column, declaration); a file made before gets them on opening
+ADDED_COLUMNS = (
+    ("sweeps", "plan", "TEXT"),  # a file from before random search and seeds
+    ("runs", "kept", "INTEGER NOT NULL DEFAULT 0"),  # started with "keep": the retention bound removes it last
+    ("runs", "room", "TEXT"),  # the lecture room owning the run: its protection outlives the server's memory
+    ("runs", "member", "TEXT"),  # in a room: the student (member id) whose run it is
+    ("rooms", "extra", "TEXT NOT NULL DEFAULT '{}'"),  # limits, screen, polls, crowd sweep, ended
+)
 
 
 def encode(value: Any) -> str:
@@ -112,11 +136,10 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a kill -9 loses nothing committed
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
-        for table, columns in ADDED_COLUMNS.items():
-            present = {row["name"] for row in self.db.execute(f"PRAGMA table_info({table})")}
-            for name, kind in columns.items():
-                if name not in present:
-                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+        for table, column, declaration in ADDED_COLUMNS:
+            if column not in {row["name"] for row in self.db.execute(f"PRAGMA table_info({table})")}:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        self.db.execute("CREATE INDEX IF NOT EXISTS runs_by_room ON runs (room, created)")
         marks = ",".join("?" * len(LIVE))
         cursor = self.db.execute(
             f"UPDATE runs SET status = ?, finished = ? WHERE status IN ({marks})",
@@ -124,10 +147,12 @@ class Store:
         )
         return cursor.rowcount
 
-    def _add_run(self, run_id: str, config_json: str, status: str, kept: bool) -> list[str]:
+    def _add_run(
+        self, run_id: str, config_json: str, status: str, kept: bool, room: str | None, member: str | None
+    ) -> list[str]:
         self.db.execute(
-            "INSERT INTO runs (id, config, status, created, kept) VALUES (?, ?, ?, ?, ?)",
-            (run_id, config_json, status, time.time(), kept),
+            "INSERT INTO runs (id, config, status, created, kept, room, member) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (run_id, config_json, status, time.time(), kept, room, member),
         )
         excess = self.db.execute("SELECT count(*) FROM runs").fetchone()[0] - self.max_runs
         if excess <= 0:
@@ -138,6 +163,18 @@ class Store:
         ).fetchall()
         self.db.executemany("DELETE FROM runs WHERE id = ?", gone)
         return [row[0] for row in gone]
+
+    def _owner(self, run_id: str) -> tuple[str | None, str | None] | None:
+        row = self.db.execute("SELECT room, member FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return None if row is None else (row["room"], row["member"])
+
+    def _room_runs(self, code: str) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT id, config, status, created, finished, result, member FROM runs WHERE room = ? "
+            "ORDER BY created, id",
+            (code,),
+        ).fetchall()
+        return [{**self.row_of(row), "member": row["member"]} for row in rows]
 
     def _set_status(self, run_id: str, status: str) -> None:
         self.db.execute("UPDATE runs SET status = ? WHERE id = ? AND finished IS NULL", (status, run_id))
@@ -211,18 +248,59 @@ class Store:
         return {"id": row["id"], "base": json.loads(row["base"]), "grid": json.loads(row["grid"]),
                 "run_ids": json.loads(row["run_ids"]), "plan": row["plan"] and json.loads(row["plan"])}  # fmt: skip
 
-    def _save_room(self, code: str, secret_hash: str, state: str, runs: list[dict], rev: int, updated: float) -> None:
+    def _save_room(self, room: dict) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO rooms (code, secret_hash, state, runs, rev, updated) VALUES (?, ?, ?, ?, ?, ?)",
-            (code, secret_hash, state, encode(runs), rev, updated),
-        )
+            "INSERT OR REPLACE INTO rooms (code, secret_hash, state, runs, rev, updated, extra) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (room["code"], room["secret_hash"], room["state"], encode(room["runs"]), room["rev"], room["updated"],
+             encode(room["extra"])),
+        )  # fmt: skip
 
     def _delete_room(self, code: str) -> None:
-        self.db.execute("DELETE FROM rooms WHERE code = ?", (code,))
+        with self.db:
+            self.db.execute("BEGIN")
+            for table in ("rooms", "room_members", "room_votes", "room_setups"):
+                self.db.execute(f"DELETE FROM {table} WHERE code = ?", (code,))
 
     def _rooms(self) -> list[dict]:
-        rows = self.db.execute("SELECT code, secret_hash, state, runs, rev, updated FROM rooms").fetchall()
-        return [{**dict(row), "runs": json.loads(row["runs"])} for row in rows]
+        rows = self.db.execute("SELECT code, secret_hash, state, runs, rev, updated, extra FROM rooms").fetchall()
+        members: dict[str, dict[str, str]] = {}
+        for row in self.db.execute("SELECT code, member, token_hash FROM room_members"):
+            members.setdefault(row["code"], {})[row["token_hash"]] = row["member"]
+        votes: dict[str, list[tuple[str, str, str]]] = {}
+        for row in self.db.execute("SELECT code, poll, member, answer FROM room_votes ORDER BY voted"):
+            votes.setdefault(row["code"], []).append((row["poll"], row["member"], row["answer"]))
+        return [
+            {**dict(row), "runs": json.loads(row["runs"]), "extra": json.loads(row["extra"]),
+             "members": members.get(row["code"], {}), "votes": votes.get(row["code"], [])}
+            for row in rows
+        ]  # fmt: skip
+
+    def _add_member(self, code: str, member: str, token_hash: str) -> None:
+        self.db.execute(
+            "INSERT INTO room_members (code, member, token_hash, joined) VALUES (?, ?, ?, ?)",
+            (code, member, token_hash, time.time()),
+        )
+
+    def _add_setup(self, code: str, state: str, t: float, most: int) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("INSERT INTO room_setups (code, t, state) VALUES (?, ?, ?)", (code, t, state))
+            self.db.execute(
+                "DELETE FROM room_setups WHERE code = ? AND t NOT IN "
+                "(SELECT t FROM room_setups WHERE code = ? ORDER BY t DESC LIMIT ?)",
+                (code, code, most),
+            )
+
+    def _room_setups(self, code: str) -> list[dict]:
+        rows = self.db.execute("SELECT t, state FROM room_setups WHERE code = ? ORDER BY t", (code,)).fetchall()
+        return [{"state": row["state"], "t": row["t"]} for row in rows]
+
+    def _add_vote(self, code: str, poll: str, member: str, answer: str) -> None:
+        self.db.execute(
+            "INSERT INTO room_votes (code, poll, member, answer, voted) VALUES (?, ?, ?, ?, ?)",
+            (code, poll, member, answer, time.time()),
+        )
 
     def _probe(self) -> None:
         self.db.execute("INSERT OR REPLACE INTO probe (id, filler) VALUES (1, randomblob(?))", (PROBE_BYTES,))
@@ -306,11 +384,22 @@ class Store:
         self.thread.shutdown(wait=True)
 
     # runs
-    def add_run(self, run_id: str, config_json: str, status: RunStatus, kept: bool) -> "Future[list[str]]":
+    def add_run(
+        self, run_id: str, config_json: str, status: RunStatus, kept: bool, room: str | None = None,
+        member: str | None = None,
+    ) -> "Future[list[str]]":  # fmt: skip
         """A new run's record; config_json: its config as JSON text; kept: started with "keep" (a REST or batch
-        user's), so that the retention bound removes it after the others. The future's result: the runs that
-        bound removed."""
-        return self.write(self._add_run, run_id, config_json, status, kept)
+        user's), so that the retention bound removes it after the others; room, member: whose run it is. The
+        future's result: the runs that bound removed."""
+        return self.write(self._add_run, run_id, config_json, status, kept, room, member)
+
+    async def owner(self, run_id: str) -> tuple[str | None, str | None] | None:
+        """(room, member) of a stored run, None for an unknown one."""
+        return await self.ask(self._owner, run_id)
+
+    async def room_runs(self, code: str) -> list[dict]:
+        """Every stored run of a lecture room, oldest first, with its member (None: the presenter's)."""
+        return await self.ask(self._room_runs, code)
 
     def set_status(self, run_id: str, status: RunStatus) -> "Future[None]":
         return self.write(self._set_status, run_id, status)
@@ -348,8 +437,22 @@ class Store:
         return await self.ask(self._sweep, sweep_id)
 
     # rooms
-    def save_room(self, code: str, secret_hash: str, state: str, runs: list[dict], rev: int, updated: float) -> Future:
-        return self.write(self._save_room, code, secret_hash, state, runs, rev, updated)
+    def save_room(self, room: dict) -> Future:
+        """{code, secret_hash, state, runs, rev, updated, extra}"""
+        return self.write(self._save_room, room)
+
+    def add_member(self, code: str, member: str, token_hash: str) -> Future:
+        return self.write(self._add_member, code, member, token_hash)
+
+    def add_setup(self, code: str, state: str, t: float, most: int) -> Future:
+        """A setup the presenter showed; the room keeps its `most` latest."""
+        return self.write(self._add_setup, code, state, t, most)
+
+    async def room_setups(self, code: str) -> list[dict]:
+        return await self.ask(self._room_setups, code)
+
+    def add_vote(self, code: str, poll: str, member: str, answer: str) -> Future:
+        return self.write(self._add_vote, code, poll, member, answer)
 
     def delete_room(self, code: str) -> "Future[None]":
         return self.write(self._delete_room, code)

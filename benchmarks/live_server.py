@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,12 +14,16 @@ from tests.conftest import REPO, free_port, wait_until_healthy  # started as the
 
 
 @contextmanager
-def server(workers: int | None = None, uvicorn_args: Sequence[str] | None = None) -> Iterator[tuple[str, int]]:
+def server(
+    workers: int | None = None, uvicorn_args: Sequence[str] | None = None, env: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, int]]:
     """The server as `trainlab serve` runs it, on a free port with an empty data dir: yields (base URL, pid).
-    uvicorn_args: run `uvicorn app.main:app` with these options instead (to compare server settings)."""
+    uvicorn_args: run `uvicorn app.main:app` with these options instead (to compare server settings); env: TRAINLAB_*
+    settings of its own."""
     port = free_port()
+    extra = env or {}
     with tempfile.TemporaryDirectory() as data_dir:
-        env = {**os.environ, "TRAINLAB_DATA_DIR": data_dir}
+        env = {**os.environ, "TRAINLAB_DATA_DIR": data_dir, **extra}
         if workers:
             env["TRAINLAB_WORKERS"] = str(workers)
         where = ["--host", "127.0.0.1", "--port", str(port)]

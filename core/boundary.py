@@ -27,14 +27,19 @@ class Plane:
     for a forward pass of `net` over it, made once: a frame is then one forward pass."""
 
     def __init__(self, data: Dataset, size: int, net: Network):
-        self.box = bounding_box(data)
-        x_min, x_max, y_min, y_max = self.box
-        xx, yy = np.meshgrid(np.linspace(x_min, x_max, size), np.linspace(y_min, y_max, size))
+        self.box, self.X1 = plane_points(data, size)
         self.size = size
-        self.X1 = with_ones_row(np.vstack([xx.ravel(), yy.ravel()]))
         self.workspace = net.workspace(size * size)
 
     def boundary(self, epoch: int) -> Boundary:
         """The boundary of the net's weights as they are now."""
         a = self.workspace.forward(self.X1)
         return Boundary(epoch, *self.box, a.reshape(self.size, self.size).copy())
+
+
+def plane_points(data: Dataset, size: int) -> tuple[tuple[float, float, float, float], np.ndarray]:
+    """The data's bounding box, and [X; 1] for its size × size grid points, row-major (rows are y)."""
+    box = bounding_box(data)
+    x_min, x_max, y_min, y_max = box
+    xx, yy = np.meshgrid(np.linspace(x_min, x_max, size), np.linspace(y_min, y_max, size))
+    return box, with_ones_row(np.vstack([xx.ravel(), yy.ravel()]))

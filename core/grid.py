@@ -97,10 +97,14 @@ def accuracies(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
 class Stack:
     """K nets laid out like one `Network`: θ (K, P) and per-layer [W | b] views (K, n_l, n_{l-1}+1)."""
 
-    def __init__(self, net: Network, K: int):
+    def __init__(self, net: Network, K: int, theta: np.ndarray | None = None, dtype: type = np.float64):
         self.net = net  # one net's layout (sizes, activation, slices, weight mask); scratch for its parameters
-        self.theta = np.zeros((K, net.theta.size))
+        self.theta = np.zeros((K, net.theta.size), dtype) if theta is None else theta
         self.layers = self.views(self.theta)
+
+    def rows(self, k: int) -> "Stack":
+        """The first k nets, as a stack of their own: views into this one's θ."""
+        return Stack(self.net, k, self.theta[:k], self.theta.dtype)
 
     def views(self, flat: np.ndarray) -> list[np.ndarray]:
         """Per-layer views into any (K, P) array laid out like theta (a gradient)."""
@@ -118,19 +122,32 @@ class Stack:
 class StackWorkspace:
     """`Workspace` for a stack: the same buffers with a leading K axis, the same operations on every net."""
 
-    def __init__(self, stack: Stack, m: int):
+    def __init__(self, stack: Stack, m: int, within: "StackWorkspace | None" = None, backward: bool = True):
+        """Buffers of its own, or (within) the first len(stack.theta) rows of a bigger workspace's; without the
+        backward pass's (a forward-only workspace: boundaries), and then without tanh's slopes."""
         self.stack = stack
         self.m = m
         K, sizes = len(stack.theta), stack.net.layer_sizes
-        self.A = [np.ones((K, n + 1, m)) for n in sizes[1:-1]] + [np.empty((K, sizes[-1], m))]
-        self.dZ = [np.empty((K, n, m)) for n in sizes[1:]]
-        self.dA = [np.empty((K, n, m)) for n in sizes[1:-1]]
-        self.slope = [np.empty((K, n, m)) for n in sizes[1:-1]]
-        self.zeros = [np.zeros((K, n, m)) for n in sizes[1:-1]]
+        relu = stack.net.activation == "relu"
+        if within is None:
+            hidden, dtype = sizes[1:-1], stack.theta.dtype  # float64, or (a boundary's picture) float32
+            self.A = [np.ones((K, n + 1, m), dtype) for n in hidden] + [np.empty((K, sizes[-1], m), dtype)]
+            self.dZ = [np.empty((K, n, m), dtype) for n in sizes[1:]] if backward else []
+            self.dA = [np.empty((K, n, m), dtype) for n in hidden] if backward else []
+            # ReLU' as booleans: comparing into them is ~4x faster than into floats, and x·True is x·1.0 exactly
+            slope = bool if relu else dtype
+            self.slope = [np.empty((K, n, m), slope) for n in hidden] if backward else [None] * len(hidden)
+            self.zeros = [np.zeros((K, n, m), dtype) for n in hidden]  # max(Z, 0) against same-shaped zeros: fastest
+            self.grad = np.zeros_like(stack.theta)
+        else:
+            self.A, self.dZ, self.dA, self.slope, self.zeros = (
+                [None if buffer is None else buffer[:K] for buffer in buffers]
+                for buffers in (within.A, within.dZ, within.dA, within.slope, within.zeros)
+            )
+            self.grad = within.grad[:K]
         self.A_T = [transposed(A) for A in self.A[:-1]]  # [A_l; 1]^T for dθ_{l+1}
         self.W_T = [transposed(layer[:, :, :-1]) for layer in stack.layers]  # W_l^T for dA_{l-1}
-        self.relu = stack.net.activation == "relu"
-        self.grad = np.zeros_like(stack.theta)
+        self.relu = relu
         self.grad_layers = stack.views(self.grad)
         self.keep: list[np.ndarray] | None = None  # dropout masks (K, n_l, m); all ones for a net without
         self.uniform: list[np.ndarray] | None = None  # the draws masks are made from
@@ -152,8 +169,9 @@ class StackWorkspace:
                 np.maximum(Z, self.zeros[l], out=Z)
             else:  # tanh' = 1 - A², before dropout changes A
                 np.tanh(Z, out=Z)
-                np.multiply(Z, Z, out=self.slope[l])
-                np.subtract(1, self.slope[l], out=self.slope[l])
+                if self.slope[l] is not None:
+                    np.multiply(Z, Z, out=self.slope[l])
+                    np.subtract(1, self.slope[l], out=self.slope[l])
             if self.keep is not None:
                 np.multiply(Z, self.keep[l], out=Z)
                 np.divide(Z, self.keep_prob, out=Z)
@@ -177,9 +195,8 @@ class StackWorkspace:
                 np.multiply(dA, self.keep[l - 1], out=dA)
                 np.divide(dA, self.keep_prob, out=dA)
             dZ = self.dZ[l - 1]
-            if self.relu:
-                # ReLU' is A > 0 (dropout's zeros agree); as a float 0/1, and faster than np.sign on big stacks
-                np.greater(self.A[l - 1][:, :-1], self.zeros[l - 1], out=self.slope[l - 1])
+            if self.relu:  # ReLU' is A > 0 (dropout's zeros agree)
+                np.greater(self.A[l - 1][:, :-1], 0.0, out=self.slope[l - 1])
             np.multiply(dA, self.slope[l - 1], out=dZ)
         if self.l2_scale is not None:
             np.multiply(self.stack.theta, self.l2_scale, out=self.l2_term)

@@ -15,7 +15,17 @@ from app.live.feeds import PICTURE_BYTES, PICTURES_S
 from app.live.history import SENT_POINTS
 from app.live.hub import OUTBOX_LIMIT
 from app.models import MAX_SPEED, MIN_SPEED
-from app.settings import Settings
+from app.rooms import (
+    CLASS_RUNS,
+    MAX_CLASS_RUNS,
+    MAX_MEMBERS,
+    MAX_POLLS,
+    MAX_RUNS_PER_MEMBER,
+    MAX_SETUPS,
+    RECENT_S,
+    RUNS_PER_MEMBER,
+)
+from app.settings import LIVE_RUNS_PER_WORKER, Settings
 from app.sockets import MAX_REASON_BYTES
 from core.config import (
     INPUT_S,
@@ -122,7 +132,7 @@ def test_the_readme_names_the_servers_other_limits() -> None:
         "step epochs": MAX_EPOCHS,
         "websocket message (KB)": MAX_CONTROL_BYTES >> 10,
         "outbox": OUTBOX_LIMIT,
-        "live runs": settings.max_live_runs,
+        "live runs per worker": LIVE_RUNS_PER_WORKER,
         "per client at once": settings.client_max_live_runs,
         "per client per minute": settings.client_runs_per_minute,
         "uploads per minute": settings.client_uploads_per_minute,
@@ -144,13 +154,23 @@ def test_the_readme_names_the_servers_other_limits() -> None:
         "stored runs": settings.max_stored_runs,
         "uploads kept": settings.max_uploads,
         "history points sent": SENT_POINTS,
+        "runs in one stacked pass": settings.live_stack_rows,
+        "room members": MAX_MEMBERS,
+        "a student's runs": RUNS_PER_MEMBER,
+        "a student's runs, most": MAX_RUNS_PER_MEMBER,
+        "the class's runs": CLASS_RUNS,
+        "the class's runs, most": MAX_CLASS_RUNS,
+        "a recent presenter (s)": RECENT_S,
+        "polls kept": MAX_POLLS,
+        "setups kept": MAX_SETUPS,
     }
     missing = {what: n for what, n in numbers.items() if not (mentions(text, n) or f"{n:.0e}".replace("+", "") in text)}
     assert not missing, f"the README's Limits and security section does not say {missing}"
     variables = ("TRAINLAB_MAX_LIVE_RUNS", "TRAINLAB_CLIENT_MAX_LIVE_RUNS", "TRAINLAB_CLIENT_RUNS_PER_MINUTE",
                  "TRAINLAB_CLIENT_UPLOADS_PER_MINUTE", "TRAINLAB_API_TOKEN", "TRAINLAB_MAX_LIVE_S",
                  "TRAINLAB_MAX_QUEUED_RUNS", "TRAINLAB_CLIENT_MAX_QUEUED_RUNS", "TRAINLAB_CLIENT_MAX_SOCKETS",
-                 "TRAINLAB_CLIENT_CHECKS_PER_MINUTE", "TRAINLAB_MAX_STORED_RUNS", "TRAINLAB_MAX_UPLOADS")  # fmt: skip
+                 "TRAINLAB_CLIENT_CHECKS_PER_MINUTE", "TRAINLAB_MAX_STORED_RUNS", "TRAINLAB_MAX_UPLOADS",
+                 "TRAINLAB_LIVE_STACK")  # fmt: skip
     for variable in variables:
         assert variable in text, variable
 

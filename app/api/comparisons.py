@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 
 from app.deps import RegistryDep, RoomsDep, SettingsDep
 from app.guards.limits import RunQuotaDep
-from app.guards.room_auth import RoomSecret, owning_room
+from app.guards.room_auth import RoomMember, RoomSecret, owning_room, room_quota
 from app.launch import STARTS_RUNS, compared_config, new_runs
 from app.messages import created_json, dumps
 from app.models import ComparisonCreated, ComparisonRequest
@@ -22,17 +22,19 @@ async def create_comparison(
     rooms: RoomsDep,
     quota: RunQuotaDep,
     secret: RoomSecret = None,
+    member: RoomMember = None,
 ) -> Response:
-    room = owning_room(request.room, rooms, secret)
+    owner = owning_room(request.room, rooms, secret, member)
     setups = [compared_config(body, i) for i, body in enumerate(request.runs)]
     configs = [
         setup.model_copy(update={"seed": seed}) for setup in setups for seed in repeat_seeds(setup.seed, request.seeds)
     ]
     runs = await new_runs(
         configs, settings.data_dir, lambda i: ("body", "runs", i // request.seeds, "dataset"),
-        request.keep, request.speed, request.paused, room,
+        request.keep, request.speed, request.paused, owner,
     )  # fmt: skip
-    registry.make_room(len(runs))  # the global cap first: a refused start does not count against the client
+    registry.make_room(runs)  # the global cap first: a refused start does not count against the client
+    quota = room_quota(quota, rooms, registry, runs[0].room, runs[0].member, len(runs))
     quota.admit(len(runs))
     if request.seeds > 1:  # trained as a sweep's runs are: stacked in groups where they can, no landscape
         stacked, channels = False, registry.create_stacked(runs)

@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
-from app.deps import RegistryDep
+from app.deps import RegistryDep, RoomsDep
 from app.errors import answers
 from app.guards.auth import require_token
 from app.guards.limits import RunQuotaDep
-from app.guards.room_auth import require_room_secret
+from app.guards.room_auth import require_room_secret, room_quota
 from app.launch import STARTS_RUNS, new_run
 from app.live.registry import NewRun
 from app.messages import created_json
@@ -32,8 +32,11 @@ Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 @router.post("", response_model=RunCreated, **STARTS_RUNS)
-async def create_run(run: Annotated[NewRun, Depends(new_run)], registry: RegistryDep, quota: RunQuotaDep) -> Response:
-    registry.make_room(1)  # the global cap first: a refused start does not count against the client
+async def create_run(
+    run: Annotated[NewRun, Depends(new_run)], registry: RegistryDep, rooms: RoomsDep, quota: RunQuotaDep
+) -> Response:
+    registry.make_room([run])  # the global cap first: a refused start does not count against the client
+    quota = room_quota(quota, rooms, registry, run.room, run.member, 1)
     quota.admit(1)
     channel = registry.create(run)
     quota.record([channel.id])

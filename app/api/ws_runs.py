@@ -14,7 +14,7 @@ from app import messages
 from app.deps import RegistryDep, RoomsDep, SettingsDep
 from app.guards.auth import authorized
 from app.guards.limits import client_socket
-from app.live.hub import Kind, Watcher
+from app.live.hub import Channel, Kind, Watcher
 from app.live.registry import Registry, UnknownRun
 from app.models import ControlRequest
 from app.rooms import Rooms
@@ -46,7 +46,7 @@ async def stream_run(websocket: WebSocket, run_id: str, registry: Registry, sett
     may_control = authorized(websocket, settings.api_token)
     tasks = {
         asyncio.create_task(send(websocket, watcher)),
-        asyncio.create_task(receive(websocket, registry, run_id, watcher, may_control, rooms, channel.room)),
+        asyncio.create_task(receive(websocket, registry, run_id, watcher, may_control, rooms, channel)),
         asyncio.create_task(linger(watcher)),
     }
     try:
@@ -65,11 +65,11 @@ async def receive(
     watcher: Watcher,
     may_control: bool,
     rooms: Rooms,
-    room: str | None,
+    channel: Channel,
 ) -> int | None:
     """Apply the client's controls until it leaves (None) or sends too much (1009: close it).
-    may_control: the handshake carried the API token (or none is needed); room: the lecture room owning
-    the run, whose secret each control must carry."""
+    may_control: the handshake carried the API token (or none is needed); a lecture room's run needs the room's
+    secret in each control (or, for a student's run, that student's member token)."""
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
@@ -91,7 +91,8 @@ async def receive(
         if not may_control:
             watcher.put(Kind.KEEP, messages.error_message("401: controls need Authorization: Bearer <token>"))
             continue
-        refusal = rooms.refusal(room, control.secret) if room is not None else None
+        room = channel.room
+        refusal = rooms.refusal(room, control.secret, control.member, channel.member) if room is not None else None
         if refusal is not None:
             watcher.put(Kind.KEEP, messages.error_message(f"403: {refusal}"))
             continue

@@ -12,7 +12,7 @@ import time
 from collections import Counter, defaultdict, deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, WebSocket
@@ -78,6 +78,16 @@ class RunQuota:
     live: set[str]
     max_live: int
     per_minute: int
+    who: str = "per client"
+    live_setting: str = "TRAINLAB_CLIENT_MAX_LIVE_RUNS"
+
+    def for_member(self, room: str, member: str, max_live: int) -> "RunQuota":
+        """A lecture room's student's quota instead of its address's (a hall shares one NAT address): its own count,
+        as many live at once as the room's presenter allows."""
+        return replace(
+            self, host=f"room {room} member {member}", max_live=max_live, who=f"per student of room {room}",
+            live_setting="set by the room's presenter",
+        )  # fmt: skip
 
     def admit(self, n: int) -> None:
         """Raise a 429 unless the client may start n more runs now."""
@@ -86,16 +96,16 @@ class RunQuota:
         client = self.limits.client(self.host, self.live)
         if n > min(self.max_live, self.per_minute):
             raise too_many(
-                f"{n} runs in one request: a client may have at most {self.max_live} live at once "
-                f"(TRAINLAB_CLIENT_MAX_LIVE_RUNS) and start at most {self.per_minute} a minute "
+                f"{n} runs in one request: {self.who}, at most {self.max_live} may be live at once "
+                f"({self.live_setting}) and at most {self.per_minute} started a minute "
                 f"(TRAINLAB_CLIENT_RUNS_PER_MINUTE); ask for fewer",
                 WINDOW_S,
             )
         live = len(client.run_ids)
         if live + n > self.max_live:
             raise too_many(
-                f"runs at once per client: you have {live} live and may have at most {self.max_live} "
-                f"(TRAINLAB_CLIENT_MAX_LIVE_RUNS); stop some or wait for them to finish",
+                f"runs at once {self.who}: you have {live} live and may have at most {self.max_live} "
+                f"({self.live_setting}); stop some or wait for them to finish",
                 AT_ONCE_RETRY_S,
             )
         starts = client.starts
@@ -103,7 +113,7 @@ class RunQuota:
             # the oldest starts must leave the window until n more fit
             wait = starts[len(starts) + n - self.per_minute - 1] + WINDOW_S - time.monotonic()
             raise too_many(
-                f"runs started per minute per client: at most {self.per_minute} "
+                f"runs started per minute {self.who}: at most {self.per_minute} "
                 f"(TRAINLAB_CLIENT_RUNS_PER_MINUTE); you started {len(starts)} in the last minute, "
                 f"try again in {max(1, math.ceil(wait))} s",
                 wait,

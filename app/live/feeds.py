@@ -6,22 +6,29 @@ frame, an insight report, a diagnosis, the examples' predictions, the first laye
 untrained net's first, then after a pause, a step and at the end, so that a paused run shows where it stopped. A
 feed with nothing new to say makes None. A feed that is `once` sends one message, at the start, which never changes
 (the examples' thumbnails): watchers always keep it.
+
+A worker hosting many runs stretches its feeds' intervals (`FeedLoad`) so that all its runs' feeds of one kind take at
+most their share of its time, never slower than the kind's slowest; and feeds of many runs that one pass can make
+(`Feed.batch`: the boundaries of nets of one shape on one plane, `Planes`) are made together before they are sent.
 """
 
 import time
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from app.live.protocol import Event, Frame, Insight
 from app.messages import diagnosis_message, dumps, encode_boundary, encode_network, encode_picture
-from core.boundary import Plane
+from core.boundary import Boundary, plane_points
 from core.diagnosis import Diagnosis
 from core.diagram import DiagramPlane
 from core.insight import insight_report
 from core.landscape import Paths, Slicer, landscape_steps, refusal
 from core.pictures import Predictions, first_layer_pictures, input_shape, projection, thumbnails
+from core.stackplane import StackPlane
 from core.train import NetView
 
 FLUSH_S = 0.05  # progress batches and boundary frames: at most one per run per 50 ms (20 a second)
@@ -32,6 +39,14 @@ NETWORK_SHARE = 0.1  # at most this share of the run's time (a forward pass over
 NETWORK_BYTES_PER_S = 60_000  # and at most this many bytes a second (a 6 × 64 net's frame is ~35 KB)
 DIAGNOSIS_S = 0.25  # what is wrong with the run: looked at 4 times a second (a forward pass), sent when it changes
 DIAGNOSIS_SHARE = 0.05
+# a worker's feeds of one kind, all its runs' together, take at most this share of its time, stretching their
+# intervals up to the slowest (a watcher still gets 11 boundary frames a second; insight can wait). A frame costs
+# ~0.2 ms (its forward pass over the plane, ~0.12 ms, and its encoding, ~0.08), an insight report ~0.6 ms: a
+# worker with 100 runs spends ~0.22 s a second on frames at the slowest, ~0.03 on insight
+WORKER_SHARE = {"boundary": 0.25, "network": 0.08, "insight": 0.03, "diagnosis": 0.02}
+SLOWEST_S = {"boundary": 0.09, "network": 1.0, "insight": 4.0, "diagnosis": 2.0}
+OTHER_SHARE, OTHER_SLOWEST_S = 0.1, 1.0  # any other kind of feed
+FRAME_DTYPE = np.float32  # a boundary frame is an 8-bit picture: float32 draws it in less than half the time
 LANDSCAPE_S = 1.0  # a comparison's loss landscape (51 × 51 costs, ~0.05 s for the course's optimization net):
 LANDSCAPE_SHARE = 0.2  # at most once a second, and at most this share of the group's time
 COST_DIGITS = 5  # a landscape's costs, to this many significant digits: contours need no more
@@ -45,6 +60,14 @@ WEIGHTS_SHARE = 0.05
 PICTURE_BYTES = 30_000
 SHOWN_EXAMPLES = (24, 12)  # thumbnails of this many training and test images
 SHOWN_UNITS = 16  # the first layer's units drawn
+
+
+class Batch(Protocol):
+    """Feeds whose messages one pass makes for many runs: prepared for the views due, then sent one by one."""
+
+    def prepare(self, views: Sequence[NetView]) -> None: ...
+
+    def clear(self) -> None: ...
 
 
 @dataclass
@@ -67,20 +90,26 @@ class Beat:
             return 0.0
         return self.next_at if self.stale else None
 
-    def sent(self, now: float, took: float, size: int = 0) -> None:
-        """A message of `size` bytes went at `now`, its making having taken `took` seconds."""
+    def sent(self, now: float, took: float, size: int = 0, interval_s: float | None = None) -> None:
+        """A message of `size` bytes went at `now`, its making having taken `took` seconds; the next may go
+        `interval_s` (the worker's, else its own) later."""
         self.now = self.stale = False
         self.next_at = max(
-            next_tick(self.next_at, now, self.interval_s), now + took / self.share, now + size / self.bytes_per_s
+            next_tick(self.next_at, now, interval_s or self.interval_s),
+            now + took / self.share,
+            now + size / self.bytes_per_s,
         )
 
 
-@dataclass
+@dataclass(eq=False)
 class Feed(Beat):
     make: Callable[[str, NetView], Event | None] | None = None  # (run id, the net as it stands) → the message,
     # None when there is nothing new to say
     once: bool = False  # one message, at the start: it never changes (watchers always keep it)
     made: bool = False  # it has sent at least one message
+    kind: str = ""  # the view's name: what FeedLoad budgets together
+    batch: Batch | None = None
+    took: float = 0.0  # seconds the last message took to make
 
     def due(self, now: float, over: bool) -> bool:
         return not self.made if self.once else super().due(now, over)
@@ -90,10 +119,13 @@ class Feed(Beat):
             return None if self.made else 0.0
         return super().wake_at()
 
-    def send(self, run_id: str, view: NetView, now: float) -> Event | None:
+    def send(self, run_id: str, view: NetView, now: float, interval_s: float | None = None) -> Event | None:
+        """The message (None: nothing new to say), and the next time this feed may send: `interval_s` (the
+        worker's, else its own) from now."""
         started = time.perf_counter()
         event = self.make(run_id, view)
-        self.sent(now, time.perf_counter() - started, len(event.payload) if isinstance(event, Frame) else 0)
+        self.took = time.perf_counter() - started
+        self.sent(now, self.took, len(event.payload) if isinstance(event, Frame) else 0, interval_s)
         self.made = True
         return event
 
@@ -103,14 +135,77 @@ def next_tick(previous: float, now: float, interval_s: float = FLUSH_S) -> float
     return previous + interval_s if now - previous < interval_s else now + interval_s
 
 
-def boundary_feed(view: NetView) -> Feed:
-    """The decision boundary over the data's plane, as a binary frame (app/messages.py encode_boundary)."""
-    plane = Plane(view.data, view.config.grid_size, view.net)  # the view's net: the same Network every time
+class FeedLoad:
+    """How often each kind of feed may send on one worker: each message's cost is measured (a moving average), and the
+    interval is stretched until the kind's feeds of every training run take at most WORKER_SHARE of the worker."""
 
-    def frame(run_id: str, view: NetView) -> Frame:
-        return Frame(run_id, "boundary", encode_boundary(plane.boundary(view.epoch)), view.epoch)
+    def __init__(self) -> None:
+        self.cost: dict[str, float] = {}  # seconds per message, by kind
 
-    return Feed(FLUSH_S, make=frame)
+    def spent(self, kind: str, seconds: float, messages: int = 1) -> None:
+        per_message = seconds / max(1, messages)
+        self.cost[kind] = 0.8 * self.cost.get(kind, per_message) + 0.2 * per_message
+
+    def interval(self, feed: Feed, training_runs: int) -> float:
+        share = WORKER_SHARE.get(feed.kind, OTHER_SHARE)
+        slowest = max(feed.interval_s, SLOWEST_S.get(feed.kind, OTHER_SLOWEST_S))
+        wanted = training_runs * self.cost.get(feed.kind, 0.0) / share
+        return min(slowest, max(feed.interval_s, wanted))
+
+
+class PlaneGroup:
+    """The boundaries of runs of one network shape on one data plane: their grid's points, the shared buffers, and the
+    frames made in stacked passes for the feeds due now (each a net's own, core/stackplane.py)."""
+
+    def __init__(self, X1: np.ndarray, box: tuple, plane: StackPlane):
+        self.X1, self.box, self.plane = X1, box, plane
+        self.ready: dict[int, Boundary] = {}  # by id(view.net), for this report only
+
+    def prepare(self, views: Sequence[NetView]) -> None:
+        for view, boundary in zip(views, self.draw(views), strict=True):
+            self.ready[id(view.net)] = boundary
+
+    def clear(self) -> None:
+        self.ready.clear()
+
+    def draw(self, views: Sequence[NetView]) -> list[Boundary]:
+        return self.plane.boundaries(self.X1, self.box, [view.net for view in views], [view.epoch for view in views])
+
+    def boundary(self, view: NetView) -> Boundary:
+        return self.ready.pop(id(view.net), None) or self.draw([view])[0]
+
+
+class Planes:
+    """A worker's boundary planes, shared while some run uses them: the buffers per shape and grid size, the grid's
+    points per data plane (a 100×100 run alone held ~6 MB of buffers; runs of one shape now share ~3 MB). Frames are
+    drawn in float32 (core/stackplane.py): ~2.3× faster, a level off by one at the odd point; every run's alike."""
+
+    def __init__(self) -> None:
+        self.buffers: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+        self.groups: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+    def group(self, view: NetView) -> PlaneGroup:
+        size, net = view.config.grid_size, view.net
+        box, X1 = plane_points(view.data, size)
+        X1 = X1.astype(FRAME_DTYPE)
+        key = (box, size, tuple(net.layer_sizes), net.activation)
+        group = self.groups.get(key)
+        if group is None:
+            shape = key[1:]
+            plane = self.buffers.get(shape)
+            if plane is None:
+                plane = self.buffers[shape] = StackPlane(size, net.layer_sizes, net.activation, dtype=FRAME_DTYPE)
+            group = self.groups[key] = PlaneGroup(X1, box, plane)
+        return group
+
+    def feed(self, view: NetView) -> Feed:
+        """The decision boundary over the data's plane, as a binary frame (app/messages.py encode_boundary)."""
+        group = self.group(view)
+
+        def frame(run_id: str, view: NetView) -> Frame:
+            return Frame(run_id, "boundary", encode_boundary(group.boundary(view)), view.epoch)
+
+        return Feed(FLUSH_S, make=frame, kind="boundary", batch=group)
 
 
 def network_feed(view: NetView) -> Feed:
@@ -120,7 +215,7 @@ def network_feed(view: NetView) -> Feed:
     def frame(run_id: str, view: NetView) -> Frame:
         return Frame(run_id, "network", encode_network(plane.diagram(view)), view.epoch)
 
-    return Feed(NETWORK_S, NETWORK_SHARE, NETWORK_BYTES_PER_S, make=frame)
+    return Feed(NETWORK_S, NETWORK_SHARE, NETWORK_BYTES_PER_S, make=frame, kind="network")
 
 
 def diagnosis_feed() -> Feed:
@@ -135,7 +230,7 @@ def diagnosis_feed() -> Feed:
         said = diagnosis
         return Frame(run_id, "diagnosis", diagnosis_message(view.epoch, diagnosis), view.epoch)
 
-    return Feed(DIAGNOSIS_S, DIAGNOSIS_SHARE, make=message)
+    return Feed(DIAGNOSIS_S, DIAGNOSIS_SHARE, make=message, kind="diagnosis")
 
 
 def insight(run_id: str, view: NetView) -> Insight:
@@ -173,7 +268,10 @@ def examples_feeds(view: NetView) -> list[Feed]:
     def examples_once(run_id: str, view: NetView) -> Frame:
         return Frame(run_id, header["type"], layout, 0, kept=True)
 
-    return [Feed(PICTURES_S, make=examples_once, once=True), Feed(PICTURES_S, PREDICTIONS_SHARE, make=examples)]
+    return [
+        Feed(PICTURES_S, make=examples_once, once=True, kind="examples"),
+        Feed(PICTURES_S, PREDICTIONS_SHARE, make=examples, kind="examples"),
+    ]
 
 
 def weights_feed(view: NetView) -> Feed:
@@ -188,15 +286,18 @@ def weights_feed(view: NetView) -> Feed:
         }  # fmt: skip
         return Frame(run_id, "weights", encode_picture(header, pictures.levels), view.epoch)
 
-    return Feed(PICTURES_S, WEIGHTS_SHARE, make=weights)
+    return Feed(PICTURES_S, WEIGHTS_SHARE, make=weights, kind="weights")
 
 
-def feeds_for(view: NetView) -> list[Feed]:
-    """The views a run sends, for its data and net: a boundary and the network's diagram for 2-D inputs; for any
-    other, the examples with their predictions and the first layer's weights as pictures."""
+def feeds_for(view: NetView, planes: Planes | None = None) -> list[Feed]:
+    """The views a run sends, for its data and net: a boundary (planes: the worker's, else its own) and the
+    network's diagram for 2-D inputs; for any other, the examples with their predictions and the first layer's
+    weights as pictures."""
     planar = view.data.planar
-    views = [boundary_feed(view), network_feed(view)] if planar else [*examples_feeds(view), weights_feed(view)]
-    return [*views, Feed(INSIGHT_S, INSIGHT_SHARE, make=insight), diagnosis_feed()]
+    views = (
+        [(planes or Planes()).feed(view), network_feed(view)] if planar else [*examples_feeds(view), weights_feed(view)]
+    )
+    return [*views, Feed(INSIGHT_S, INSIGHT_SHARE, make=insight, kind="insight"), diagnosis_feed()]
 
 
 class LandscapeFeed:

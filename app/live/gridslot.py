@@ -9,8 +9,8 @@ pause, resume, step and speed sent to any member apply to all of them; stop ends
 import time
 from dataclasses import replace
 
-from app.live.feeds import LandscapeFeed
-from app.live.protocol import Event, Start, StartGroup
+from app.live.feeds import LandscapeFeed, Planes
+from app.live.protocol import WATCHED, Event, Start, StartGroup
 from app.live.slot import Slot, steer, train_paced
 from core.grid import GridTraining
 from core.pace import Pace
@@ -21,9 +21,9 @@ from core.train import NetView, Progress, Result, Training
 class Member(Slot):
     """One run of a group: reported as a lone run is; trained, paused and stepped by its group."""
 
-    def __init__(self, start: Start, group: "GridSlot", k: int):
+    def __init__(self, start: Start, group: "GridSlot", k: int, planes: Planes | None = None):
         self.group, self.k = group, k  # k: the net's row in the stack (the grid sorts its nets by update rule)
-        super().__init__(start.run_id, group.pace, group.grid.view(k))
+        super().__init__(start.run_id, group.pace, group.grid.view(k), planes)
 
     def view(self) -> NetView:
         return self.group.grid.view(self.k)
@@ -58,24 +58,32 @@ class Member(Slot):
     def apply(self, action: str, value: float | None) -> None:
         if self.over:  # ended (diverged, stopped): what it is sent no longer steers the others
             return
-        if action != "stop":
+        if action not in ("stop", WATCHED):  # whether someone watches it is each member's own
             self.group.apply(action, value)
             return
         super().apply(action, value)
-        self.result(None if self.ended else RunStatus.CANCELLED)  # its numbers as it stops
+        if action == "stop":
+            self.result(None if self.ended else RunStatus.CANCELLED)  # its numbers as it stops
 
 
 class GridSlot:
     """A group's shared pace and the GridTraining it drives."""
 
-    def __init__(self, command: StartGroup):
+    def __init__(self, command: StartGroup, planes: Planes | None = None):
         first = command.starts[0]
         self.grid = GridTraining([start.config for start in command.starts], dataset=first.dataset)
         self.pace = Pace(first.paused, first.speed, time.perf_counter())
         rows = {index: k for k, index in enumerate(self.grid.index)}  # the configs' order → stack rows
-        self.members = [Member(start, self, rows[i]) for i, start in enumerate(command.starts)]
+        self.members = [Member(start, self, rows[i], planes) for i, start in enumerate(command.starts)]
         wanted = command.landscape and len(self.members) > 1
         self.landscape = LandscapeFeed({m.run_id: m.view() for m in self.members}) if wanted else None
+
+    def close(self) -> None:
+        """It is over: let go of its members (they point back at it; a cycle would wait for the collector, ~2 MB a
+        run, issue 12)."""
+        for member in self.members:
+            member.group = None
+        self.members = []
 
     def record_paths(self) -> None:
         """Where each member is now, for the landscape's paths (an ended one stays where it ended)."""

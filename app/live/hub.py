@@ -67,12 +67,14 @@ class Channel:
     """
 
     def __init__(
-        self, run_id: str, config: RunConfig, config_json: str, dataset_json: str, keep: bool, room: str | None = None
-    ):
+        self, run_id: str, config: RunConfig, config_json: str, dataset_json: str, keep: bool, room: str | None = None,
+        member: str | None = None,
+    ) -> None:  # fmt: skip
         self.id = run_id
         self.config = config
         self.keep = keep
         self.room = room  # a lecture room's code: only its secret controls the run
+        self.member = member  # in a room: the student whose run it is (its token controls it too)
         self.config_json = config_json  # the config as JSON text, encoded once (inline data can be ~0.3 MB)
         self.dataset_json = dataset_json  # the points drawn under the boundary; they never change
         self.learning_rates = learning_rates(config)  # the decay schedule at the report epochs (None: no decay)
@@ -87,6 +89,7 @@ class Channel:
         self.result_json: str | None = None
         self.watchers: set[Watcher] = set()
         self.ended = asyncio.Event()  # set when the run has finished (its end stored, or it failed)
+        self.quiet = False  # its worker was told nobody watches (no frames, no insight until someone does)
         self.started = time.monotonic()
 
     @property

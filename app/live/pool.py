@@ -21,6 +21,7 @@ from multiprocessing.context import BaseContext
 from app.live import worker as worker_process
 from app.live.protocol import Ack, Answer, Check, Command, Event, Failed, Finished, Preview, Ready, Start, StartGroup
 from core.gradcheck import Bug
+from core.livestack import MAX_ROWS
 
 START_TIMEOUT_S = 60.0
 ACK_TIMEOUT_S = 2.0
@@ -38,16 +39,23 @@ class NoWorker(RuntimeError):  # noqa: N818 - reads as a sentence: raise NoWorke
 class Worker:
     """One worker process, its two pipes, and the two threads that use them."""
 
-    def __init__(self, index: int, context: BaseContext, loop: asyncio.AbstractEventLoop, pool: "WorkerPool"):
+    def __init__(
+        self, index: int, context: BaseContext, loop: asyncio.AbstractEventLoop, pool: "WorkerPool", stack_rows: int
+    ) -> None:
         self.index = index
         self.runs: set[str] = set()
+        self.weights: dict[str, int] = {}  # each run's weight (app/live/registry.py run_weight)
+        self.kinds: dict[str, str] = {}  # each run's kind, if it can stack (registry.pool_kind)
         self.pid: int | None = None
         self.alive = True
         self.ready = asyncio.Event()
         commands_in, self._commands = context.Pipe(duplex=False)
         self._events, events_out = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=worker_process.serve, args=(commands_in, events_out), name=f"trainlab-worker-{index}", daemon=True
+            target=worker_process.serve,
+            args=(commands_in, events_out, stack_rows),
+            name=f"trainlab-worker-{index}",
+            daemon=True,
         )
         self.process.start()
         # drop our copies of the child's ends: only then does a dead child read as EOF
@@ -96,8 +104,9 @@ class Worker:
 class WorkerPool:
     """N worker processes; a new run goes to the one hosting the fewest."""
 
-    def __init__(self, size: int, on_event: Callable[[Event], None]):
+    def __init__(self, size: int, on_event: Callable[[Event], None], stack_rows: int = MAX_ROWS):
         self.size = size
+        self.stack_rows = stack_rows  # what each worker's LiveStacks hold at most (1: every run by itself)
         self.on_event = on_event  # called on the event loop for every run event (not Ready / Ack)
         self.workers: list[Worker] = []
         self.placement: dict[str, Worker] = {}
@@ -119,18 +128,29 @@ class WorkerPool:
         await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in self.workers)), START_TIMEOUT_S)
 
     def spawn(self, index: int) -> Worker:
-        return Worker(index, self.context, self.loop, self)
+        return Worker(index, self.context, self.loop, self, self.stack_rows)
 
-    def submit(self, start: Start | StartGroup) -> None:
-        """Start a run, or a group of runs trained together, on the worker hosting the fewest runs."""
+    def submit(self, start: Start | StartGroup, weight: int = 1, kind: str | None = None) -> None:
+        """Start a run, or a group of runs trained together, on the worker with the least work (its runs' weights);
+        between workers as loaded, where more runs of its kind are (they train stacked there, app/live/worker.py)."""
         alive = [w for w in self.workers if w.alive]
         if not alive:
             raise NoWorker("no worker process is running (one is being restarted): try again in a moment")
-        worker = min(alive, key=lambda w: len(w.runs))
-        for run in start.starts if isinstance(start, StartGroup) else [start]:  # each member's id finds the group
+        worker = min(alive, key=lambda w: (sum(w.weights.values()), -list(w.kinds.values()).count(kind)))
+        runs = start.starts if isinstance(start, StartGroup) else [start]
+        for run in runs:  # each member's id finds the group
             worker.runs.add(run.run_id)
+            worker.weights[run.run_id] = max(1, weight // len(runs))
+            if kind is not None:
+                worker.kinds[run.run_id] = kind
             self.placement[run.run_id] = worker
         worker.send(start)
+
+    def release(self, worker: Worker, run_id: str) -> None:
+        worker.runs.discard(run_id)
+        worker.weights.pop(run_id, None)
+        worker.kinds.pop(run_id, None)
+        self.placement.pop(run_id, None)
 
     def command(self, run_id: str, action: str, value: float | None = None) -> None:
         """Send a control command without waiting for its answer."""
@@ -177,8 +197,7 @@ class WorkerPool:
                     answer.set_result(event.status if isinstance(event, Ack) else event)
             else:
                 if isinstance(event, Finished | Failed):
-                    worker.runs.discard(event.run_id)
-                    self.placement.pop(event.run_id, None)
+                    self.release(worker, event.run_id)
                 self.on_event(event)
 
     def on_exit(self, worker: Worker) -> None:
@@ -189,9 +208,8 @@ class WorkerPool:
         reason = worker.exit_reason()
         log.warning("worker process %s died: %s", worker.pid, reason)
         for run_id in sorted(worker.runs):
-            self.placement.pop(run_id, None)
+            self.release(worker, run_id)
             self.on_event(Failed(run_id, reason))
-        worker.runs.clear()
         for owner, answer in list(self.acks.values()):
             if owner is worker and not answer.done():
                 answer.set_result(None)

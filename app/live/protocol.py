@@ -31,9 +31,12 @@ class StartGroup:
     landscape: bool = False  # a comparison's: send its loss landscape (app/live/feeds.py LandscapeFeed)
 
 
+WATCHED = "watched"  # the server's own command (not a user's): value 1 when a run has watchers again, 0 when none
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
-    """pause | resume | stop (no value), step (value: epochs), speed (value: epochs per second or None)."""
+    """pause | resume | stop (no value), step (value: epochs), speed (value: epochs per second or None), watched."""
 
     run_id: str
     action: str

@@ -5,6 +5,7 @@ answers for any run, live (from memory) or finished (from the store)."""
 import asyncio
 import contextlib
 import json
+import math
 import secrets
 from collections import Counter, deque
 from collections.abc import Callable
@@ -19,11 +20,22 @@ from app.errors import invalid_field, without_paths
 from app.live.history import thinned
 from app.live.hub import Channel, Watcher
 from app.live.pool import NoWorker, WorkerPool
-from app.live.protocol import Failed, Finished, Frame, Insight, Points, RunEvent, Start, StartGroup, Status
+from app.live.protocol import (
+    WATCHED,
+    Failed,
+    Finished,
+    Frame,
+    Insight,
+    Points,
+    RunEvent,
+    Start,
+    StartGroup,
+    Status,
+)
 from app.models import CostPage, RunInfo, RunPage, RunSummary, WorkerHealth
-from app.settings import Settings
+from app.settings import LIVE_RUNS_PER_WORKER, Settings
 from app.store import Store
-from core.config import RunConfig
+from core.config import RunConfig, run_seconds
 from core.data import Dataset, resolve_dataset
 from core.gradcheck import Bug, planted_bug
 from core.grid import can_stack, stack_groups
@@ -33,6 +45,9 @@ from core.sweep import MAX_STACK
 
 FINISHED_KEPT = 100  # finished runs still answerable by id (and watchable), the newest
 STORED_TIMEOUT_S = 5.0  # a stop is answered once the run's end is stored, or after this long
+UNWATCHED_VIEWS_S = 2.0  # a new run nobody watches by then trains without its frames and insight until someone does
+ROOM_FINISHED_KEPT = 2000  # ... and lecture rooms' finished runs: a hall's crowd sweep shows them all
+DEFAULT_EPOCH_S = run_seconds(RunConfig(), 300, 2) / RunConfig().epochs  # what a live run's weight counts in
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,28 @@ class NewRun:
     paused: bool
     room: str | None = None  # the lecture room the run belongs to
     config_json: str | None = None  # the config encoded (app/messages.py config_json); None: encoded when recorded
+    member: str | None = None  # in a room: the member (a student) whose run it is; None: the presenter's
+
+    @property
+    def weight(self) -> int:
+        return run_weight(self.config, self.dataset)
+
+
+def run_weight(config: RunConfig, dataset: Dataset) -> int:
+    """What a live run counts against the server's capacity: the default runs its epoch is worth (core.config's time
+    model: steps, examples × parameters, units, inputs), at least 1 and at most one worker's worth (a run trains on
+    one worker)."""
+    n_x, m = dataset.X_train.shape
+    epoch_s = run_seconds(config, m, n_x) / config.epochs
+    return max(1, min(LIVE_RUNS_PER_WORKER, math.ceil(epoch_s / DEFAULT_EPOCH_S - 1e-9)))
+
+
+def pool_kind(config: RunConfig) -> str | None:
+    """Runs of one kind can train stacked on a worker (core.livestack.live_key, before the data is seen): the pool
+    places them with their kind where the load allows. None: mini-batches, a run that trains alone."""
+    if config.mini_batch_size is not None:
+        return None
+    return json.dumps([config.model_dump(mode="json")["dataset"], config.hidden_layers, config.activation])
 
 
 class TooManyRuns(RuntimeError):  # noqa: N818 - reads as a sentence: raise TooManyRuns
@@ -83,10 +120,13 @@ class Registry:
     def __init__(self, settings: Settings, store: Store):
         self.settings = settings
         self.store = store  # every run is written there: created, status changes, finished
-        self.pool = WorkerPool(settings.workers, self.on_event)
+        self.pool = WorkerPool(settings.workers, self.on_event, settings.live_stack_rows)
         self.channels: dict[str, Channel] = {}
         self.live: set[str] = set()
+        self.weights: dict[str, int] = {}  # each live run's run_weight
         self.finished: deque[str] = deque()
+        self.room_finished: deque[str] = deque()
+        self.by_room: dict[str, dict[str, None]] = {}  # a lecture room's runs in memory, in the order they came
         self.grace: dict[str, asyncio.TimerHandle] = {}
         self.lifetimes: dict[str, asyncio.TimerHandle] = {}  # each live run's end, TRAINLAB_MAX_LIVE_S after its start
         self.end_reasons: dict[str, str] = {}  # why the server stopped a run (said in its status and result)
@@ -104,16 +144,23 @@ class Registry:
             timer.cancel()
         await self.pool.close()
 
-    def make_room(self, n: int) -> None:
-        """Raise TooManyRuns unless n more runs may go live."""
-        if len(self.live) + n > self.settings.max_live_runs:
+    @property
+    def load(self) -> int:
+        """The live runs' weights: how many default runs' worth are live."""
+        return sum(self.weights.values())
+
+    def make_room(self, runs: "int | list[NewRun]") -> None:
+        """Raise TooManyRuns unless these runs (or n default runs) may go live (Settings.live_capacity)."""
+        wanted = runs if isinstance(runs, int) else sum(run.weight for run in runs)
+        capacity = self.settings.live_capacity
+        if self.load + wanted > capacity:
             raise TooManyRuns(
-                f"{len(self.live)} runs are live and at most {self.settings.max_live_runs} may be at once: "
-                "wait for some to finish, or stop some"
+                f"{len(self.live)} runs are live ({self.load} default runs' worth) and at most {capacity} may be "
+                "at once (TRAINLAB_MAX_LIVE_RUNS; a bigger run counts as more): wait for some to finish, or stop some"
             )
 
     def create(self, run: NewRun) -> Channel:
-        self.make_room(1)
+        self.make_room([run])
         (channel,) = self.launch([self.record(run)])
         return channel
 
@@ -123,14 +170,14 @@ class Registry:
         sends its loss landscape to each run."""
         if not can_stack([run.config for run in runs]):
             raise ValueError("these runs cannot train stacked (see core.grid.can_stack): create them one by one")
-        self.make_room(len(runs))
+        self.make_room(runs)
         return self.launch([self.record(run) for run in runs], landscape)
 
     def create_stacked(self, runs: list[NewRun]) -> list[Channel]:
         """Runs started together, at once (a comparison's seed bands): those that can stack train in groups of up to
         MAX_STACK, at least one per worker where there are enough (core.grid.stack_groups), the others alone; their
         channels in order."""
-        self.make_room(len(runs))
+        self.make_room(runs)
         channels: list[Channel | None] = [None] * len(runs)
         recorded = [self.record(run) for run in runs]
         for indices in stack_groups([run.config for run in runs], MAX_STACK, self.settings.workers):
@@ -141,20 +188,25 @@ class Registry:
     def launch(self, recorded: list[tuple[Channel, Start]], landscape: bool = False) -> list[Channel]:
         """Put recorded runs on a worker, as one group if several (they can_stack), and make them live."""
         starts = [start for _, start in recorded]
-        self.pool.submit(starts[0] if len(starts) == 1 else StartGroup(starts, landscape))
-        for channel, _ in recorded:
-            self.admit(channel)
+        weights = [run_weight(start.config, start.dataset) for start in starts]
+        if len(starts) == 1:
+            self.pool.submit(starts[0], weights[0], pool_kind(starts[0].config))
+        else:
+            self.pool.submit(StartGroup(starts, landscape), sum(weights))
+        for (channel, _), weight in zip(recorded, weights, strict=True):
+            self.admit(channel, weight)
         return [channel for channel, _ in recorded]
 
     # ---------------------------------------------------------------- batch work: a queue
 
     @property
     def batch_share(self) -> int:
-        """Live slots queued runs may take: half, so that a page's runs always find room beside a sweep."""
-        return max(1, self.settings.max_live_runs // 2)
+        """Live room queued runs may take (in default runs' worth): half, so that a page's runs always find room
+        beside a sweep."""
+        return max(1, self.settings.live_capacity // 2)
 
     def enqueue(self, runs: list[NewRun], owner: str | None) -> list[Channel]:
-        """Batch runs (a sweep's), recorded now and queued: they go live in order as live slots free up, at most
+        """Batch runs (a sweep's), recorded now and queued: they go live in order as live room frees up, at most
         batch_share at once, those that can stack in groups (core.grid.stack_groups). owner: the client asking
         (None: exempt, the token holder), who may have TRAINLAB_CLIENT_MAX_QUEUED_RUNS waiting. TooManyRuns past
         the server's TRAINLAB_MAX_QUEUED_RUNS or the owner's."""
@@ -175,11 +227,21 @@ class Registry:
         return [channel for channel, _ in recorded]
 
     def release(self) -> None:
-        """Queued runs onto the workers, as many as there are free live slots for."""
-        free = min(self.settings.max_live_runs - len(self.live), self.batch_share - len(self.batch_live))
-        if free <= 0 or not self.waiting:
+        """Queued runs onto the workers, in order, as many as there is free live room for (their weights)."""
+        free = min(
+            self.settings.live_capacity - self.load,
+            self.batch_share - sum(self.weights.get(run_id, 0) for run_id in self.batch_live),
+        )
+        taken = []
+        for run_id, (_, start, _) in self.waiting.items():
+            weight = run_weight(start.config, start.dataset)
+            if weight > free:
+                break
+            free -= weight
+            taken.append(run_id)
+        if not taken:
             return
-        batch = [self.unqueue(run_id) for run_id in list(self.waiting)[:free]]
+        batch = [self.unqueue(run_id) for run_id in taken]
         for indices in stack_groups([start.config for _, start in batch], MAX_STACK, self.settings.workers):
             group = [batch[i] for i in indices]
             try:
@@ -207,8 +269,8 @@ class Registry:
         self.store.check_writable()
         run_id = secrets.token_hex(6)
         config_json = run.config_json or messages.config_json(run.config)
-        channel = Channel(run_id, run.config, config_json, run.dataset_json, run.keep, run.room)
-        written = self.store.add_run(run_id, config_json, channel.status, run.keep)
+        channel = Channel(run_id, run.config, config_json, run.dataset_json, run.keep, run.room, run.member)
+        written = self.store.add_run(run_id, config_json, channel.status, run.keep, run.room, run.member)
         written.add_done_callback(self.on_loop(self.recorded, channel))
         return channel, Start(run_id, run.config, run.dataset, run.paused, run.speed)
 
@@ -243,14 +305,19 @@ class Registry:
         channel.fail(reason)
         self.retire(channel)
 
-    def admit(self, channel: Channel) -> None:
+    def admit(self, channel: Channel, weight: int) -> None:
         """A submitted run: live, and answerable by id."""
         self.channels[channel.id] = channel
         self.live.add(channel.id)
+        self.weights[channel.id] = weight
+        if channel.room is not None:
+            self.by_room.setdefault(channel.room, {})[channel.id] = None
         if not channel.keep:  # it has until the grace period's end to get its first watcher
             self.arm_grace(channel)
         loop = asyncio.get_running_loop()
         self.lifetimes[channel.id] = loop.call_later(self.settings.max_live_s, self.expire, channel)
+        # a run nobody comes to watch (a REST or sweep user's) soon trains without its views
+        loop.call_later(UNWATCHED_VIEWS_S, self.quieten, channel)
 
     def expire(self, channel: Channel) -> None:
         """A run live for TRAINLAB_MAX_LIVE_S: stop it, cancelled, saying why (a slow or paused run would hold its
@@ -273,10 +340,24 @@ class Registry:
         channel = self.channels.get(run_id)
         return None if channel is None or channel.finished else channel
 
-    def room_of(self, run_id: str) -> str | None:
-        """The lecture room a run in memory belongs to (None: none, or not in memory)."""
+    async def owner(self, run_id: str) -> tuple[str | None, str | None]:
+        """(the lecture room a run belongs to, the member whose run it is): (None, None) for a run in no room or an
+        unknown one. From memory, else from the store: a room's run keeps its protection when it leaves memory."""
         channel = self.channels.get(run_id)
-        return None if channel is None else channel.room
+        if channel is not None:
+            return channel.room, channel.member
+        return await self.store.owner(run_id) or (None, None)
+
+    def room_channels(self, code: str) -> list[Channel]:
+        """A lecture room's runs in memory (live, and finished a while), oldest first."""
+        return [self.channels[run_id] for run_id in self.by_room.get(code, {})]
+
+    def room_live(self, code: str, member: str | None = None, students: bool = False) -> int:
+        """How many of a room's runs are live: all of them, the students' (students), or one member's."""
+        channels = [c for c in self.room_channels(code) if not c.finished]
+        if member is not None:
+            return sum(c.member == member for c in channels)
+        return sum(c.member is not None for c in channels) if students else len(channels)
 
     # ---------------------------------------------------------------- reading runs
 
@@ -415,12 +496,24 @@ class Registry:
 
     def watch(self, channel: Channel) -> Watcher:
         self.disarm_grace(channel.id)
+        if not channel.watchers and channel.quiet and not channel.finished:  # its views were resting: wake them
+            channel.quiet = False
+            self.pool.command(channel.id, WATCHED, 1)
         return channel.subscribe()
 
     def unwatch(self, channel: Channel, watcher: Watcher) -> None:
         channel.unsubscribe(watcher)
-        if not channel.watchers and not channel.keep and not channel.finished:
-            self.arm_grace(channel)
+        if not channel.watchers and not channel.finished:
+            self.quieten(channel)
+            if not channel.keep:
+                self.arm_grace(channel)
+
+    def quieten(self, channel: Channel) -> None:
+        """Nobody watches the run: its worker stops making its frames and insight (a sweep's 64 kept runs train on;
+        the last picture of each is sent at its end, and a new watcher wakes them at once)."""
+        if not channel.watchers and not channel.finished and not channel.quiet:
+            channel.quiet = True
+            self.pool.command(channel.id, WATCHED, 0)
 
     def arm_grace(self, channel: Channel) -> None:
         self.disarm_grace(channel.id)
@@ -487,19 +580,30 @@ class Registry:
 
     def forget(self, run_id: str) -> None:
         """Drop a finished run from memory (it is being deleted)."""
-        if self.channels.pop(run_id, None) is not None:
-            self.finished.remove(run_id)
+        channel = self.channels.pop(run_id, None)
+        if channel is not None:
+            (self.finished if channel.room is None else self.room_finished).remove(run_id)
+            self.by_room.get(channel.room, {}).pop(run_id, None)
 
     def retire(self, channel: Channel) -> None:
         """An ended run leaves the live ones (what it had to store is posted: its end, or nothing)."""
         self.live.discard(channel.id)
         self.batch_live.discard(channel.id)
+        self.weights.pop(channel.id, None)
         self.disarm_grace(channel.id)
         lifetime = self.lifetimes.pop(channel.id, None)
         if lifetime is not None:
             lifetime.cancel()
         self.end_reasons.pop(channel.id, None)
-        self.finished.append(channel.id)
-        while len(self.finished) > FINISHED_KEPT:
-            self.channels.pop(self.finished.popleft(), None)
-        self.release()  # a live slot is free
+        kept, most = (
+            (self.finished, FINISHED_KEPT) if channel.room is None else (self.room_finished, ROOM_FINISHED_KEPT)
+        )
+        kept.append(channel.id)
+        while len(kept) > most:
+            old = self.channels.pop(kept.popleft(), None)
+            if old is not None and old.room is not None:
+                runs = self.by_room.get(old.room, {})
+                runs.pop(old.id, None)
+                if not runs:
+                    self.by_room.pop(old.room, None)
+        self.release()  # live room is free

@@ -8,9 +8,9 @@
 import time
 from collections.abc import Callable
 
-from app.live.feeds import FLUSH_S, Feed, feeds_for, next_tick
+from app.live.feeds import FLUSH_S, Feed, Planes, feeds_for, next_tick
 from app.live.history import thinned
-from app.live.protocol import Event, Finished, Points, Start, Status
+from app.live.protocol import WATCHED, Event, Finished, Points, Start, Status
 from app.messages import dumps
 from core.gradcheck import Bug
 from core.insight import gradient_check_report
@@ -21,14 +21,15 @@ from core.train import NetView, Progress, Result, Training
 
 
 class Slot:
-    def __init__(self, run_id: str, pace: Pace, view: NetView):
+    def __init__(self, run_id: str, pace: Pace, view: NetView, planes: Planes | None = None):
         self.run_id = run_id
         self.pace = pace  # a stack's members share their group's
         self.stopped = False  # this run's own stop (a stack's others go on)
         self.points: list[list] = []
         self.last_point_epoch = -1
         self.next_flush = 0.0
-        self.feeds: list[Feed] = feeds_for(view)
+        self.feeds: list[Feed] = feeds_for(view, planes)
+        self.watched = True  # someone watches it (the server says when nobody does: its feeds then rest)
         self.sent_status: RunStatus | None = None
 
     # ---------------------------------------------------------------- what each kind of slot says
@@ -77,9 +78,15 @@ class Slot:
         return RunStatus.PAUSED if self.pace.paused else RunStatus.RUNNING
 
     def apply(self, action: str, value: float | None) -> None:
-        """A control: stop ends this run; the others steer its pace (see steer)."""
+        """A control: stop ends this run; `watched` (value 0 or 1, the server's) rests or wakes its feeds; the others
+        steer its pace (see steer)."""
         if action == "stop":
             self.stopped = True
+            return
+        if action == WATCHED:
+            self.watched = bool(value)
+            if self.watched:
+                self.show_now()  # a new watcher sees the net as it is now
             return
         steer(self.pace, action, value)
         if action == "pause":
@@ -107,13 +114,28 @@ class Slot:
 
     def wake_at(self) -> float:
         """When this run next needs the worker to send what it holds (training is the trainer's business)."""
-        times = [feed.wake_at() for feed in self.feeds]
+        times = [feed.wake_at() for feed in self.feeds] if self.watched or self.over else []  # resting feeds wait
         if self.points:
             times.append(self.next_flush)
         return min((t for t in times if t is not None), default=float("inf"))
 
-    def report(self, now: float, out: list[Event]) -> None:
-        """Append what is due: a status change, a progress batch, the feeds' messages, the result."""
+    def due_feeds(self, now: float) -> list[Feed]:
+        """The feeds that send now: none while nobody watches, every one at the end (late readers get its last)."""
+        over = self.over
+        if not over and not self.watched:
+            return []
+        return [feed for feed in self.feeds if feed.due(now, over)]
+
+    def report(
+        self,
+        now: float,
+        out: list[Event],
+        due: list[Feed] | None = None,
+        view: NetView | None = None,
+        interval: Callable[[Feed], float] | None = None,
+    ) -> None:
+        """Append what is due: a status change, a progress batch, the feeds' messages, the result. The worker may
+        give the feeds due, the net's view and each feed's interval (app/live/feeds.py FeedLoad)."""
         over = self.over
         epoch = self.epoch
         if not over and self.status != self.sent_status:  # running / paused first; a final status comes last
@@ -123,10 +145,11 @@ class Slot:
             out.append(Points(self.run_id, self.points, dumps(self.points), epoch))
             self.points = []
             self.next_flush = next_tick(self.next_flush, now, FLUSH_S)
-        due = [feed for feed in self.feeds if feed.due(now, over)]
+        due = self.due_feeds(now) if due is None else due
         if due:
-            view = self.view()
-            out.extend(event for feed in due if (event := feed.send(self.run_id, view, now)) is not None)
+            view = view or self.view()
+            sent = (feed.send(self.run_id, view, now, interval and interval(feed)) for feed in due)
+            out.extend(event for event in sent if event is not None)
         if over:
             result = self.result(RunStatus.CANCELLED if self.stopped and not self.ended else None)
             fields = result.to_dict()
@@ -162,11 +185,13 @@ def steer(pace: Pace, action: str, value: float | None) -> None:
 
 
 class LoneSlot(Slot):
-    """A run trained by itself."""
+    """A run with a training of its own: trained by itself, or in a LiveStack's slices with others (the worker's
+    choice, app/live/worker.py); either way its numbers are its own."""
 
-    def __init__(self, start: Start):
+    def __init__(self, start: Start, planes: Planes | None = None):
         self.training = Training(start.config, dataset=start.dataset)
-        super().__init__(start.run_id, Pace(start.paused, start.speed, time.perf_counter()), self.training.view())
+        pace = Pace(start.paused, start.speed, time.perf_counter())
+        super().__init__(start.run_id, pace, self.training.view(), planes)
 
     def view(self) -> NetView:
         return self.training.view()
@@ -202,6 +227,15 @@ class LoneSlot(Slot):
                 self.add_point(progress)
 
         trained, stepped = train_paced(self.pace, budget_s, epoch, lambda: self.over)
+        self.after(trained, stepped)
+
+    def trained_with_others(self, points: list[Progress], epochs: int) -> None:
+        """It trained `epochs` in a LiveStack slice, reporting these points: its pace and feeds follow."""
+        for point in points:
+            self.add_point(point)
+        self.after(epochs, self.pace.ran(epochs))
+
+    def after(self, trained: int, stepped: bool) -> None:
         if trained:
             self.trained()
         if stepped:

@@ -60,6 +60,7 @@ def open_room(page: Page, base: str, query: str) -> tuple[str, str]:
     page.goto(f"{base}/{query}")
     ready(page)
     page.get_by_test_id("open-room").click()
+    page.get_by_test_id("room-open").click()  # the class's limits as they are
     page.wait_for_url("**/r/*#secret=*")
     ready(page)
     expect(page.get_by_test_id("room-panel")).to_be_visible()
@@ -146,12 +147,14 @@ def test_the_viewer_follows_live_cannot_control_and_forks(presenter, viewer, liv
     print("pause, resume, pause, resume: the viewer's page after the presenter's, s:", [round(lag, 2) for lag in lags])
     assert statistics.median(lags) < FOLLOW_S
 
-    # fork: the viewer's own run of the same setup, in no room
+    # fork: the viewer's own run of the same setup, a student's run in the room (its own to control)
     v.get_by_test_id("fork").click()
     wait_until(v, f"{RUN}?.id && {RUN}.id !== '{run_id}' && {RUN}.epoch > 0")
     fork_id = v.evaluate(f"{RUN}.id")
-    assert v.url.startswith(f"{live_server}/?") and "epochs=100000" in v.url and "/r/" not in v.url
-    expect(v.get_by_test_id("room-banner")).to_be_hidden()
+    assert v.url.startswith(f"{live_server}/r/{code}?") and "epochs=100000" in v.url
+    expect(v.get_by_test_id("room-watching")).to_contain_text("your own run")
+    expect(v.get_by_test_id("fork")).to_be_hidden()
+    assert v.evaluate("window.trainlab.room.role") == "student"
     expect(v.locator("[data-field=learning_rate]")).to_be_enabled()
     assert v.evaluate(f"[{RUN}.config.epochs, {RUN}.config.dataset]") == [100_000, "moons"]
 

@@ -25,6 +25,7 @@ import { bindKeys } from "./keys.js";
 import { bindLessons, lessonViews } from "./lessons/lessons.js";
 import * as net from "./net.js";
 import { bindRoom, roomView } from "./room.js";
+import { frozen } from "./rooms/screen.js";
 import { createRuns } from "./runs.js";
 import {
   DATASET_OPTIONS,
@@ -99,7 +100,7 @@ addView(compareCostView(state, view("compare-cost")));
 addView(tableView(state, view("table")));
 for (const lesson of lessonViews(state, oneRun)) addView(lesson); // lessons (issue 15)
 addView(roomView());
-startDrawing(state);
+startDrawing(state, frozen);
 
 Promise.all([net.getSchema(), net.getDatasets()]).then(([schema, datasets]) => {
   state.bounds = boundsFromSchema(schema);

@@ -16,13 +16,21 @@ export function presentIn(code, secret) {
   room = { code, secret };
 }
 
+// a student's membership of a room, {code, token}: its runs are the room's and its own (counted per member)
+let member = null;
+export function memberOf(code, token) {
+  member = { code, token };
+}
+
+const roomHeaders = () => ({
+  ...(room && { "X-Room-Secret": room.secret }),
+  ...(!room && member && { "X-Room-Member": member.token }),
+});
+
 export async function request(method, path, body) {
   const response = await fetch(path, {
     method,
-    headers: {
-      ...(body !== undefined && { "Content-Type": "application/json" }),
-      ...(room && { "X-Room-Secret": room.secret }),
-    },
+    headers: { ...(body !== undefined && { "Content-Type": "application/json" }), ...roomHeaders() },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const data = await response.json().catch(() => null);
@@ -30,17 +38,18 @@ export async function request(method, path, body) {
   return data;
 }
 
+const inRoom = (body) => (room ? { ...body, room: room.code } : member ? { ...body, room: member.code } : body);
+
 export const getSchema = () => request("GET", "/api/config/schema");
 
 /** [{name, available, n_train, n_test, noise, seed, note}]: the datasets with their defaults. */
 export const getDatasets = () => request("GET", "/api/datasets");
 
 /** {id, status, config}; body is a run config or {preset, overrides}, with speed / paused beside it. */
-export const createRun = (body) => request("POST", "/api/runs", room ? { ...body, room: room.code } : body);
+export const createRun = (body) => request("POST", "/api/runs", inRoom(body));
 
 /** {runs: [{id, status, config}], stacked}; body is {runs: [run config or {preset, overrides}], speed, paused}. */
-export const createComparison = (body) =>
-  request("POST", "/api/comparisons", room ? { ...body, room: room.code } : body);
+export const createComparison = (body) => request("POST", "/api/comparisons", inRoom(body));
 
 export const control = (id, action, extra = {}) =>
   request("POST", `/api/runs/${encodeURIComponent(id)}/control`, { action, ...extra });
@@ -75,8 +84,9 @@ export function getPoints(name, options) {
   return request("GET", `/api/datasets/${encodeURIComponent(name)}/points?${query}`);
 }
 
-/** A new lecture room: {code, secret, presenter_url, viewer_url, loopback}. */
-export const openRoom = () => request("POST", "/api/rooms");
+/** A new lecture room with the class's limits {runs_per_member, max_runs}: {code, secret, presenter_url, viewer_url,
+ * loopback}. */
+export const openRoom = (limits) => request("POST", "/api/rooms", { limits });
 
 /** The presenter's settings (the page's query string) and runs, for the room's viewers. */
 export const updateRoom = (code, state, runs) => request("PUT", `/api/rooms/${encodeURIComponent(code)}`, { state, runs });
@@ -246,10 +256,64 @@ export function watch(id, onMessage, onClose, wanted = () => true) {
   };
 }
 
-/** Watch a lecture room: onMessage gets each {type: "room", state, runs, rev}; onClose(code). Returns {close()}. */
-export function watchRoom(code, onMessage, onClose) {
-  const socket = new WebSocket(socketUrl(`/ws/rooms/${encodeURIComponent(code)}`));
-  socket.onmessage = (event) => onMessage(JSON.parse(event.data));
-  socket.onclose = (event) => onClose(event.code);
-  return { close: () => socket.close(1000) };
+// ------------------------------------------------------------------ lecture rooms
+
+const roomPath = (code, path = "") => `/api/rooms/${encodeURIComponent(code)}${path}`;
+
+/** Join a room as a member: {member, token} (keep the token: it is this member's runs and vote). */
+export const joinRoom = (code) => request("POST", roomPath(code, "/members"));
+
+/** The presenter's changes to its room: PUT /screen, PUT /crowd, POST /polls, POST /polls/{id}/reveal, DELETE. */
+export const changeRoom = (method, path, body) => request(method, roomPath(room.code, path), body);
+
+export const vote = (code, pollId, answer) => request("POST", roomPath(code, `/polls/${pollId}/votes`), { answer });
+
+/** One of the presenter's files (the session's export), as a Blob (the page saves it). */
+export async function roomFile(path) {
+  const response = await fetch(roomPath(room.code, path), { headers: roomHeaders() });
+  if (!response.ok) throw new ApiError(response.status, (await response.json().catch(() => null))?.detail);
+  return response.blob();
+}
+
+const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 10000];
+const UNKNOWN_ROOM = 4404;
+
+/**
+ * A room's socket, kept open: onMessage gets each decoded message, onConnection(status) hears "open",
+ * "reconnecting" (a dropped socket comes back by itself, after 0.5 s, 1 s, 2 s ... at most 10 s) and "closed"
+ * (the server ended it: the room is over or unknown). On each open, `hello` (if any) is sent first: the
+ * presenter's {"type": "present", "secret"}. The room's first message is always its whole state: a reconnected
+ * page resyncs from it. Returns {close()}.
+ */
+export function watchRoom(code, { onMessage, onConnection, hello }) {
+  let socket = null;
+  let closedByUs = false;
+  let attempt = 0;
+  const open = () => {
+    socket = new WebSocket(socketUrl(`/ws/rooms/${encodeURIComponent(code)}`));
+    socket.onopen = () => {
+      attempt = 0;
+      if (hello) socket.send(JSON.stringify(hello));
+      onConnection("open");
+    };
+    socket.onmessage = (event) => {
+      if (typeof event.data === "string") onMessage(decodeText(event.data));
+    };
+    socket.onclose = (event) => {
+      if (closedByUs) return;
+      if (event.code === 1000 || event.code === UNKNOWN_ROOM) {
+        onConnection("closed", event.code);
+        return;
+      }
+      onConnection("reconnecting", event.code);
+      setTimeout(open, BACKOFF_MS[Math.min(attempt++, BACKOFF_MS.length - 1)]);
+    };
+  };
+  open();
+  return {
+    close() {
+      closedByUs = true;
+      socket.close(1000);
+    },
+  };
 }

@@ -186,6 +186,7 @@ export function createRuns(state) {
   let previewFor = "";
 
   async function refreshPreview() {
+    if (!Object.keys(state.datasets).length) return; // not known yet: asked again once they are (a room's late joiner)
     const { dataset } = state.settings;
     const options = Object.fromEntries(Object.entries(DATASET_OPTIONS).map(([field, key]) => [key, state.settings[field]]));
     const wanted = JSON.stringify([dataset, options]);

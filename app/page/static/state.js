@@ -60,6 +60,7 @@ export function createState(boot, query) {
       lookalike: false, // the runs train on football-lookalike in place of the course's football
     },
     ui: { settingsOpen: true, zoom: null, unit: null, readOnly: false },
+    room: null, // in a lecture room: its state (rooms/model.js roomState)
     rev: 0,
   };
   const { settings, errors } = fromLink(state, query);

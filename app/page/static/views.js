@@ -34,10 +34,11 @@ export function addView(view) {
 }
 
 /** Draw every visible view that has something new, once per animation frame, from now on. */
-export function startDrawing(state) {
+export function startDrawing(state, held = () => false) {
   const frame = () => {
+    const still = held(state); // a lecture room's presenter holds the viewers' screens still: only the room's parts move
     for (const view of views) {
-      if (!view.visible || (!view.dirty && view.drawnRev === state.rev)) continue;
+      if (!view.visible || (!view.dirty && view.drawnRev === state.rev) || (still && !view.whileHeld)) continue;
       view.dirty = false;
       view.drawnRev = state.rev;
       try {

@@ -2,6 +2,7 @@
 case (stored weights) gives the published difference, and on a paused run its broken blocks are named."""
 
 import asyncio
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def store_the_course_case(data_dir: Path) -> None:
     async def write() -> None:
         store = Store(data_dir)
         await store.open()
-        store.add_run(COURSE_RUN, COURSE_CONFIG, RunStatus.QUEUED)
+        store.add_run(COURSE_RUN, json.dumps(COURSE_CONFIG), RunStatus.QUEUED, kept=False)
         await asyncio.wrap_future(store.finish(COURSE_RUN, result, parameters, []))
         await store.close()
 

@@ -16,6 +16,14 @@ from tests.app.client import HTTP, Stream, create, get_run, open_socket, wait_fo
 from tests.conftest import running_server
 
 LONG = {"epochs": 100_000, "speed": 2000}  # 50 s: longer than any test waits
+# a room as it opens: its screen live, no crowd sweep nor poll, the class's default limits
+FRESH = {
+    "screen": "live",
+    "crowd": None,
+    "poll": None,
+    "ended": False,
+    "limits": {"runs_per_member": 2, "max_runs": 250},
+}
 
 
 def open_room(base: str) -> dict:
@@ -33,6 +41,14 @@ def room_socket(base: str, code: str):
     return connect(f"ws://{base.removeprefix('http://')}/ws/rooms/{code}", open_timeout=10, close_timeout=5)
 
 
+def next_message(ws, kind: str = "room", timeout: float = 5) -> dict:
+    """The socket's next message of this type (presence messages come and go between them)."""
+    while True:
+        message = json.loads(ws.recv(timeout=timeout))
+        if message["type"] == kind:
+            return message
+
+
 def test_opening_a_room(live_server: str) -> None:
     room = open_room(live_server)
     code = room["code"]
@@ -41,7 +57,13 @@ def test_opening_a_room(live_server: str) -> None:
     assert room["presenter_url"] == f"{live_server}/r/{code}#secret={room['secret']}"
     assert room["loopback"] is True, "127.0.0.1 cannot be reached from a phone: the page says so"
     assert len(room["secret"]) >= 40
-    assert HTTP.get(f"{live_server}/api/rooms/{code}").json() == {"code": code, "state": "", "runs": [], "rev": 0}
+    assert HTTP.get(f"{live_server}/api/rooms/{code}").json() == {
+        "code": code,
+        "state": "",
+        "runs": [],
+        "rev": 0,
+        **FRESH,
+    }
     assert HTTP.get(f"{live_server}/api/rooms/{code.lower()}").status_code == 200, "codes are not case-sensitive"
     assert HTTP.get(f"{live_server}/api/rooms/ZZZZZZ").status_code == 404
 
@@ -57,7 +79,7 @@ def test_only_the_secret_updates_a_room_and_viewers_follow(live_server: str) -> 
     body = {"state": "dataset=moons&learning_rate=0.1", "runs": [{"key": "run", "name": "this run", "id": "abc"}]}
     with room_socket(live_server, code) as ws:
         first = json.loads(ws.recv(timeout=5))
-        assert first == {"type": "room", "code": code, "state": "", "runs": [], "rev": 0}
+        assert first == {"type": "room", "code": code, "state": "", "runs": [], "rev": 0, **FRESH}
 
         for wrong in (None, "", "not-the-secret", secret[:-1]):
             refused = put(live_server, code, body, wrong)
@@ -67,10 +89,10 @@ def test_only_the_secret_updates_a_room_and_viewers_follow(live_server: str) -> 
 
         answer = put(live_server, code, body, secret)
         assert answer.status_code == 200, answer.text
-        assert answer.json() == {"code": code, **body, "rev": 1}
-        update = json.loads(ws.recv(timeout=5))
-        assert update == {"type": "room", "code": code, **body, "rev": 1}, "refused updates were never sent"
-        assert HTTP.get(f"{live_server}/api/rooms/{code}").json() == {"code": code, **body, "rev": 1}
+        assert answer.json() == {"code": code, **body, "rev": 1, **FRESH}
+        update = next_message(ws)
+        assert update == {"type": "room", "code": code, **body, "rev": 1, **FRESH}, "refused updates were never sent"
+        assert HTTP.get(f"{live_server}/api/rooms/{code}").json() == {"code": code, **body, "rev": 1, **FRESH}
 
 
 @pytest.mark.parametrize(
@@ -157,7 +179,7 @@ def test_rooms_outlive_a_restart(tmp_path: Path) -> None:
         body = {"state": "dataset=moons", "runs": []}
         assert put(base, room["code"], body, room["secret"]).status_code == 200
     with running_server(data) as (base, _):
-        assert HTTP.get(f"{base}/api/rooms/{room['code']}").json() == {"code": room["code"], **body, "rev": 1}
+        assert HTTP.get(f"{base}/api/rooms/{room['code']}").json() == {"code": room["code"], **body, "rev": 1, **FRESH}
         assert put(base, room["code"], body, "wrong").status_code == 403
         assert put(base, room["code"], body, room["secret"]).json()["rev"] == 2, "the secret still opens it"
         stored = b"".join(path.read_bytes() for path in data.glob("trainlab.sqlite3*"))
@@ -185,7 +207,8 @@ def test_the_room_socket_refuses_unknown_rooms_and_big_frames(live_server: str) 
         ws.send("hello")  # ignored: a viewer has nothing to say here
         ws.send("x" * 5000)
         with pytest.raises(ConnectionClosed) as closed:
-            ws.recv(timeout=5)
+            while True:
+                ws.recv(timeout=5)
     assert closed.value.rcvd.code == 1009
 
 

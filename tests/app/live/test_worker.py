@@ -25,7 +25,7 @@ def run_until_quiet(host: Host, rounds: int = 1000) -> list:
 
 
 def test_an_exception_in_one_run_fails_it_and_the_others_go_on():
-    host = Host()
+    host = Host(stack_rows=1)  # each run by itself (stacked, see below)
     host.handle(start("good"))
     host.handle(start("bad"))
 
@@ -50,3 +50,19 @@ def test_a_run_with_broken_data_fails_alone():
     events = run_until_quiet(host)
     assert [e.run_id for e in events if isinstance(e, Failed)] == ["broken"]
     assert [e.run_id for e in events if isinstance(e, Finished)] == ["good"]
+
+
+def test_an_exception_in_a_stacks_pass_fails_its_runs_and_the_others_go_on():
+    host = Host()
+    for run_id in ("a", "b"):
+        host.handle(start(run_id))
+    host.handle(Start("other", RunConfig(epochs=300, hidden_layers=[4]), make_dataset("circles"), False, None))
+
+    def explode(*args):
+        raise MemoryError("no room for the stack")
+
+    for stack_or_run in ("a", "b"):  # the stack is made at the first slice: break it then
+        host.slots[stack_or_run].training.accuracies = explode
+    events = run_until_quiet(host)
+    assert sorted(e.run_id for e in events if isinstance(e, Failed)) == ["a", "b"]
+    assert [e.run_id for e in events if isinstance(e, Finished)] == ["other"]
