@@ -137,6 +137,8 @@ async def watcher(base: str, code: str, seconds: float, tally: Tally) -> None:
                         state = json.loads(await asyncio.wait_for(room.recv(), left))
                     except TimeoutError:
                         break
+                    if state.get("type") != "room":  # presence, polls: the hall's other news
+                        continue
                     ids = {run["id"] for run in state["runs"]}
                     for run_id in set(runs) - ids:
                         runs.pop(run_id).cancel()

@@ -34,7 +34,7 @@ def test_no_answer_names_the_servers_data_dir(server: tuple[str, Path]) -> None:
     [
         ("PUT", "/api/runs/abc", {"GET", "DELETE"}),
         ("PATCH", "/api/runs", {"GET", "POST"}),
-        ("DELETE", "/api/rooms/ABCDEF", {"GET", "PUT"}),
+        ("POST", "/api/rooms/ABCDEF", {"GET", "PUT", "DELETE"}),
         ("GET", "/api/runs/abc/control", {"POST"}),
     ],
 )

@@ -87,7 +87,10 @@ NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 @pytest.mark.parametrize("query", ["", "?projector=true", "?compare=initialization"])
 def test_a_phone_scrolls_only_down_with_the_plots_first(browser, live_server, query):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    # bypass_csp: the waits are strings Playwright evaluates (tests/e2e/conftest.py new_page)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, bypass_csp=True
+    )
     try:
         page = context.new_page()
         open_page(page, live_server, query)

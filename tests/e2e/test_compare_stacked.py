@@ -1,6 +1,10 @@
 """The page's comparison goes to the server as one POST /api/comparisons, and its runs, trained stacked, step
 together: one Step is one report interval for each of them, not one per run."""
 
+import re
+
+from playwright.sync_api import expect
+
 from tests.e2e.test_page import RUNS, assert_clean, open_page, text, wait_until
 
 
@@ -30,5 +34,5 @@ def test_a_refused_setup_is_named_and_nothing_starts(page, recorder, live_server
     runs = page.evaluate("window.trainlab.live.runs.map((run) => [run.name, run.reason])")
     assert runs[0] == ["Setup 1", "not started: another run of the comparison was refused"]
     assert runs[1][0] == "Setup 2" and runs[1][1].startswith("learning_rate: ")
-    assert text(page, "notice").startswith("Setup 2: learning_rate: ")
+    expect(page.get_by_test_id("notice")).to_have_text(re.compile(r"^Setup 2: learning_rate: "))  # at the next frame
     assert recorder.page_errors == []

@@ -94,6 +94,7 @@ def test_the_crowd_sweep_shows_the_students_runs(presenter, viewer, live_server)
     v.get_by_test_id("fork").click()
     wait_until(v, f"{RUNS}[0]?.id && {RUNS}[0].epoch > 0")
     first = v.evaluate(f"{RUNS}[0].id")
+    v.get_by_test_id("toggle-controls").click()  # the run has the screen: the settings are one click away
     v.locator("[data-field=learning_rate]").fill("0.3")
     v.locator("[data-field=learning_rate]").dispatch_event("change")
     v.get_by_test_id("train").click()
@@ -106,7 +107,7 @@ def test_the_crowd_sweep_shows_the_students_runs(presenter, viewer, live_server)
     assert shown == {first: 0.01, second: 0.3}, "each student's run with its learning rate"
     wait_until(p, "document.querySelector('[data-testid=crowd-plot]').data?.some((t) => t.x.length)")
     for which in ("best", "worst"):
-        wait_until(p, f"document.querySelector('[data-testid=crowd-{which}]').data?.length > 0", timeout=30_000)
+        wait_until(p, f"document.querySelector('[data-testid=crowd-{which}]').dataset.epoch > 0", timeout=30_000)
         expect(p.get_by_test_id(f"crowd-{which}-caption")).to_contain_text("learning_rate")
     v.get_by_test_id("stop").click()
     assert_clean(p_recorder)
@@ -126,6 +127,7 @@ def test_a_cut_socket_resyncs_and_the_presenter_steers_the_screens(presenter, vi
     # the Wi-Fi drops: the page says so, comes back by itself, and shows what changed meanwhile
     v.evaluate(CUT_ROOM_SOCKET)
     expect(v.locator("[data-view=room-connection]")).to_be_visible()
+    p.get_by_test_id("toggle-controls").click()  # Train gave the plots the screen: the settings are one click away
     p.locator("[data-field=dataset]").select_option("moons")
     wait_until(v, f"{ROOM}.connection === 'open'", timeout=15_000)
     expect(v.locator("[data-view=room-connection]")).to_be_hidden()

@@ -134,9 +134,10 @@ def test_the_regularization_group_without_data_mat_trains_on_the_look_alike_and_
     page.get_by_test_id("mode-single").click()  # one preset of the group, the same way
     page.get_by_test_id("toggle-controls").click()
     page.get_by_test_id("preset").select_option("reg-l2")
-    assert page.locator("[data-field=dataset]").input_value() == "football-lookalike"
-    assert page.locator("[data-field=l2_lambda]").input_value() == "0.7"
-    assert "football-lookalike" in text(page, "notice")
+    # drawn at the next animation frame: waited for, not read at once
+    expect(page.locator("[data-field=dataset]")).to_have_value("football-lookalike")
+    expect(page.locator("[data-field=l2_lambda]")).to_have_value("0.7")
+    expect(page.get_by_test_id("notice")).to_contain_text("football-lookalike")
     assert_clean(recorder)
 
 

@@ -180,11 +180,16 @@ def test_a_run_nobody_watches_trains_without_its_views_until_someone_does() -> N
     host.handle(Command("quiet", "watched", 1))
     host.train_round()
     woken = host.report()
-    assert {e.view if isinstance(e, Frame) else "insight" for e in views(woken)} == {"boundary", "insight"}, "at once"
+    assert {e.view if isinstance(e, Frame) else "insight" for e in views(woken)} == {
+        "boundary",
+        "network",
+        "insight",
+    }, "at once"
     host.handle(Command("quiet", "watched", 0))
     events = []
     while host.slots:
         host.train_round()
         events += host.report()
-    (end,) = [e for e in views(events) if isinstance(e, Frame)]
-    assert end.epoch == 4000, "its end shows where it ended"
+    ends = [e for e in views(events) if isinstance(e, Frame)]
+    assert sorted(e.view for e in ends) == ["boundary", "network"], "unwatched: only its end's pictures"
+    assert all(e.epoch == 4000 for e in ends), "its end shows where it ended"

@@ -52,6 +52,7 @@ export function renderCrowd(state) {
     const key = `${shown?.id}|${shown?.boundary?.epoch}|${div.clientWidth}x${div.clientHeight}`;
     if (div.dataset.drawn === key) continue; // the canvas is redrawn only when its run's frame (or size) changed
     div.dataset.drawn = key;
+    div.dataset.epoch = shown?.boundary ? String(shown.boundary.epoch) : "";
     const canvas = div.querySelector("canvas") ?? div.appendChild(document.createElement("canvas"));
     drawBoundary(canvas, { data: shown?.dataset, boundary: shown?.boundary, showTest: false,
       title: which === "best" ? "Best" : "Worst", empty: "no run yet" });
