@@ -19,6 +19,8 @@ from core.status import RunStatus
 from core.stepper import iteration
 from core.train import NetView, Progress, Result, Training
 
+EPOCH_TICK_S = 0.5  # a running run's epoch reaches its watchers at least this often, report or not
+
 
 class Slot:
     def __init__(self, run_id: str, pace: Pace, view: NetView, planes: Planes | None = None):
@@ -31,6 +33,7 @@ class Slot:
         self.feeds: list[Feed] = feeds_for(view, planes)
         self.watched = True  # someone watches it (the server says when nobody does: its feeds then rest)
         self.sent_status: RunStatus | None = None
+        self.said = (0, 0.0)  # the epoch its watchers last heard (a status, a progress batch), and when
 
     # ---------------------------------------------------------------- what each kind of slot says
 
@@ -112,11 +115,18 @@ class Slot:
             self.points.append([p.epoch, p.cost, p.train_accuracy, p.test_accuracy])
             self.last_point_epoch = p.epoch
 
+    @property
+    def ticking(self) -> bool:
+        """Running, and past the epoch its watchers last heard (at a slow speed reports can be seconds apart)."""
+        return self.status == RunStatus.RUNNING and not self.over and self.epoch > self.said[0]
+
     def wake_at(self) -> float:
         """When this run next needs the worker to send what it holds (training is the trainer's business)."""
         times = [feed.wake_at() for feed in self.feeds] if self.watched or self.over else []  # resting feeds wait
         if self.points:
             times.append(self.next_flush)
+        if self.ticking:
+            times.append(self.said[1] + EPOCH_TICK_S)
         return min((t for t in times if t is not None), default=float("inf"))
 
     def due_feeds(self, now: float) -> list[Feed]:
@@ -141,10 +151,15 @@ class Slot:
         if not over and self.status != self.sent_status:  # running / paused first; a final status comes last
             self.sent_status = self.status
             out.append(Status(self.run_id, self.status, epoch))
+            self.said = (epoch, now)
         if self.points and (now >= self.next_flush or over):
             out.append(Points(self.run_id, self.points, dumps(self.points), epoch))
             self.points = []
             self.next_flush = next_tick(self.next_flush, now, FLUSH_S)
+            self.said = (epoch, now)
+        elif self.ticking and now >= self.said[1] + EPOCH_TICK_S:  # a slow run's epoch moves between its reports
+            out.append(Status(self.run_id, self.status, epoch))
+            self.said = (epoch, now)
         due = self.due_feeds(now) if due is None else due
         if due:
             view = view or self.view()

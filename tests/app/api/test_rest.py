@@ -38,6 +38,7 @@ def test_runs_are_listed_newest_first_by_status_and_paged(live_server: str) -> N
     assert all(r["status"] == "done" and number(r["train_accuracy"]) > 0 for r in done["runs"])
     after = HTTP.get(f"{live_server}/api/runs", params={"status": "done", "limit": 1, "offset": 2}).json()
     assert [r["id"] for r in after["runs"]] == [ids[0]]
+
     def listed_paused() -> list[str]:
         return [r["id"] for r in HTTP.get(f"{live_server}/api/runs", params={"status": "paused"}).json()["runs"]]
 

@@ -1,8 +1,11 @@
 """The worker's host, in process: one run's exception fails that run alone."""
 
+import time
+
 import numpy as np
 
-from app.live.protocol import Failed, Finished, Start, Status
+from app.live.protocol import Command, Failed, Finished, Start, Status
+from app.live.slot import EPOCH_TICK_S
 from app.live.worker import Host
 from core.config import RunConfig
 from core.data import Dataset, make_dataset
@@ -66,3 +69,22 @@ def test_an_exception_in_a_stacks_pass_fails_its_runs_and_the_others_go_on():
     events = run_until_quiet(host)
     assert sorted(e.run_id for e in events if isinstance(e, Failed)) == ["a", "b"]
     assert [e.run_id for e in events if isinstance(e, Finished)] == ["other"]
+
+
+def test_a_slow_runs_epoch_reaches_its_watchers_between_reports():
+    """At 20 epochs/s a report every 1000 epochs is 50 s away: the epoch still moves, in status messages, at most
+    twice a second."""
+    host = Host()
+    config = RunConfig(epochs=100_000, report_every=1000)
+    host.handle(Start("slow", config, make_dataset("circles"), paused=False, speed=20.0))
+    events, end = [], time.perf_counter() + 2.6
+    while time.perf_counter() < end:
+        host.train_round()
+        events += host.report()
+        time.sleep(0.01)
+    statuses = [e for e in events if isinstance(e, Status)]
+    assert [e.status for e in statuses] == ["running"] * len(statuses)
+    epochs = [e.epoch for e in statuses]
+    assert len(epochs) >= 3 and epochs == sorted(set(epochs)), epochs  # it moves, and says each epoch once
+    assert len(epochs) <= 2.6 / EPOCH_TICK_S + 1, epochs
+    host.handle(Command("slow", "stop"))
