@@ -242,12 +242,18 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+WORKER_NICENESS = 5  # the OS's priority: a worker at 5 gets a third of the CPU the server gets when both want it
+
+
 def serve(commands: Connection, events: Connection, stack_rows: int = MAX_ROWS) -> None:
     """The worker's main loop; returns when the parent says so (None) or goes away."""
     # Ctrl-C, or a SIGTERM sent to the whole process group (systemd does), is for the server, which then stops
     # us by command; if the server is gone for good, the pipe's EOF ends us below
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # when the cores are full (a hall's runs), the server's event loop (every request, every watcher's frames) goes
+    # first and training takes what is left: a lecture waits for no answer, a run only trains a little slower
+    os.nice(WORKER_NICENESS)
     host = Host(stack_rows)
     with np.errstate(all="ignore"):  # overflow and nan are results here (a diverging run), not errors
         try:

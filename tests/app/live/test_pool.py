@@ -3,6 +3,7 @@
 import os
 import signal
 
+from app.live.worker import WORKER_NICENESS
 from tests.app.client import HTTP, Stream, create, open_socket, wait_for, watch_to_end
 
 
@@ -30,3 +31,11 @@ def test_a_killed_worker_fails_its_runs_and_is_replaced(live_server):
     wait_for(replaced)
     after = watch_to_end(live_server, create(live_server, {"epochs": 500})["id"])
     assert after.result["status"] == "done"
+
+
+def test_workers_yield_the_cores_to_the_servers_event_loop(live_server):
+    """Training runs at a lower OS priority than the server: when the cores are full, requests and frames go first."""
+    pids = [w["pid"] for w in workers(live_server) if w["alive"] and w["pid"]]
+    assert pids
+    server = os.getpriority(os.PRIO_PROCESS, 0)  # the test's server runs at the test's own priority
+    assert all(os.getpriority(os.PRIO_PROCESS, pid) == min(19, server + WORKER_NICENESS) for pid in pids)
