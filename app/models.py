@@ -89,6 +89,17 @@ class ControlRequest(Numbers):
         return self.action, self.epochs_per_second
 
 
+SKIPPABLE_VIEWS = ("network", "insight", "landscape", "examples", "weights")  # what a watcher may do without
+
+
+class ViewsRequest(Strict):
+    """On a run's websocket: the views this watcher does not show (a comparison's panels draw no network), which the
+    server then does not send it; each new one replaces the last."""
+
+    type: Literal["views"]
+    skip: list[Literal[SKIPPABLE_VIEWS]] = Field(default_factory=list, max_length=len(SKIPPABLE_VIEWS))
+
+
 class ControlAnswer(BaseModel):
     id: str
     status: RunStatus

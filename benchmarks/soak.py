@@ -102,11 +102,16 @@ async def counted(tally: Tally, request) -> httpx.Response:  # request: a reques
 # ---------------------------------------------------------------- the hall: watchers in processes of their own
 
 
-async def watch(url: str, address: str, tally: Tally, end_by: float) -> dict | None:
-    """Read a run's socket to its end; the result message, if one came."""
+COMPARISON_VIEWS = json.dumps({"type": "views", "skip": ["network"]})  # what the page says when it shows a comparison
+
+
+async def watch(url: str, address: str, tally: Tally, end_by: float, views: str | None = None) -> dict | None:
+    """Read a run's socket to its end (saying `views` first, as the page does); the result message, if one came."""
     result = None
     try:
         async with ws(url, address) as socket:
+            if views:
+                await socket.send(views)
             while True:
                 message = await asyncio.wait_for(socket.recv(), max(1.0, end_by - time.monotonic()))
                 tally.messages += 1
@@ -143,7 +148,9 @@ async def watcher(base: str, code: str, seconds: float, tally: Tally) -> None:
                     for run_id in set(runs) - ids:
                         runs.pop(run_id).cancel()
                     for run_id in ids - set(runs):
-                        runs[run_id] = asyncio.create_task(watch(socket_url(base, run_id), HALL, tally, stop_at))
+                        # the presenter's runs are a comparison's: the page skips their network frames
+                        watched = watch(socket_url(base, run_id), HALL, tally, stop_at, COMPARISON_VIEWS)
+                        runs[run_id] = asyncio.create_task(watched)
         except ConnectionClosed as closed:
             tally.closes[closed.rcvd.code if closed.rcvd else 1006] += 1
         except (OSError, InvalidStatus, TimeoutError) as error:

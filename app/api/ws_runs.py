@@ -6,6 +6,7 @@ neither waits for the other, so a client that stops reading only fills (and over
 
 import asyncio
 import contextlib
+import json
 
 from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
@@ -16,7 +17,7 @@ from app.guards.auth import authorized
 from app.guards.limits import client_socket
 from app.live.hub import Channel, Kind, Watcher
 from app.live.registry import Registry, UnknownRun
-from app.models import ControlRequest
+from app.models import ControlRequest, ViewsRequest
 from app.rooms import Rooms
 from app.settings import Settings
 from app.sockets import MAX_CONTROL_BYTES, UNKNOWN_RUN, close, first_to_end, send
@@ -67,7 +68,7 @@ async def receive(
     rooms: Rooms,
     channel: Channel,
 ) -> int | None:
-    """Apply the client's controls until it leaves (None) or sends too much (1009: close it).
+    """Apply the client's controls (and the views it skips) until it leaves (None) or sends too much (1009: close it).
     may_control: the handshake carried the API token (or none is needed); a lecture room's run needs the room's
     secret in each control (or, for a student's run, that student's member token)."""
     while True:
@@ -82,11 +83,12 @@ async def receive(
             watcher.put(Kind.KEEP, messages.error_message("binary messages are not understood here"))
             continue
         try:
-            control = ControlRequest.model_validate_json(text)
-            if control.type != "control":
-                raise ValueError('expected {"type": "control", "action": ...}')
+            control = client_message(text)
         except (ValidationError, ValueError) as error:
             watcher.put(Kind.KEEP, messages.error_message(describe(error)))
+            continue
+        if isinstance(control, ViewsRequest):
+            watcher.skipped = frozenset(control.skip)
             continue
         if not may_control:
             watcher.put(Kind.KEEP, messages.error_message("401: controls need Authorization: Bearer <token>"))
@@ -97,6 +99,17 @@ async def receive(
             watcher.put(Kind.KEEP, messages.error_message(f"403: {refusal}"))
             continue
         await registry.control(run_id, *control.command())
+
+
+def client_message(text: str) -> ControlRequest | ViewsRequest:
+    """A watcher's message: a control, or the views it skips (ValueError, ValidationError: neither)."""
+    said = json.loads(text)  # a ValueError when it is not JSON
+    if isinstance(said, dict) and said.get("type") == "views":
+        return ViewsRequest.model_validate(said)
+    control = ControlRequest.model_validate_json(text)
+    if control.type != "control":
+        raise ValueError('expected {"type": "control", "action": ...} or {"type": "views", "skip": [...]}')
+    return control
 
 
 async def linger(watcher: Watcher) -> None:

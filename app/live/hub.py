@@ -35,6 +35,7 @@ class Watcher:
         self.items: deque[tuple[Kind, str | bytes | None]] = deque()
         self.wakeup = asyncio.Event()
         self.closing = asyncio.Event()  # set once the close is queued
+        self.skipped: frozenset[str] = frozenset()  # views it does not show: never put in its outbox
 
     def put(self, kind: Kind, payload: str | bytes | None = None) -> None:
         self.items.append((kind, payload))
@@ -126,9 +127,11 @@ class Channel:
     def unsubscribe(self, watcher: Watcher) -> None:
         self.watchers.discard(watcher)
 
-    def publish(self, kind: Kind, payload: str | bytes | None = None) -> None:
+    def publish(self, kind: Kind, payload: str | bytes | None = None, view: str | None = None) -> None:
+        """To every watcher; a view's message only to those that show it."""
         for watcher in self.watchers:
-            watcher.put(kind, payload)
+            if view is None or view not in watcher.skipped:
+                watcher.put(kind, payload)
 
     # ---------------------------------------------------------------- what the run's worker reports
 
@@ -143,12 +146,12 @@ class Channel:
         if kept:
             self.kept_views.add(view)
         self.epoch = max(self.epoch, epoch)
-        self.publish(Kind.KEEP if kept else Kind.BOUNDARY, frame)
+        self.publish(Kind.KEEP if kept else Kind.BOUNDARY, frame, view)
 
     def set_insight(self, message_json: str, norms: list, epoch: int) -> None:
         self.insight.add(message_json, norms)
         self.epoch = max(self.epoch, epoch)
-        self.publish(Kind.BOUNDARY, message_json)
+        self.publish(Kind.BOUNDARY, message_json, "insight")
 
     def set_status(self, status: RunStatus, epoch: int, reason: str | None = None) -> None:
         """Move to `status` if the lifecycle allows it from here (a late report of an ended run changes nothing)."""

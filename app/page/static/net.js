@@ -224,12 +224,14 @@ const socketUrl = (path) => `${location.protocol === "https:" ? "wss" : "ws"}://
 /**
  * Watch a run: onMessage gets every decoded message (binary frames as {type: "boundary" | "network" | ..., ...});
  * onClose(code) when the server or the network ends the socket (1000: the run is over). wanted(type): whether a
- * binary frame of that type is worth decoding now (a view nobody sees is skipped). Returns {close()}; controls go
- * over REST, which answers with the run's status.
+ * binary frame of that type is worth decoding now (a view nobody sees is skipped); skip: the views the server
+ * need not send at all (docs/protocol.md, "views"). Returns {close()}; controls go over REST, which answers with
+ * the run's status.
  */
-export function watch(id, onMessage, onClose, wanted = () => true) {
+export function watch(id, onMessage, onClose, wanted = () => true, skip = []) {
   const socket = new WebSocket(socketUrl(`/ws/runs/${encodeURIComponent(id)}`));
   socket.binaryType = "arraybuffer";
+  if (skip.length) socket.onopen = () => socket.send(JSON.stringify({ type: "views", skip }));
   let closedByUs = false;
   // frames inflate asynchronously: every message and the close wait for the ones before them, so a run sees
   // them in the server's order (an older frame never replaces a newer one, a finished run's last frame shows)

@@ -24,8 +24,10 @@ const UNKNOWN_RUN = 4404; // the close code for a run id the server does not hav
 export function createRuns(state) {
   const sockets = new Map(); // run → its websocket
   const watched = () => state.live.runs.filter((run) => run.id && ACTIVE.has(run.status));
-  // a comparison has no network view: its runs' network frames are not worth inflating
+  // a comparison has no network view: the server is asked not to send its runs' network frames, and any on the
+  // way are not worth inflating
   const wanted = (type) => type !== "network" || !state.settings.compare;
+  const skipped = () => (state.settings.compare ? ["network"] : []);
 
   // a 422's loc is a path into the request body: ["body", "dataset", ..., "seed"] is the data seed
   function fieldOf(loc) {
@@ -66,6 +68,7 @@ export function createRuns(state) {
         else applyFailure(state, run, "lost the connection to the server");
       },
       wanted,
+      skipped(),
     );
     sockets.set(run, socket);
   }

@@ -174,3 +174,26 @@ def test_a_stalled_watcher_does_not_slow_the_run_or_the_others(live_server):
         assert int.from_bytes(frames[-1][1][:2]) == 1000
     finally:
         stalled.close()
+
+
+def test_a_watcher_that_skips_views_gets_none_of_their_frames(live_server):
+    """{"type": "views", "skip": [...]}: that watcher, and only it, stops getting those views; a skip list that names
+    no view it knows is an error message, and changes nothing."""
+    run = create(live_server, {"epochs": 3000, "speed": 3000, "paused": True})
+    with open_socket(live_server, run["id"]) as a, open_socket(live_server, run["id"]) as b:
+        skipping, everything = Stream(), Stream()
+        skipping.take(a)
+        everything.take(b)
+        a.send(json.dumps({"type": "views", "skip": ["network", "insight"]}))
+        a.send(json.dumps({"type": "views", "skip": ["boundary"]}))  # refused: boundaries are what a page is for
+        skipping.until(a, lambda m: isinstance(m, dict) and m["type"] == "error")  # both are read by now
+        assert "skip" in skipping.of_type("error")[-1]["message"]
+        before = len(skipping.order)
+        control(live_server, run["id"], "resume")
+        skipping.to_end(a)
+        everything.to_end(b)
+    after = skipping.order[before:]
+    assert "network" not in after and "insight" not in after
+    assert "boundary" in after and after[-1] == "result"
+    assert "network" in everything.order and "insight" in everything.order
+    assert skipping.result == everything.result
