@@ -103,7 +103,10 @@ async def receive(
 
 def client_message(text: str) -> ControlRequest | ViewsRequest:
     """A watcher's message: a control, or the views it skips (ValueError, ValidationError: neither)."""
-    said = json.loads(text)  # a ValueError when it is not JSON
+    try:
+        said = json.loads(text)
+    except ValueError:
+        raise ValueError(f"not JSON: {text[:40]!r}") from None
     if isinstance(said, dict) and said.get("type") == "views":
         return ViewsRequest.model_validate(said)
     control = ControlRequest.model_validate_json(text)
