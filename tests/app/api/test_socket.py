@@ -16,7 +16,7 @@ def test_a_diverging_run_ends_diverged_with_inf_as_strings(live_server):
     run = create(live_server, DIVERGING)
     stream = watch_to_end(live_server, run["id"])  # every text message was parsed strictly: no bare Infinity
     result = stream.result
-    assert result["status"] == "diverged" and result["epochs_run"] < 3000
+    assert result["status"] == "diverged" and result["epochs_run"] < 3000, result.get("reason")
     assert "inf" in (p[1] for p in stream.history())
     assert any('"inf"' in text for text in stream.raw)
     info = get_run(live_server, run["id"])  # strict too
