@@ -26,7 +26,7 @@ def crowd_run(channel: Channel, setting: str | None) -> dict:
         "train_accuracy": result.get("train_accuracy", last[2]),
         "test_accuracy": result.get("test_accuracy", last[3]),
     }
-    value = channel.config.model_dump(mode="json", include={setting})[setting] if setting else None
+    value = getattr(channel.config, setting) if setting else None  # a config field, dataset excepted: JSON as it is
     return {"id": channel.id, "member": channel.member, "value": value, "status": channel.status,
             "epoch": channel.epoch, **numbers}  # fmt: skip
 

@@ -157,9 +157,12 @@ class Channel:
         """Move to `status` if the lifecycle allows it from here (a late report of an ended run changes nothing)."""
         if self.finished or not (status == self.status or self.status.may_become(status)):
             return
+        # a change is never dropped; the same status again only says where the run is (a slow run's epoch between
+        # its reports): droppable, as progress is, since a newer one follows
+        kind = Kind.PROGRESS if status == self.status and reason is None else Kind.KEEP
         self.status = status
         self.epoch = epoch
-        self.publish(Kind.KEEP, messages.status_message(status, epoch, reason))
+        self.publish(kind, messages.status_message(status, epoch, reason))
 
     def finish(self, result: dict, result_json: str) -> None:
         self.result, self.result_json = result, result_json
