@@ -242,19 +242,20 @@ class Registry:
         if not taken:
             return
         batch = [self.unqueue(run_id) for run_id in taken]
-        for indices in stack_groups([start.config for _, start in batch], MAX_STACK, self.settings.workers):
+        for indices in stack_groups([start.config for _, start, _ in batch], MAX_STACK, self.settings.workers):
             group = [batch[i] for i in indices]
             try:
-                self.launch(group)
-            except NoWorker:  # every worker is being replaced: back to the queue's head, until a run ends
-                self.waiting = {channel.id: (channel, start, None) for channel, start in group} | self.waiting
+                self.launch([(channel, start) for channel, start, _ in group])
+            except NoWorker:  # every worker is being replaced: back to the queue's head, their owners' still
+                self.waiting = {queued[0].id: queued for queued in group} | self.waiting
+                self.waiting_owners.update(owner for _, _, owner in group)
                 continue
-            self.batch_live.update(channel.id for channel, _ in group)
+            self.batch_live.update(channel.id for channel, _, _ in group)
 
-    def unqueue(self, run_id: str) -> tuple[Channel, Start]:
+    def unqueue(self, run_id: str) -> tuple[Channel, Start, str | None]:
         channel, start, owner = self.waiting.pop(run_id)
         self.waiting_owners[owner] -= 1
-        return channel, start
+        return channel, start, owner
 
     def cancel_queued(self, channel: Channel) -> None:
         """A queued run stopped (or deleted) before it trained: cancelled, recorded so."""
