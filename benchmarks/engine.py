@@ -48,6 +48,7 @@ from core.dataset import Dataset  # noqa: E402
 from core.grid import GridTraining, train_grid  # noqa: E402
 from core.images import load_catvnoncat  # noqa: E402
 from core.landscape import RESOLUTION, Paths, Slicer, directions, landscape_steps, made  # noqa: E402
+from core.network import with_ones_row  # noqa: E402
 from core.presets import GROUPS, preset_config  # noqa: E402
 from core.train import Result, Training, train  # noqa: E402
 
@@ -333,8 +334,7 @@ def wide_rows(repeat: int, epochs: int, data_dir: str) -> list[str]:
         same = abs(dict(ours.costs)[0] - course_costs[0]) <= 1e-9 * abs(course_costs[0])
         flops = product_flops(sizes, data.X_train.shape[1])
         gflops = flops / (ours_s / epochs) / 1e9
-        alone = flops / products_alone_s(sizes, np.vstack([data.X_train, np.ones((1, data.X_train.shape[1]))]),
-                                         repeat) / 1e9  # fmt: skip
+        alone = flops / products_alone_s(sizes, with_ones_row(data.X_train), repeat) / 1e9  # [X; 1] as ours lays it out
         verdict = (
             f"{gflops:.1f} GFLOP/s = {gflops / rate:.0%} of the rate (target ≥ {RATE_TARGET:.0%})"
             f"{'' if gflops / rate >= RATE_TARGET else ' (below target)'}, {gflops / alone:.0%} of its products "

@@ -19,9 +19,20 @@ import numpy as np
 ACTIVATIONS = ("relu", "tanh")
 
 
+EXAMPLES_MAJOR_FROM = 1024  # input features from which [X; 1] is stored one example after another
+
+
 def with_ones_row(X: np.ndarray) -> np.ndarray:
-    """[X; 1]: the input with the row of ones that carries the bias through the first product."""
-    return np.vstack([X, np.ones((1, X.shape[1]))])
+    """[X; 1]: the input with the row of ones that carries the bias through the first product.
+
+    Wide inputs are stored examples-major (Fortran order: each example's features contiguous): BLAS then runs
+    both of the first layer's products, W·[X; 1] and dZ·[X; 1]^T, 15-40 % faster (benchmarks/engine.py's wide
+    rows), with the same numbers. Narrow inputs keep rows contiguous, which suits their tiny products better."""
+    n, m = X.shape
+    X1 = np.empty((m, n + 1)).T if n >= EXAMPLES_MAJOR_FROM else np.empty((n + 1, m))
+    X1[:-1] = X
+    X1[-1] = 1
+    return X1
 
 
 def sigmoid_(Z: np.ndarray) -> np.ndarray:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from core.gradcheck import numerical_gradient, relative_difference
-from core.network import Network, cross_entropy_sum, with_ones_row
+from core.network import EXAMPLES_MAJOR_FROM, Network, cross_entropy_sum, with_ones_row
 
 
 def random_net(sizes, activation, seed=0):
@@ -52,3 +52,20 @@ def test_cost_is_inf_for_a_confident_wrong_answer_and_zero_for_a_confident_right
     assert cross_entropy_sum(np.array([[1.0, 0.0]]), Y) == 0
     assert cross_entropy_sum(np.array([[0.0, 0.0]]), Y) == np.inf
     assert np.isnan(cross_entropy_sum(np.array([[np.nan, 0.0]]), Y))
+
+
+def test_wide_inputs_are_laid_out_examples_major_and_give_the_same_gradient() -> None:
+    rng = np.random.default_rng(0)
+    X, Y = rng.random((EXAMPLES_MAJOR_FROM, 30)), (rng.random((1, 30)) > 0.5) * 1.0
+    X1 = with_ones_row(X)
+    assert X1.flags.f_contiguous and not with_ones_row(X[:2]).flags.f_contiguous
+    rows_major = np.ascontiguousarray(X1)
+    assert np.array_equal(X1, rows_major)
+    net = Network([X.shape[0], 5, 1])
+    net.theta[:] = rng.standard_normal(net.theta.size) * 0.01
+    grads = []
+    for inputs in (X1, rows_major):
+        ws = net.workspace(30)
+        ws.forward(inputs)
+        grads.append(ws.backward(inputs, Y).copy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-15)

@@ -11,6 +11,7 @@ import pytest
 from app.store import Store
 from core.gradcheck import one_dimensional, one_dimensional_sweep
 from core.status import RunStatus
+from tests.aio import run_apart
 from tests.app.client import HTTP, control, create, get_run, wait_for
 from tests.conftest import running_server
 from tests.core.test_fixtures import gradient_check_n_case
@@ -34,7 +35,7 @@ def store_the_course_case(data_dir: Path) -> None:
         await asyncio.wrap_future(store.finish(COURSE_RUN, result, parameters, []))
         await store.close()
 
-    asyncio.run(write())
+    run_apart(write())
 
 
 @pytest.fixture(scope="module")

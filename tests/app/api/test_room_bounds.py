@@ -2,13 +2,13 @@
 never for one that is watched, has live runs or whose presenter was here within the hour (else TooManyRooms, with
 when to try again); a room idle for too long (and unwatched, without live runs) is gone, from the store too."""
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
 from app.rooms import RECENT_S, Rooms, TooManyRooms, UnknownRoom
 from app.store import Store
+from tests.aio import run_apart
 
 
 def test_rooms_are_bounded_and_only_rooms_nobody_needs_make_way(tmp_path: Path) -> None:
@@ -48,4 +48,4 @@ def test_rooms_are_bounded_and_only_rooms_nobody_needs_make_way(tmp_path: Path) 
         assert set(reloaded.rooms) == {first.code, fourth.code}, "the store forgot the dropped rooms"
         await store.close()
 
-    asyncio.run(scenario())
+    run_apart(scenario())

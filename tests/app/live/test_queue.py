@@ -10,6 +10,7 @@ from app.settings import Settings
 from app.store import Store
 from core.config import RunConfig
 from core.data import make_dataset
+from tests.aio import run_apart
 
 
 def test_runs_that_find_no_worker_stay_queued_and_their_owners(tmp_path: Path):
@@ -32,6 +33,6 @@ def test_runs_that_find_no_worker_stay_queued_and_their_owners(tmp_path: Path):
         await store.close()
         return queued, waiting, owners
 
-    queued, waiting, owners = asyncio.run(scenario(tmp_path))
+    queued, waiting, owners = run_apart(scenario(tmp_path))
     assert waiting == queued, "in their order, at the queue's head"
     assert owners == {"10.0.0.7": 3}, "still counted as their owner's, nobody else's"

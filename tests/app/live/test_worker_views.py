@@ -16,6 +16,8 @@ from core.data import make_dataset
 from core.diagram import DiagramPlane
 from core.train import Training
 
+WAIT_S = 30  # at most, for frames a loaded machine is slow to train to
+
 
 def start(run_id: str, paused: bool, **fields: object) -> Start:
     return Start(run_id, RunConfig(**fields), make_dataset("circles"), paused=paused, speed=None)
@@ -61,19 +63,22 @@ def test_a_paused_runs_network_frame_is_cores_diagram_of_its_weights():
 def test_network_frames_come_at_most_ten_a_second_and_a_wide_nets_within_its_bytes():
     host = Host()
     host.handle(start("small", paused=False, epochs=100_000))
+    began = time.perf_counter()
     small = frames(rounds(host, 1.0), "network")
-    assert 2 <= len(small) <= 12, len(small)
+    while len(small) < 2 and time.perf_counter() - began < WAIT_S:  # a loaded machine trains slower
+        small += frames(rounds(host, 0.2), "network")
+    assert 2 <= len(small) <= 10 * (time.perf_counter() - began) + 2, len(small)
     host.handle(Command("small", "stop"))
     rounds(host, 0.2)
 
     host.handle(start("wide", paused=False, epochs=10_000, hidden_layers=[64] * 4, grid_size=10))
-    sent, end = [], time.perf_counter() + 2.0
+    sent, end = [], time.perf_counter() + WAIT_S
     with np.errstate(all="ignore"):
-        while time.perf_counter() < end:
+        while len(sent) < 3 and time.perf_counter() < end:
             host.train_round()
             asked = time.perf_counter()  # before the report: a frame's making (slow under load) is not in its time
             sent += [(asked, frame) for frame in frames(host.report(), "network")]
-    assert len(sent) >= 2
+    assert len(sent) >= 3, f"{len(sent)} network frames in {WAIT_S} s"
     for (t, frame), (t_next, _) in pairwise(sent):  # each waits for its own bytes' share of the budget
         assert t_next - t >= 0.9 * len(frame.payload) / NETWORK_BYTES_PER_S
     header = decode_network(sent[-1][1].payload)[0]
