@@ -50,6 +50,7 @@ import { picturesViews } from "./views/pictures.js";
 const boot = JSON.parse(document.getElementById("boot").textContent);
 const state = createState(boot, location.search);
 window.trainlab = state; // for the console and the browser tests
+net.readRoomFrom(() => state.room); // a room's requests carry its credentials from state
 const runs = createRuns(state);
 
 const $ = (id) => document.getElementById(id);

@@ -10,22 +10,20 @@ export class ApiError extends Error {
   }
 }
 
-// the presenter's lecture room, {code, secret}: its runs are created in it and controlled with its secret
-let room = null;
-export function presentIn(code, secret) {
-  room = { code, secret };
+// The page's lecture room, read at each request (main.js passes () => state.room): a presenter's room has its
+// `secret` (its runs are created in it and controlled with it), a student's its `member` {member, token} (its runs are
+// the room's and its own, counted per member). net.js keeps no credentials of its own.
+let currentRoom = () => null;
+export function readRoomFrom(read) {
+  currentRoom = read;
 }
 
-// a student's membership of a room, {code, token}: its runs are the room's and its own (counted per member)
-let member = null;
-export function memberOf(code, token) {
-  member = { code, token };
+function roomHeaders() {
+  const room = currentRoom();
+  if (room?.secret) return { "X-Room-Secret": room.secret };
+  if (room?.member) return { "X-Room-Member": room.member.token };
+  return {};
 }
-
-const roomHeaders = () => ({
-  ...(room && { "X-Room-Secret": room.secret }),
-  ...(!room && member && { "X-Room-Member": member.token }),
-});
 
 export async function request(method, path, body) {
   const response = await fetch(path, {
@@ -38,7 +36,10 @@ export async function request(method, path, body) {
   return data;
 }
 
-const inRoom = (body) => (room ? { ...body, room: room.code } : member ? { ...body, room: member.code } : body);
+function inRoom(body) {
+  const room = currentRoom();
+  return room?.secret || room?.member ? { ...body, room: room.code } : body;
+}
 
 export const getSchema = () => request("GET", "/api/config/schema");
 
@@ -266,13 +267,13 @@ const roomPath = (code, path = "") => `/api/rooms/${encodeURIComponent(code)}${p
 export const joinRoom = (code) => request("POST", roomPath(code, "/members"));
 
 /** The presenter's changes to its room: PUT /screen, PUT /crowd, POST /polls, POST /polls/{id}/reveal, DELETE. */
-export const changeRoom = (method, path, body) => request(method, roomPath(room.code, path), body);
+export const changeRoom = (method, path, body) => request(method, roomPath(currentRoom().code, path), body);
 
 export const vote = (code, pollId, answer) => request("POST", roomPath(code, `/polls/${pollId}/votes`), { answer });
 
 /** One of the presenter's files (the session's export), as a Blob (the page saves it). */
 export async function roomFile(path) {
-  const response = await fetch(roomPath(room.code, path), { headers: roomHeaders() });
+  const response = await fetch(roomPath(currentRoom().code, path), { headers: roomHeaders() });
   if (!response.ok) throw new ApiError(response.status, (await response.json().catch(() => null))?.detail);
   return response.blob();
 }

@@ -34,7 +34,7 @@ export function bindRoom(state, room, hooks) {
   });
   if (!room) return;
   $("open-room").hidden = true;
-  state.room = roomState(room.code, secret ? "presenter" : "viewer");
+  state.room = roomState(room.code, secret ? "presenter" : "viewer", secret);
   if (secret) present(state, room, secret);
   else view(state, room, hooks);
   bindPoll(state);
@@ -130,7 +130,6 @@ function listen(state, { hello, onRoom = () => {}, onDrop = () => {} } = {}) {
 // ------------------------------------------------------------------ the presenter
 
 function present(state, room, secret) {
-  net.presentIn(room.code, secret);
   $("room-panel").hidden = false;
   $("room-code").textContent = room.code;
   $("room-link").textContent = room.viewer_url;
@@ -203,8 +202,7 @@ function view(state, room, { follow, train, onChange }) {
   let shownRuns = "";
   const joined = membership(room.code)
     .then((member) => {
-      state.room.member = member;
-      net.memberOf(room.code, member.token);
+      state.room.member = member; // from now on its requests carry the member's token (net.js reads state.room)
     })
     .catch(() => {}); // an ended room takes no members: the page still shows it
 

@@ -1,10 +1,11 @@
 // A lecture room as the page knows it: pure data and pure functions, no DOM, no network (state.room).
 
 /** role: "presenter" (the page has the secret), "viewer" (follows the presenter), "student" (a viewer who forked). */
-export function roomState(code, role) {
+export function roomState(code, role, secret = null) {
   return {
     code,
     role,
+    secret, // the presenter's: what its requests carry (net.js); never in a link (the fragment brought it)
     connection: "connecting", // "open" | "reconnecting" | "closed"
     screen: "live", // "live" | "blank" | "frozen": what the presenter has the viewers' screens show
     ended: false,
