@@ -47,11 +47,13 @@ def first_insight(base: str, run_id: str, epoch: int) -> dict:
 
 
 def test_zeros_init_units_stay_identical_through_training(server):
-    run = create(server, {"preset": "init-zeros", "overrides": {"epochs": 3000}, "speed": 2000})
+    # 5 s of training: insight comes at most 4 a second, and less often when a loaded worker takes longer to make it
+    run = create(server, {"preset": "init-zeros", "overrides": {"epochs": 3000}, "speed": 600})
     stream = watch_to_end(server, run["id"])
     insights = stream.of_type("insight")
     epochs = [m["epoch"] for m in insights]
-    assert len(insights) >= 4 and epochs[0] < 500 and epochs[-1] == 3000 and epochs == sorted(epochs)
+    assert epochs[0] < 500 and epochs[-1] == 3000 and epochs == sorted(epochs)
+    assert any(500 <= epoch < 3000 for epoch in epochs), epochs  # reports during training, not only at its ends
     for message in insights:
         assert message["symmetry"] == [0.0, 0.0]
         assert [u["units"] for u in message["units"]] == [10, 5]
@@ -78,15 +80,15 @@ def test_random_x10_saturates_and_its_gradients_are_hundreds_of_times_he(server)
 
 
 def test_a_late_watcher_gets_the_norms_history(server):
-    run = create(server, {"preset": "init-he", "overrides": {"epochs": 4000}, "speed": 2000})
-    with open_socket(server, run["id"]) as first:
-        Stream().until(first, lambda m: isinstance(m, dict) and m["type"] == "insight" and m["epoch"] >= 1500)
+    run = create(server, {"preset": "init-he", "overrides": {"epochs": 6000}, "speed": 1000})
+    with open_socket(server, run["id"]) as first:  # 3 s of training: a loaded worker's insight comes less often
+        Stream().until(first, lambda m: isinstance(m, dict) and m["type"] == "insight" and m["epoch"] >= 3000)
         with open_socket(server, run["id"]) as late:
             stream = Stream()
             stream.until(late, lambda m: isinstance(m, dict) and m["type"] == "insight")
     (message,) = stream.of_type("insight")
     history = message["history"]
-    assert len(history) >= 4 and history[0][0] < 500 and history[-1][0] == message["epoch"]
+    assert len(history) >= 3 and history[0][0] < 500 and history[-1][0] == message["epoch"]
     assert [len(point[1]) for point in history] == [3] * len(history) == [len(point[2]) for point in history]
     assert history[-1][1] == [n["W"] for n in message["norms"]]
     assert [point[0] for point in history] == sorted(point[0] for point in history)

@@ -85,10 +85,11 @@ def test_a_late_watcher_gets_the_history_first(live_server):
             snapshot = second.take(late)
             assert snapshot["type"] == "snapshot" and snapshot["status"] == "running"
             assert snapshot["costs"][-1][0] >= 1000
-            assert snapshot["costs"] == first.history()[: len(snapshot["costs"])]
             assert isinstance(second.take(late), tuple), "the latest boundary frame follows the snapshot"
             second.to_end(late)
         first.to_end(early)
+    # the snapshot is the history so far: it may hold points the early watcher had not yet read when it came
+    assert snapshot["costs"] == first.history()[: len(snapshot["costs"])]
     assert second.history() == first.history()
     assert second.result == first.result
 
