@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.catalog import groups, presets
 from app.deps import RoomsDep, SettingsDep
+from app.models import RoomLimits
 from app.rooms import is_loopback, viewer_url
 from core.config import RunConfig
 
@@ -41,6 +42,7 @@ def page(request: Request, room: dict | None) -> Response:
         "presets": {p.name: p.model_dump(mode="json") for p in presets()},
         "groups": [g.model_dump() for g in groups()],  # a list: in the course's order
         "default_config": RunConfig().model_dump(mode="json"),
+        "room_limits": RoomLimits.model_json_schema()["properties"],  # the room dialog's bounds and defaults
         "room": room,
     }
     return templates.TemplateResponse(request, "index.html", context)

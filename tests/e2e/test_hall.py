@@ -5,6 +5,7 @@ blank, freeze and end reach the viewer. Hooks: data-view, data-testid and window
 
 from playwright.sync_api import expect
 
+from app.rooms import CLASS_RUNS, MAX_CLASS_RUNS, MAX_RUNS_PER_MEMBER, RUNS_PER_MEMBER
 from tests.app.client import HTTP, wait_for
 from tests.e2e.test_page import assert_clean, wait_until
 from tests.e2e.test_rooms import open_room, presenter, ready, viewer  # noqa: F401 - fixtures
@@ -29,6 +30,10 @@ def open_room_for_a_class(page, base: str, query: str, runs_per_member: int, max
     page.goto(f"{base}/{query}")
     ready(page)
     page.get_by_test_id("open-room").click()
+    for testid, default, most in [("room-runs-per-member", RUNS_PER_MEMBER, MAX_RUNS_PER_MEMBER),
+                                  ("room-max-runs", CLASS_RUNS, MAX_CLASS_RUNS)]:  # fmt: skip
+        field = page.get_by_test_id(testid)  # the dialog offers the server's bounds, not copies of them
+        assert (field.input_value(), field.get_attribute("max")) == (str(default), str(most))
     page.get_by_test_id("room-runs-per-member").fill(str(runs_per_member))
     page.get_by_test_id("room-max-runs").fill(str(max_runs))
     page.get_by_test_id("room-open").click()

@@ -70,12 +70,13 @@ function openRoom(state) {
     const title = document.createElement("h2");
     title.textContent = "Open a room";
     form.append(title);
-    for (const [name, text, max, value] of [
-      ["runs_per_member", "Live runs per student", 8, 2],
-      ["max_runs", "Live runs of the whole class", 1000, 250],
+    for (const [name, text] of [
+      ["runs_per_member", "Live runs per student"],
+      ["max_runs", "Live runs of the whole class"],
     ]) {
+      const { minimum: min, maximum: max, default: value } = state.roomLimits[name]; // the server's (boot data)
       const label = document.createElement("label");
-      const input = Object.assign(document.createElement("input"), { type: "number", name, min: 1, max, value });
+      const input = Object.assign(document.createElement("input"), { type: "number", name, min, max, value });
       input.dataset.testid = `room-${name.replaceAll("_", "-")}`;
       label.append(`${text} `, input);
       form.append(label);

@@ -44,6 +44,7 @@ export function createState(boot, query) {
     defaults,
     presets: boot.presets, // name → {name, title, description, group, config}
     groups: Object.fromEntries(boot.groups.map((group) => [group.name, group])), // in the course's order
+    roomLimits: boot.room_limits, // field → {minimum, maximum, default}: what a presenter may set when opening a room
     // from the server once they arrive: field → {integer, min, max, ...} and field → [allowed values] from the
     // config schema, and name → {available, n_train, n_test, noise, seed, note} for each dataset
     bounds: {},
