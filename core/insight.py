@@ -42,8 +42,23 @@ def layer_norms(net: Network, grad: np.ndarray) -> list[dict]:
 def histogram(A: np.ndarray, bins: int) -> dict:
     """Counts and bin edges of A's finite values, and how many are not finite (a diverged net's)."""
     finite = A[np.isfinite(A)]
-    counts, edges = np.histogram(finite, bins=bins)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            counts, edges = np.histogram(finite, bins=bins)
+    except ValueError:  # NumPy finds no `bins` distinct edges: a saturated layer's range, or one too wide for a float
+        edges = spread_edges(float(finite.min()), float(finite.max()), bins)
+        counts, _ = np.histogram(finite, bins=edges)
     return {"counts": counts.tolist(), "edges": edges.tolist(), "nonfinite": int(A.size - finite.size)}
+
+
+def spread_edges(lo: float, hi: float, bins: int) -> np.ndarray:
+    """`bins` + 1 increasing edges over [lo, hi] when hi - lo is below a few ulps (tanh units all at ±1 within
+    1e-16) or overflows (a diverging net's ±1e308): centred halves, each bin at least two ulps wide."""
+    centre = lo / 2 + hi / 2
+    half = max(hi / 2 - lo / 2, bins * float(np.spacing(abs(centre))))
+    edges = centre + half * np.linspace(-1.0, 1.0, bins + 1)
+    edges[0], edges[-1] = min(edges[0], lo), max(edges[-1], hi)
+    return edges
 
 
 def activation_histograms(ws: Workspace, bins: int = 20) -> list[dict]:

@@ -15,6 +15,7 @@ from core.insight import (
     check_refusal,
     forward_backward,
     gradient_check_report,
+    histogram,
     insight_report,
     layer_norms,
     stored_training,
@@ -102,6 +103,20 @@ def test_histograms_count_every_unit_on_every_example():
     m = training.m
     assert [sum(h["counts"]) for h in histograms] == [7 * m, 4 * m, 1 * m]
     assert all(len(h["edges"]) == 13 and h["nonfinite"] == 0 for h in histograms)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[1.0, 1 - 1e-16, 1.0, np.inf], [1e308, -1e308, 0.0, np.nan], [0.0, 0.0]],
+    ids=["saturated within an ulp", "too wide for a float", "one value"],
+)
+def test_a_histogram_of_any_finite_values_has_its_bins(values):
+    # a diverging tanh net's units sit at ±1 within 1e-16, or at ±1e308: NumPy's own edges fail there
+    A = np.array(values)
+    h = histogram(A, bins=20)
+    edges = np.array(h["edges"])
+    assert len(edges) == 21 and np.all(np.diff(edges) > 0) and np.all(np.isfinite(edges))
+    assert sum(h["counts"]) == np.isfinite(A).sum() and h["nonfinite"] == (~np.isfinite(A)).sum()
 
 
 def test_check_gradients_now_is_gradient_check_without_dropout():
