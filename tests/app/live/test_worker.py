@@ -1,6 +1,7 @@
 """The worker's host, in process: one run's exception fails that run alone."""
 
 import time
+from itertools import groupby
 
 import numpy as np
 
@@ -41,7 +42,8 @@ def test_an_exception_in_one_run_fails_it_and_the_others_go_on():
     assert failed.run_id == "bad" and failed.reason == "FloatingPointError: the weights caught fire"
     (finished,) = [e for e in events if isinstance(e, Finished)]
     assert finished.run_id == "good" and finished.result["status"] == "done"
-    assert [e.status for e in events if isinstance(e, Status) and e.run_id == "good"] == ["running", "done"]
+    moves = [status for status, _ in groupby(e.status for e in events if isinstance(e, Status) and e.run_id == "good")]
+    assert moves == ["running", "done"]  # (grouped: a slow run's epoch ticks repeat "running")
 
 
 def test_a_run_with_broken_data_fails_alone():
