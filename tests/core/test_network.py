@@ -59,8 +59,8 @@ def test_wide_inputs_are_laid_out_examples_major_and_give_the_same_gradient() ->
     X, Y = rng.random((EXAMPLES_MAJOR_FROM, 30)), (rng.random((1, 30)) > 0.5) * 1.0
     X1 = with_ones_row(X)
     assert X1.flags.f_contiguous and not with_ones_row(X[:2]).flags.f_contiguous
-    rows_major = np.ascontiguousarray(X1)
-    assert np.array_equal(X1, rows_major)
+    rows_major = np.vstack([X, np.ones((1, 30))])  # [X; 1] as it was laid out before
+    assert np.array_equal(X1, rows_major) and rows_major.flags.c_contiguous
     net = Network([X.shape[0], 5, 1])
     net.theta[:] = rng.standard_normal(net.theta.size) * 0.01
     grads = []

@@ -1,18 +1,18 @@
 """A stacked group on the worker's host, in process: each member sends what a lone Slot of its config sends."""
 
 import json
-from itertools import groupby
 
 import numpy as np
 import pytest
 
-from app.live.protocol import Failed, Finished, Frame, Points, Start, StartGroup, Status
+from app.live.protocol import Failed, Finished, Frame, Points, Start, StartGroup
 from app.live.worker import Host
 from core.boundary import Plane
 from core.data import make_dataset
 from core.grid import GridTraining
 from core.presets import preset_config
 from core.train import Training
+from tests.app.live.test_worker import status_moves
 
 OPTIMIZATION = ["opt-gd", "opt-momentum", "opt-adam"]
 
@@ -32,8 +32,7 @@ def sent(events: list, run_id: str) -> dict:
     (finished,) = [e for e in mine if isinstance(e, Finished)]
     return {
         "points": [p for e in mine if isinstance(e, Points) for p in e.points],
-        # its moves: a slow run's epoch ticks (twice a second, app/live/slot.py) repeat the status it is in
-        "statuses": [status for status, _ in groupby(e.status for e in mine if isinstance(e, Status))],
+        "statuses": status_moves(mine, run_id),
         "frames": sum(isinstance(e, Frame) for e in mine),
         "result": {k: v for k, v in finished.result.items() if k != "duration_s"},
         "parameters": finished.parameters,
