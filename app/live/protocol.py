@@ -137,5 +137,10 @@ class Failed:
     reason: str
 
 
+def describe(error: BaseException) -> str:
+    """An exception in words, for a run's reason or a notice: its kind and its message."""
+    return f"{type(error).__name__}: {error}"
+
+
 Event = Ready | Ack | Answer | Points | Frame | Insight | Status | Finished | Failed
 RunEvent = Points | Frame | Insight | Status | Finished | Failed  # about one run: the registry routes them

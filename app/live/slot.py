@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 from app.live.feeds import FLUSH_S, Feed, Planes, feeds_for, next_tick
 from app.live.history import thinned
-from app.live.protocol import WATCHED, Event, Finished, Points, Start, Status
-from app.messages import dumps
+from app.live.protocol import WATCHED, Event, Finished, Frame, Points, Start, Status, describe
+from app.messages import dumps, error_message
 from core.gradcheck import Bug
 from core.insight import gradient_check_report
 from core.pace import Pace
@@ -163,7 +163,7 @@ class Slot:
         due = self.due_feeds(now) if due is None else due
         if due:
             view = view or self.view()
-            sent = (feed.send(self.run_id, view, now, interval and interval(feed)) for feed in due)
+            sent = (self.sent_by(feed, view, now, interval and interval(feed)) for feed in due)
             out.extend(event for event in sent if event is not None)
         if over:
             result = self.result(RunStatus.CANCELLED if self.stopped and not self.ended else None)
@@ -173,6 +173,16 @@ class Slot:
             out.append(Status(self.run_id, result.status, epoch))
             parameters = {name: value.tolist() for name, value in (result.parameters or {}).items()}
             out.append(Finished(self.run_id, fields, dumps(fields), parameters))
+
+    def sent_by(self, feed: Feed, view: NetView, now: float, interval_s: float | None) -> Event | None:
+        """The feed's message. A feed that fails stops, and its watchers are told why: a view that cannot be drawn
+        (a histogram of a diverged layer, say) costs that view, not the run's training."""
+        try:
+            return feed.send(self.run_id, view, now, interval_s)
+        except Exception as error:
+            self.feeds.remove(feed)
+            notice = f"The {feed.kind} view stopped ({describe(error)}); the run trains on."
+            return Frame(self.run_id, "error", error_message(notice), view.epoch, kept=True)  # never dropped
 
     def preview(self, example: int) -> dict:
         """The next iteration in stages (core.stepper.iteration), on a twin: the run does not move, and its next step

@@ -20,7 +20,7 @@ import numpy as np
 
 from app.live.feeds import Batch, Feed, FeedLoad, Planes
 from app.live.gridslot import GridSlot
-from app.live.protocol import Ack, Answer, Check, Command, Event, Failed, Preview, Ready, Start, StartGroup
+from app.live.protocol import Ack, Answer, Check, Command, Event, Failed, Preview, Ready, Start, StartGroup, describe
 from app.live.slot import LoneSlot, Slot
 from core.insight import CheckTooLarge
 from core.livestack import MAX_ROWS, LiveStack, data_fingerprint, live_key, rows_for
@@ -236,10 +236,6 @@ def chunks(slots: list[LoneSlot], size: int) -> list[list[LoneSlot]]:
     now = time.perf_counter()
     ordered = sorted(slots, key=lambda slot: -slot.pace.allowed(now))
     return [ordered[i * len(slots) // n : (i + 1) * len(slots) // n] for i in range(n)]
-
-
-def describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"
 
 
 WORKER_NICENESS = 5  # the OS's priority: a worker at 5 gets a third of the CPU the server gets when both want it

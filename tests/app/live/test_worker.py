@@ -1,15 +1,18 @@
-"""The worker's host, in process: one run's exception fails that run alone."""
+"""The worker's host, in process: one run's exception fails that run alone; a view's exception stops that view."""
 
+import json
 import time
 from itertools import groupby
 
 import numpy as np
+import pytest
 
-from app.live.protocol import Command, Failed, Finished, Start, Status
+from app.live.protocol import Command, Failed, Finished, Frame, Insight, Start, Status
 from app.live.slot import EPOCH_TICK_S
 from app.live.worker import Host
 from core.config import RunConfig
 from core.data import Dataset, make_dataset
+from core.livestack import MAX_ROWS
 
 
 def status_moves(events: list, run_id: str) -> list[str]:
@@ -48,6 +51,36 @@ def test_an_exception_in_one_run_fails_it_and_the_others_go_on():
     (finished,) = [e for e in events if isinstance(e, Finished)]
     assert finished.run_id == "good" and finished.result["status"] == "done"
     assert status_moves(events, "good") == ["running", "done"]
+
+
+@pytest.mark.parametrize("stack_rows", [1, MAX_ROWS], ids=["alone", "stacked"])
+def test_a_view_that_fails_stops_and_says_why_and_its_run_trains_to_the_end(stack_rows):
+    host = Host(stack_rows=stack_rows)
+    host.handle(start("broken", epochs=3000))
+    host.handle(start("other", epochs=3000))
+    (insight,) = [feed for feed in host.slots["broken"].feeds if feed.kind == "insight"]
+
+    def unreadable(run_id, view):
+        raise ValueError("Too many bins for data range")
+
+    insight.make = unreadable
+    events = run_until_quiet(host)
+    assert [status_moves(events, run) for run in ("broken", "other")] == [["running", "done"]] * 2
+    assert not [e for e in events if isinstance(e, Failed)]
+    (notice,) = [e for e in events if isinstance(e, Frame) and e.view == "error"]
+    assert (
+        notice.run_id == "broken"
+        and notice.kept
+        and json.loads(notice.payload)
+        == {
+            "type": "error",
+            "message": "The insight view stopped (ValueError: Too many bins for data range); the run trains on.",
+        }
+    )
+    said = [(e.run_id, e.view) for e in events if isinstance(e, Frame) and e.epoch > notice.epoch]
+    assert ("broken", "boundary") in said and ("other", "boundary") in said  # its other views go on
+    assert not [e for e in events if isinstance(e, Insight) and e.run_id == "broken" and e.epoch > notice.epoch]
+    assert [e for e in events if isinstance(e, Insight) and e.run_id == "other" and e.epoch > notice.epoch]
 
 
 def test_a_run_with_broken_data_fails_alone():
