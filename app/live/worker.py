@@ -22,6 +22,7 @@ from app.live.feeds import Batch, Feed, FeedLoad, Planes
 from app.live.gridslot import GridSlot
 from app.live.protocol import Ack, Answer, Check, Command, Event, Failed, Preview, Ready, Start, StartGroup, describe
 from app.live.slot import LoneSlot, Slot
+from app.live.trim import Trimmer
 from core.insight import CheckTooLarge
 from core.livestack import MAX_ROWS, LiveStack, data_fingerprint, live_key, rows_for
 from core.stepper import NoSuchExample
@@ -50,6 +51,7 @@ class Host:
         self.load = FeedLoad()
         self.out: list[Event] = []
         self.round_started = 0.0
+        self.trimmer = Trimmer()  # an ended run's buffers go back to the OS (app/live/trim.py)
 
     def handle(self, command: Start | StartGroup | Command | Check | Preview) -> None:
         if isinstance(command, Check | Preview):
@@ -201,6 +203,7 @@ class Host:
         return out
 
     def forget(self, run_id: str) -> None:
+        self.trimmer.freed()
         self.slots.pop(run_id, None)
         self.lone.pop(run_id, None)
         key = self.keys.pop(run_id, None)
@@ -221,6 +224,7 @@ class Host:
             return 0.0
         now = time.perf_counter()
         wake = min((slot.wake_at() for slot in [*self.slots.values(), *self.groups]), default=float("inf"))
+        wake = min(wake, self.trimmer.wake_at())
         if wake == float("inf"):
             return None
         # rounds at least ROUND_S apart: runs at a speed then train a few epochs a round, not one each (a round
@@ -267,5 +271,6 @@ def serve(commands: Connection, events: Connection, stack_rows: int = MAX_ROWS) 
                 batch = host.report()
                 if batch:
                     events.send(batch)
+                host.trimmer.tick(time.perf_counter())  # after the report: the ended runs' last references are gone
         except (EOFError, OSError):
             return  # the parent is gone
