@@ -3,8 +3,7 @@
 glibc keeps the pages of freed NumPy buffers for the next allocation of their size, and a worker's runs come in many
 sizes: one that trained 180 short runs of students' sizes grew by 77 MB and kept it, while trimming after runs end kept
 its growth under 1 MB (tests/app/live/test_trim.py; the first trim of a fragmented heap takes ~30 ms, later ones
-~0.2 ms). Without
-glibc (musl, macOS) there is nothing to call and nothing is done.
+~0.2 ms). Without glibc (musl, macOS) there is nothing to call and nothing is done.
 """
 
 import ctypes
