@@ -31,14 +31,14 @@ class Trimmer:
         self.next_at = 0.0
 
     def freed(self) -> None:
-        self.due = True
+        self.due = self.trim is not None  # without malloc_trim, nothing is ever due
 
     def wake_at(self) -> float:
         """When the next trim is due (inf: none is)."""
-        return self.next_at if self.due and self.trim is not None else float("inf")
+        return self.next_at if self.due else float("inf")
 
     def tick(self, now: float) -> None:
-        if self.due and now >= self.next_at and self.trim is not None:
+        if self.due and now >= self.next_at:
             self.trim(0)
             self.due = False
             self.next_at = now + self.every_s
