@@ -22,6 +22,7 @@ def test_a_minute_of_a_lecture_holds() -> None:
     summary = {k: v for k, v in figures.items() if k != "errors"}
     assert figures["server_5xx"] == 0 and figures["internal_error_closes"] == 0, figures
     assert figures["runs_lost"] == 0 and figures["runs_wrong"] == 0, figures
+    assert figures["clients_stopped"] == 0, figures  # a client's own error says what it was, in "errors"
     assert figures["runs_done"] >= 5, summary  # the students' runs did train and end
     assert figures["watcher_joins"] >= 50 and figures["run_messages"] > 0, summary
     assert figures["too_many_sockets_closes"] == 0, summary  # the hall's address is far under its cap
