@@ -9,7 +9,7 @@ import pytest
 from app.api.runs import MAX_OFFSET
 from app.api.ws_runs import MAX_CONTROL_BYTES
 from app.errors import MAX_ECHO_CHARS, MAX_REPORTED_ERRORS
-from app.guards.body_limit import MAX_BODY_BYTES, MAX_JSON_CONTAINERS, MAX_JSON_FIELDS, MAX_JSON_WORDS
+from app.guards.body_limit import MAX_BODY_BYTES, MAX_JSON_CONTAINERS, MAX_JSON_FIELDS, MAX_JSON_VALUES, MAX_JSON_WORDS
 from app.guards.limits import CHECKS_AT_ONCE, TOO_MANY_SOCKETS
 from app.live.feeds import PICTURE_BYTES, PICTURES_S
 from app.live.history import SENT_POINTS
@@ -142,6 +142,7 @@ def test_the_readme_names_the_servers_other_limits() -> None:
         "JSON arrays and objects": MAX_JSON_CONTAINERS,
         "JSON fields": MAX_JSON_FIELDS,
         "JSON strings and words": MAX_JSON_WORDS,
+        "JSON values": MAX_JSON_VALUES,
         "422 errors": MAX_REPORTED_ERRORS,
         "422 echo (characters)": MAX_ECHO_CHARS,
         "queued runs": settings.max_queued_runs,

@@ -4,10 +4,12 @@ many features; large data comes as an upload (POST /api/datasets: a CSV, an .npz
 is core/upload.py's MAX_BYTES (which the route checks again, with its own message).
 
 A JSON body is also bounded in what makes parsing and validating it slow, counted on its bytes as they arrive
-(no parse needed): Python's json takes ~0.8 s for a million small arrays, pydantic ~0.5 s for 300,000 unknown
-fields, and a million nulls where numbers go would be a million errors. A bracket, colon or quote inside a string
-counts too: the counts only ever overcount, and real bodies are far under them (a comparison of 8 runs with 10,000
-inline rows each has ~80,000 arrays, some 300 fields and 1,000 strings)."""
+(no parse needed): Python's json takes ~0.8 s for a million small arrays, ~0.16 s for two million zeros (all
+of it holding the event loop: a loaded machine's lecture made that 1.6 s), pydantic ~0.5 s for 300,000 unknown
+fields, and a million nulls where numbers go would be a million errors. A bracket, colon, comma or quote inside a
+string counts too: the counts only ever overcount, and real bodies are far under them (a comparison of 8 runs with
+10,000 inline rows each has ~80,000 arrays, 240,000 commas, some 300 fields and 1,000 strings); more numbers than
+that come as an upload."""
 
 import json
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ LARGER = {("POST", "/api/datasets"): MAX_UPLOAD_BYTES}  # (method, path) → its
 MAX_JSON_CONTAINERS = 100_000  # arrays and objects
 MAX_JSON_FIELDS = 10_000  # an object's members, all objects together
 MAX_JSON_WORDS = 20_000  # strings, true, false and null: none of them is a number
+MAX_JSON_VALUES = 500_000  # commas: every array item and object member after a container's first
 
 
 @dataclass
@@ -31,18 +34,22 @@ class JsonShape:
     containers: int = 0
     fields: int = 0
     words: int = 0
+    values: int = 0
 
     def add(self, chunk: bytes) -> str | None:
         """Count chunk in; the bound it takes the body past, if any."""
         self.containers += chunk.count(b"[") + chunk.count(b"{")
         self.fields += chunk.count(b":")
         self.words += chunk.count(b'"') // 2 + chunk.count(b"null") + chunk.count(b"true") + chunk.count(b"false")
+        self.values += chunk.count(b",")
         if self.containers > MAX_JSON_CONTAINERS:
             return f"more than {MAX_JSON_CONTAINERS} arrays and objects"
         if self.fields > MAX_JSON_FIELDS:
             return f"more than {MAX_JSON_FIELDS} object fields"
         if self.words > MAX_JSON_WORDS:
             return f"more than {MAX_JSON_WORDS} strings, true, false and null values"
+        if self.values > MAX_JSON_VALUES:
+            return f"more than {MAX_JSON_VALUES} values (more numbers than that come as an upload)"
         return None
 
 
