@@ -29,6 +29,7 @@ import struct
 import sys
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -62,6 +63,7 @@ class Tally:
     closes: Counter = field(default_factory=Counter)  # websocket close code → how many
     errors: list[str] = field(default_factory=list)  # what went wrong, in words (the first few)
     clients_stopped: int = 0  # simulated clients that died of an error of their own (see `kept_going`)
+    connections_dropped: int = 0  # requests the server's connection failed under (the client started again)
     runs_done: int = 0  # runs a student watched to their end and found so over REST
     runs_lost: int = 0  # answered 201, then never ended, or ended otherwise than REST says
     runs_wrong: int = 0  # a REST result that is not the one the websocket gave
@@ -83,7 +85,15 @@ class Tally:
             getattr(self, name).update({int(k): v for k, v in other[name].items()})
         for name in ("errors", "bad_ms", "bad_sizes"):
             getattr(self, name).extend(other[name])
-        for name in ("runs_done", "runs_lost", "runs_wrong", "joins", "messages", "clients_stopped"):
+        for name in (
+            "runs_done",
+            "runs_lost",
+            "runs_wrong",
+            "joins",
+            "messages",
+            "clients_stopped",
+            "connections_dropped",
+        ):
             setattr(self, name, getattr(self, name) + other[name])
 
 
@@ -91,14 +101,30 @@ def client(address: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(local_address=address), timeout=60, limits=KEEPALIVE)
 
 
-async def kept_going(tally: Tally, who: str, simulated) -> None:  # simulated: one client's coroutine
-    """Run one simulated client; an error it did not expect stops it alone, counted and said, not its process
-    (whose tally, the others' too, would then be lost)."""
+async def kept_going(tally: Tally, who: str, simulated: Callable[[float], Awaitable], seconds: float) -> None:
+    """Run one simulated client (`simulated(seconds left)`) for `seconds`. A request whose connection failed starts
+    it again, as a phone's browser retries: counted as connections_dropped and said with its request. Any other
+    error stops it alone, counted as clients_stopped and said, not its process (whose tally, the other clients'
+    too, would then be lost)."""
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 1:
+        try:
+            await simulated(left)
+            return
+        except httpx.TransportError as error:
+            tally.connections_dropped += 1
+            tally.note(f"{who}: {type(error).__name__} {error} ({named_request(error)})")
+        except Exception as error:  # whatever it was is the figure
+            tally.clients_stopped += 1
+            tally.note(f"{who} stopped: {type(error).__name__} {error}")
+            return
+
+
+def named_request(error: httpx.TransportError) -> str:
     try:
-        await simulated
-    except Exception as error:  # whatever it was is the figure
-        tally.clients_stopped += 1
-        tally.note(f"{who} stopped: {type(error).__name__} {error}")
+        return f"{error.request.method} {error.request.url}"
+    except RuntimeError:  # httpx raises it when the error has no request
+        return "no request named"
 
 
 def ws(url: str, address: str):  # websockets' connect: an async context manager
@@ -178,7 +204,9 @@ async def watcher(base: str, code: str, seconds: float, tally: Tally) -> None:
 
 def watchers_process(base: str, code: str, n: int, seconds: float, pipe: Connection) -> None:
     async def hall() -> None:
-        await asyncio.gather(*(kept_going(tally, "a watcher", watcher(base, code, seconds, tally)) for _ in range(n)))
+        await asyncio.gather(
+            *(kept_going(tally, "a watcher", lambda left: watcher(base, code, left, tally), seconds) for _ in range(n))
+        )
 
     tally = Tally()
     asyncio.run(hall())
@@ -317,8 +345,8 @@ def bad_process(base: str, code: str, n: int, seconds: float, pipe: Connection) 
     """The bad clients in a process of their own: their answer times are the server's, not a busy client's."""
 
     async def bad() -> None:
-        await asyncio.gather(*(kept_going(tally, "a bad client", bad_client(base, i, code, seconds, tally))
-                               for i in range(n)))  # fmt: skip
+        clients = [lambda left, i=i: bad_client(base, i, code, left, tally) for i in range(n)]
+        await asyncio.gather(*(kept_going(tally, "a bad client", simulated, seconds) for simulated in clients))
 
     tally = Tally()
     asyncio.run(bad())
@@ -399,10 +427,16 @@ async def lecture(base: str, pid: int, args: argparse.Namespace) -> dict:
     probing.start()
     tasks = [
         asyncio.create_task(
-            kept_going(tally, "the presenter", presenter(base, room, args.seconds, args.switch_s, tally))
+            kept_going(
+                tally, "the presenter", lambda left: presenter(base, room, left, args.switch_s, tally), args.seconds
+            )
         ),
         *(
-            asyncio.create_task(kept_going(tally, f"student {i}", student(base, i, room["code"], args.seconds, tally)))
+            asyncio.create_task(
+                kept_going(
+                    tally, f"student {i}", lambda left, i=i: student(base, i, room["code"], left, tally), args.seconds
+                )
+            )
             for i in range(args.students)
         ),
     ]
@@ -423,7 +457,7 @@ async def lecture(base: str, pid: int, args: argparse.Namespace) -> dict:
         "server_5xx": sum(n for status, n in tally.statuses.items() if status >= 500),
         "internal_error_closes": tally.closes.get(1011, 0), "too_many_sockets_closes": tally.closes.get(4429, 0),
         "runs_done": tally.runs_done, "runs_lost": tally.runs_lost, "runs_wrong": tally.runs_wrong,
-        "clients_stopped": tally.clients_stopped,
+        "clients_stopped": tally.clients_stopped, "connections_dropped": tally.connections_dropped,
         "watcher_joins": tally.joins, "run_messages": tally.messages,
         "server_rss_warm_mb": round(warm_server, 1), "server_rss_growth_mb": round(end_server - warm_server, 1),
         "workers_rss_warm_mb": round(warm_workers, 1), "workers_rss_growth_mb": round(end_workers - warm_workers, 1),
@@ -446,7 +480,8 @@ def report(figures: dict) -> None:
     print(f"  5xx answers:        {figures['server_5xx']} (1011 closes: {figures['internal_error_closes']})  "
           f"{verdict(figures['server_5xx'] == 0 and figures['internal_error_closes'] == 0)}")  # fmt: skip
     print(f"  simulated clients stopped by an error: {figures['clients_stopped']}  "
-          f"{verdict(figures['clients_stopped'] == 0)}")  # fmt: skip
+          f"{verdict(figures['clients_stopped'] == 0)}; connections dropped (the client retried): "
+          f"{figures['connections_dropped']}")  # fmt: skip
     lost = figures["runs_lost"] + figures["runs_wrong"]
     print(f"  runs lost or wrong: {figures['runs_lost']} lost, {figures['runs_wrong']} wrong, of "
           f"{figures['runs_done'] + lost} watched to their end  {verdict(lost == 0)}")  # fmt: skip

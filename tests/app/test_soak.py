@@ -11,6 +11,7 @@ from tests.conftest import REPO
 
 MAX_RSS_GROWTH_MB = 150  # the target is < 50 MB after a warm-up of minutes; a minute's lecture has less of one
 MAX_422_BYTES = 16 * 1024
+MAX_DROPPED = 2  # requests whose connection failed (a browser retries them); a server dropping many fails here
 
 
 def test_a_minute_of_a_lecture_holds() -> None:
@@ -23,6 +24,7 @@ def test_a_minute_of_a_lecture_holds() -> None:
     assert figures["server_5xx"] == 0 and figures["internal_error_closes"] == 0, figures
     assert figures["runs_lost"] == 0 and figures["runs_wrong"] == 0, figures
     assert figures["clients_stopped"] == 0, figures  # a client's own error says what it was, in "errors"
+    assert figures["connections_dropped"] <= MAX_DROPPED, figures  # 1 in a 10-minute lecture of 2 bad clients
     assert figures["runs_done"] >= 5, summary  # the students' runs did train and end
     assert figures["watcher_joins"] >= 50 and figures["run_messages"] > 0, summary
     assert figures["too_many_sockets_closes"] == 0, summary  # the hall's address is far under its cap
