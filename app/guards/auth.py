@@ -16,7 +16,7 @@ def authorized(connection: HTTPConnection, token: str | None) -> bool:
     return scheme.lower() == "bearer" and secrets.compare_digest(given.strip().encode(), token.encode())
 
 
-def require_token(connection: HTTPConnection, settings: SettingsDep) -> None:
+async def require_token(connection: HTTPConnection, settings: SettingsDep) -> None:
     """A route dependency: 401 unless the request carries the token (when one is set)."""
     if not authorized(connection, settings.api_token):
         raise HTTPException(401, "this server needs Authorization: Bearer <TRAINLAB_API_TOKEN>",

@@ -10,7 +10,7 @@ to everyone."""
 import math
 import time
 from collections import Counter, defaultdict, deque
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Annotated
@@ -144,18 +144,18 @@ def client_host(connection: HTTPConnection) -> str:
     return connection.client.host if connection.client else "unknown"
 
 
-def run_quota(connection: HTTPConnection, settings: SettingsDep, registry: RegistryDep) -> RunQuota:
+async def run_quota(connection: HTTPConnection, settings: SettingsDep, registry: RegistryDep) -> RunQuota:
     """A route dependency: this client's run quota (unlimited for a token holder)."""
     limits = None if exempt(connection, settings.api_token) else client_limits(connection)
     host = client_host(connection)
     return RunQuota(limits, host, registry.live, settings.client_max_live_runs, settings.client_runs_per_minute)
 
 
-def per_minute(action: str, setting: str, variable: str) -> Callable[..., None]:
+def per_minute(action: str, setting: str, variable: str) -> Callable[..., Awaitable[None]]:
     """A route dependency that counts this request as one of the client's `action`s: 429 past the
     settings' `setting` a minute (named by its environment `variable`)."""
 
-    def allowed(connection: HTTPConnection, settings: SettingsDep, registry: RegistryDep) -> None:
+    async def allowed(connection: HTTPConnection, settings: SettingsDep, registry: RegistryDep) -> None:
         if exempt(connection, settings.api_token):
             return
         times = client_limits(connection).client(client_host(connection), registry.live).recent[action]
