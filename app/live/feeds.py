@@ -46,6 +46,10 @@ DIAGNOSIS_SHARE = 0.05
 WORKER_SHARE = {"boundary": 0.25, "network": 0.08, "insight": 0.03, "diagnosis": 0.02}
 SLOWEST_S = {"boundary": 0.09, "network": 1.0, "insight": 4.0, "diagnosis": 2.0}
 OTHER_SHARE, OTHER_SLOWEST_S = 0.1, 1.0  # any other kind of feed
+# what a message cost is the CPU time it took to make, not the wall time: a worker the OS runs less (the cores full,
+# its niceness) would otherwise count the time other processes ran as its frames' cost, and thin its watchers' frames
+# just when the machine is busy (a hall at load 1.8 fell to 8.9 frames/s)
+cpu_time = time.thread_time
 FRAME_DTYPE = np.float32  # a boundary frame is an 8-bit picture: float32 draws it in less than half the time
 LANDSCAPE_S = 1.0  # a comparison's loss landscape (51 × 51 costs, ~0.05 s for the course's optimization net):
 LANDSCAPE_SHARE = 0.2  # at most once a second, and at most this share of the group's time
@@ -91,7 +95,7 @@ class Beat:
         return self.next_at if self.stale else None
 
     def sent(self, now: float, took: float, size: int = 0, interval_s: float | None = None) -> None:
-        """A message of `size` bytes went at `now`, its making having taken `took` seconds; the next may go
+        """A message of `size` bytes went at `now`, its making having taken `took` seconds of CPU; the next may go
         `interval_s` (the worker's, else its own) later."""
         self.now = self.stale = False
         self.next_at = max(
@@ -122,9 +126,9 @@ class Feed(Beat):
     def send(self, run_id: str, view: NetView, now: float, interval_s: float | None = None) -> Event | None:
         """The message (None: nothing new to say), and the next time this feed may send: `interval_s` (the
         worker's, else its own) from now."""
-        started = time.perf_counter()
+        started = cpu_time()
         event = self.make(run_id, view)
-        self.took = time.perf_counter() - started
+        self.took = cpu_time() - started
         self.sent(now, self.took, len(event.payload) if isinstance(event, Frame) else 0, interval_s)
         self.made = True
         return event
@@ -136,8 +140,9 @@ def next_tick(previous: float, now: float, interval_s: float = FLUSH_S) -> float
 
 
 class FeedLoad:
-    """How often each kind of feed may send on one worker: each message's cost is measured (a moving average), and the
-    interval is stretched until the kind's feeds of every training run take at most WORKER_SHARE of the worker."""
+    """How often each kind of feed may send on one worker: each message's cost is measured (CPU time, a moving
+    average), and the interval is stretched until the kind's feeds of every training run take at most WORKER_SHARE
+    of the worker."""
 
     def __init__(self) -> None:
         self.cost: dict[str, float] = {}  # seconds per message, by kind
@@ -345,7 +350,7 @@ class LandscapeFeed:
 
     def advance(self, now: float) -> Frame | None:
         """The next chunk of the landscape being made; its message once it is done."""
-        started = time.perf_counter()
+        started = cpu_time()
         epoch, steps = self.making
         drawn = None
         if not self.refusal:
@@ -353,7 +358,7 @@ class LandscapeFeed:
                 drawn = next(steps)
             except Exception as error:  # a landscape that fails ends the landscape, not the runs
                 self.refusal = f"the landscape could not be computed: {type(error).__name__}: {error}"
-        self.spent += time.perf_counter() - started
+        self.spent += cpu_time() - started
         if drawn is None and not self.refusal:
             return None
         self.making = None

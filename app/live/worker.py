@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 
 import numpy as np
 
-from app.live.feeds import Batch, Feed, FeedLoad, Planes
+from app.live.feeds import Batch, Feed, FeedLoad, Planes, cpu_time
 from app.live.gridslot import GridSlot
 from app.live.protocol import Ack, Answer, Check, Command, Event, Failed, Preview, Ready, Start, StartGroup, describe
 from app.live.slot import LoneSlot, Slot
@@ -173,12 +173,12 @@ class Host:
                     batches.setdefault(feed.batch, (feed.kind, []))[1].append(view)
         spent: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
         for batch, (kind, views) in batches.items():
-            started = time.perf_counter()
+            started = cpu_time()
             try:
                 batch.prepare(views)
             except Exception:  # each feed then makes its own, and a failure is its run's
                 batch.clear()
-            spent[kind][0] += time.perf_counter() - started
+            spent[kind][0] += cpu_time() - started
 
         def interval(feed: Feed) -> float:
             return self.load.interval(feed, training)
